@@ -1,0 +1,76 @@
+package backprop.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The {@code nabla} command: {@code nabla <command> [flags]}. Exit codes: 0 success, 2 bad
+ * usage, 1 failure; errors go to stderr as one line that says what to do.
+ */
+public final class Main {
+    /** A sub-command: runs with its arguments, returns the exit code. */
+    public interface Command {
+        int run(String[] args, PrintStream out, PrintStream err) throws Exception;
+    }
+
+    private static final Map<String, String> HELP = new LinkedHashMap<>();
+    private static final Map<String, Function<Void, Command>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        register("info", "what this machine gives nabla: threads, vector width, GEMM micro-kernel", v -> new InfoCommand());
+    }
+
+    private Main() {}
+
+    static void register(String name, String help, Function<Void, Command> factory) {
+        HELP.put(name, help);
+        COMMANDS.put(name, factory);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this directly). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            usage(out);
+            return args.length == 0 ? 2 : 0;
+        }
+        Function<Void, Command> factory = COMMANDS.get(args[0]);
+        if (factory == null) {
+            err.println("nabla: unknown command '" + args[0] + "'; run ./nabla --help for the list");
+            return 2;
+        }
+        try {
+            return factory.apply(null).run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        } catch (UsageException e) {
+            err.println("nabla " + args[0] + ": " + e.getMessage() + " (see ./nabla " + args[0] + " --help)");
+            return 2;
+        } catch (Exception e) {
+            err.println("nabla " + args[0] + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    static void usage(PrintStream out) {
+        out.println("nabla: a pure-Java float32 engine for neural networks, with hand-written kernels");
+        out.println();
+        out.println("usage: ./nabla <command> [flags]      ./nabla <command> --help for its flags");
+        out.println();
+        out.println("commands:");
+        HELP.forEach((name, help) -> out.printf("  %-12s %s%n", name, help));
+    }
+
+    /** Bad usage: exit code 2. */
+    public static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package kernels;
+
+import static kernels.SgemmTile.MR;
+import static kernels.SgemmTile.NR;
+
+/**
+ * The BLIS-shaped GEMM: cache blocks NC (columns of B), KC (depth), MC (rows of A) around the
+ * {@link SgemmKernel6x4v} register tile, with A and B packed per block by {@link SgemmPack}.
+ *
+ * <pre>
+ * for jc in 0..n step NC        B block  KC×NC  packed once per (jc, pc), lives in L3
+ *   for pc in 0..k step KC
+ *     pack B[pc.., jc..]
+ *     for ic in 0..m step MC    A block  MC×KC  packed, lives in L2
+ *       pack A[ic.., pc..]
+ *       for jr in 0..nc step NR     B micro-panel KC×NR
+ *         for ir in 0..mc step MR   A micro-panel MR×KC, register tile MR×NR
+ *           micro-kernel
+ * </pre>
+ *
+ * Threads split C into slabs of whole tiles (columns when n ≥ m, else rows); each part runs the
+ * loop nest above on its slab with its own packing buffers. The tile grid and the k-blocking do
+ * not depend on the split, so the result is bitwise the same for any thread count.
+ */
+final class SgemmBlocked {
+    static final int KC = 512;
+    static final int MC = 11 * MR;   // 66 rows: an A block of 66×512 floats (132 KiB) sits in L2
+    static final int NC = 32 * NR;   // 2048 columns with AVX-512
+
+    /** Below this many multiply-adds a product runs on one thread (dispatch costs more). */
+    static final long PARALLEL_MIN_FMAS = 64L * 64 * 64;
+
+    private SgemmBlocked() {}
+
+    /** Per-thread packing buffers and scratch tile, allocated once per thread. */
+    private static final class Buffers {
+        final float[] packA = new float[MC * KC];
+        final float[] packB = new float[KC * NC];
+        final float[] tile = new float[MR * NR];
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    /** One product's arguments, reused by the thread that issues it (no allocation per call). */
+    private static final class Product implements ThreadPool.Task {
+        boolean transA, transB, splitColumns;
+        int m, n, k, aOff, lda, bOff, ldb, cOff, ldc;
+        float alpha, beta;
+        float[] a, b, c;
+
+        @Override
+        public void run(int part, int parts) {
+            int tiles = splitColumns ? (n + NR - 1) / NR : (m + MR - 1) / MR;
+            int t0 = (int) ((long) tiles * part / parts), t1 = (int) ((long) tiles * (part + 1) / parts);
+            if (splitColumns) {
+                int j0 = t0 * NR, j1 = Math.min(n, t1 * NR);
+                if (j0 < j1) slab(this, 0, m, j0, j1);
+            } else {
+                int i0 = t0 * MR, i1 = Math.min(m, t1 * MR);
+                if (i0 < i1) slab(this, i0, i1, 0, n);
+            }
+        }
+    }
+
+    private static final ThreadLocal<Product> PRODUCT = ThreadLocal.withInitial(Product::new);
+
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        Product g = PRODUCT.get();
+        g.transA = transA; g.transB = transB; g.m = m; g.n = n; g.k = k; g.alpha = alpha; g.beta = beta;
+        g.a = a; g.aOff = aOff; g.lda = lda; g.b = b; g.bOff = bOff; g.ldb = ldb; g.c = c; g.cOff = cOff; g.ldc = ldc;
+        g.splitColumns = n >= m;
+        ThreadPool pool = ThreadPool.get();
+        int tiles = g.splitColumns ? (n + NR - 1) / NR : (m + MR - 1) / MR;
+        int parts = (long) m * n * k < PARALLEL_MIN_FMAS ? 1 : Math.min(pool.threads(), tiles);
+        try {
+            pool.run(g, parts);
+        } finally {
+            g.a = g.b = g.c = null; // do not keep the caller's arrays alive
+        }
+    }
+
+    /** The loop nest over C[i0..i1, j0..j1). */
+    private static void slab(Product g, int i0, int i1, int j0, int j1) {
+        Buffers buf = BUFFERS.get();
+        float[] packA = buf.packA, packB = buf.packB, tile = buf.tile;
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < g.k; pc += KC) {
+                int kc = Math.min(KC, g.k - pc);
+                boolean first = pc == 0;
+                SgemmPack.packB(g.transB, g.b, g.bOff, g.ldb, pc, kc, jc, nc, packB);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    SgemmPack.packA(g.transA, g.a, g.aOff, g.lda, ic, mc, pc, kc, packA);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int pb = jr * kc;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            int pa = ir * kc;
+                            int c0 = g.cOff + (ic + ir) * g.ldc + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                SgemmTile.kernel(kc, packA, pa, packB, pb, g.alpha, g.beta, first, g.c, c0, g.ldc);
+                            } else {
+                                edgeTile(kc, packA, pa, packB, pb, g.alpha, g.beta, first, g.c, c0, g.ldc, mr, nr, tile);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A partial tile at the bottom or right edge of C: copy its valid part into a full scratch
+     * tile, run the same micro-kernel there, copy the valid part back. Same arithmetic as a full
+     * tile, element for element.
+     */
+    private static void edgeTile(int kc, float[] packA, int pa, float[] packB, int pb, float alpha, float beta,
+                                 boolean first, float[] c, int c0, int ldc, int mr, int nr, float[] tile) {
+        for (int r = 0; r < mr; r++) System.arraycopy(c, c0 + r * ldc, tile, r * NR, nr);
+        SgemmTile.kernel(kc, packA, pa, packB, pb, alpha, beta, first, tile, 0, NR);
+        for (int r = 0; r < mr; r++) System.arraycopy(tile, r * NR, c, c0 + r * ldc, nr);
+    }
+}
