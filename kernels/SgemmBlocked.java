@@ -23,14 +23,27 @@ import static kernels.SgemmTile.NR;
  * not depend on the split, so the result is bitwise the same for any thread count.
  */
 final class SgemmBlocked {
-    static final int KC = 512;
-    static final int MC = 11 * MR;   // 66 rows: an A block of 66×512 floats (132 KiB) sits in L2
-    static final int NC = 32 * NR;   // 2048 columns with AVX-512
+    // Cache blocks per tile shape (overridable for tuning: -Dnabla.gemm.kc/mc/nc).
+    // AVX-512, 6×64 tile: KC=512, MC=66, NC=2048 (the prototype's measured optimum).
+    // AVX2, 6×16 tile: KC=256 keeps a B micro-panel (256×16 floats, 16 KiB) in L1 beside the A
+    // micro-panel (6 KiB); MC=168 makes the A block 168 KiB, in L2; NC=4080 puts the B block in L3.
+    static final int KC = tuning("kc", SgemmTile.WIDE ? 512 : 256, 1);
+    static final int MC = tuning("mc", SgemmTile.WIDE ? 11 * MR : 28 * MR, MR);
+    static final int NC = tuning("nc", SgemmTile.WIDE ? 32 * NR : 255 * NR, NR);
 
     /** Below this many multiply-adds a product runs on one thread (dispatch costs more). */
     static final long PARALLEL_MIN_FMAS = 64L * 64 * 64;
 
     private SgemmBlocked() {}
+
+    /** A block size from -Dnabla.gemm.NAME, rounded down to a multiple of {@code unit}. */
+    private static int tuning(String name, int fallback, int unit) {
+        String v = System.getProperty("nabla.gemm." + name);
+        if (v == null) return fallback;
+        int x = Integer.parseInt(v.trim());
+        if (x < unit) throw new IllegalArgumentException("nabla.gemm." + name + " must be >= " + unit + ", got " + x);
+        return x / unit * unit;
+    }
 
     /** Per-thread packing buffers and scratch tile, allocated once per thread. */
     private static final class Buffers {

@@ -29,8 +29,10 @@ final class SgemmKernel6x4v {
         FloatVector c12 = FloatVector.zero(S), c13 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S), c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c42 = FloatVector.zero(S), c43 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ia = pa0 + p * MR, ib = pb0 + p * NR;
+        // ia walks the A micro-panel (MR floats per p), ib the B micro-panel (NR floats per p);
+        // a pointer-bump loop lets C2 hoist the range checks and keeps the index work minimal.
+        int ib = pb0;
+        for (int ia = pa0, end = pa0 + kc * MR; ia < end; ia += MR, ib += NR) {
             FloatVector b0 = FloatVector.fromArray(S, pb, ib + 0 * L);
             FloatVector b1 = FloatVector.fromArray(S, pb, ib + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, pb, ib + 2 * L);
