@@ -5,14 +5,14 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * GEMM for products too small or too thin to pay for packing (a batch of one, a 10-wide output
- * layer): vectorized along the contiguous dimension, no buffers, one thread.
+ * GEMM for a batch of one or two rows, where packing does not pay: vectorized along the
+ * contiguous dimension, no buffers, one thread.
  * <ul>
  * <li>op(B) = B: each row of C is a sum of rows of B, {@code C[i,:] += alpha·op(A)(i,p)·B[p,:]}
  * (axpy along n);</li>
- * <li>op(B) = Bᵀ with op(A) = A: each element is a dot product of two contiguous rows;</li>
- * <li>op(B) = Bᵀ with op(A) = Aᵀ: dot products with a strided A column, scalar.</li>
+ * <li>op(B) = Bᵀ with op(A) = A: each element is a dot product of two contiguous rows.</li>
  * </ul>
+ * Aᵀ·Bᵀ is not handled here (its A column is strided): {@link Sgemm} sends it to the blocked path.
  */
 final class SgemmSmall {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -23,6 +23,7 @@ final class SgemmSmall {
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
+        if (transA && transB) throw new IllegalArgumentException("SgemmSmall does not take Aᵀ·Bᵀ");
         if (!transB) {
             Sgemm.scaleC(m, n, beta, c, cOff, ldc);
             for (int i = 0; i < m; i++) {
@@ -46,7 +47,7 @@ final class SgemmSmall {
             int ci = cOff + i * ldc;
             for (int j = 0; j < n; j++) {
                 int bj = bOff + j * ldb;
-                float dot = transA ? stridedDot(a, aOff + i, lda, b, bj, k) : dot(a, aOff + i * lda, b, bj, k);
+                float dot = dot(a, aOff + i * lda, b, bj, k);
                 // C_ij = alpha·(A_i · B_j) + beta·C_ij
                 c[ci + j] = beta == 0f ? alpha * dot : alpha * dot + beta * c[ci + j];
             }
@@ -61,12 +62,6 @@ final class SgemmSmall {
         }
         float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; p < k; p++) sum = Math.fma(x[x0 + p], y[y0 + p], sum);
-        return sum;
-    }
-
-    private static float stridedDot(float[] x, int x0, int ldx, float[] y, int y0, int k) {
-        float sum = 0f;
-        for (int p = 0; p < k; p++) sum = Math.fma(x[x0 + p * ldx], y[y0 + p], sum);
         return sum;
     }
 }
