@@ -35,6 +35,17 @@ class TensorTest {
     }
 
     @Test
+    void aTransposedViewIsAGemmFlag() {
+        // W is [out=2][in=3]; h = x·Wᵀ with x = [1][3]: the view's flag and ld are sgemm's arguments.
+        Tensor w = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor wt = w.transpose();
+        Tensor x = Tensor.of(new float[] {1, 0, -1}, 1, 3), h = Tensor.zeros(1, 2);
+        kernels.Sgemm.sgemm(false, wt.transposed(), 1, wt.dim(1), wt.dim(0), 1f, x.data(), x.offset(), x.ld(),
+                wt.data(), wt.offset(), wt.ld(), 0f, h.data(), h.offset(), h.ld());
+        assertArrayEquals(new float[] {1 - 3, 4 - 6}, h.data());
+    }
+
+    @Test
     void rowsSliceAMinibatch() {
         Tensor t = Tensor.zeros(5, 2);
         for (int i = 0; i < 10; i++) t.data()[i] = i;
