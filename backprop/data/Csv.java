@@ -145,13 +145,13 @@ public final class Csv {
         return names;
     }
 
-    /** A header when the label is named, or when a feature field of the first line is not a number. */
+    /** A header when the label is named, or when a non-empty feature field of the first line is not a number. */
     private static boolean looksLikeHeader(List<String> first, String labelColumn) {
         if (!labelColumn.matches("-?\\d+")) return true;
         int label = Integer.parseInt(labelColumn);
         int at = label < 0 ? first.size() + label : label;
         for (int f = 0; f < first.size(); f++) {
-            if (f != at && !isNumber(first.get(f))) return true;
+            if (f != at && !first.get(f).isEmpty() && !isNumber(first.get(f))) return true;
         }
         return false;
     }
