@@ -30,6 +30,7 @@ public final class Loader {
     private final long seed;
     private final Normalization normalization;
     private final Transform augment;
+    private final ImageShape imageShape;
 
     private final int[] order;
     private final Rng rng = new Rng(0);
@@ -69,6 +70,7 @@ public final class Loader {
         this.seed = seed;
         this.normalization = normalization;
         this.augment = augment;
+        this.imageShape = data.imageShape().orElse(null);
         this.order = new int[data.size()];
         this.scratch = new float[data.dim()];
         int full = Math.min(batchSize, Math.max(1, data.size()));
@@ -127,7 +129,6 @@ public final class Loader {
         int srcOff = data.features().offset();
         float[] dst = xFull.data();
         int d = data.dim();
-        ImageShape shape = augment != null ? data.imageShape().get() : null;
         for (int r = 0; r < size; r++) {
             int example = order[from + r];
             idx[r] = example;
@@ -135,7 +136,7 @@ public final class Loader {
             System.arraycopy(src, srcOff + example * d, dst, r * d, d);
             if (augment != null) {
                 rng.seed(Rng.mix(seed, AUGMENT_STREAM, (long) epoch << 32 | example));
-                augment.apply(dst, r * d, shape, rng, scratch);
+                augment.apply(dst, r * d, imageShape, rng, scratch);
             }
             if (normalization != null) normalization.apply(dst, r * d);
         }
@@ -162,7 +163,7 @@ public final class Loader {
     public Tensor oneHot() {
         Tensor t = size == oneHotFull.dim(0) ? oneHotFull : oneHotLast;
         if (!oneHotFilled) {
-            oneHot(y(), t);
+            fillOneHot(y(), t.data(), t.offset(), data.numClasses());
             oneHotFilled = true;
         }
         return t;
@@ -175,10 +176,15 @@ public final class Loader {
                     + ", classes] tensor, got shape " + java.util.Arrays.toString(out.shape()));
         }
         int k = out.dim(1);
-        out.fill(0f);
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= k) throw new IllegalArgumentException("label " + labels[i] + " at " + i + " is outside [0, " + k + ")");
-            out.data()[out.offset() + i * k + labels[i]] = 1f;
         }
+        fillOneHot(labels, out.data(), out.offset(), k);
+    }
+
+    /** Rows of k floats at {@code off}: 1 at the label, 0 elsewhere (labels already checked; no allocation). */
+    private static void fillOneHot(int[] labels, float[] a, int off, int k) {
+        java.util.Arrays.fill(a, off, off + labels.length * k, 0f);
+        for (int i = 0; i < labels.length; i++) a[off + i * k + labels[i]] = 1f;
     }
 }
