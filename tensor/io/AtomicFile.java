@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Replaces a file all at once: the content goes to a temporary file in the same directory, is
@@ -31,6 +35,7 @@ public final class AtomicFile {
         Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
         boolean moved = false;
         try {
+            keepPermissions(absolute, temp);
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 body.writeTo(ch);
                 // fsync: the bytes are on the disk before the rename makes them visible under the real name.
@@ -46,6 +51,18 @@ public final class AtomicFile {
         } finally {
             if (!moved) Files.deleteIfExists(temp);
         }
+    }
+
+    /**
+     * A temp file is created owner-only (rw-------); the replacement gets the old file's permissions,
+     * or rw-r--r-- for a new file, as a plain write would under the usual umask.
+     */
+    private static void keepPermissions(Path target, Path temp) throws IOException {
+        if (!Files.getFileStore(temp).supportsFileAttributeView(PosixFileAttributeView.class)) return;
+        Set<PosixFilePermission> perms = Files.exists(target)
+                ? Files.getPosixFilePermissions(target)
+                : PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(temp, perms);
     }
 
     /** Makes the rename itself durable (fsync of the directory); a no-op where the OS refuses it. */

@@ -17,6 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tensor.Tensor;
@@ -224,6 +227,17 @@ class SafeTensorsTest {
             throw new IllegalStateException("boom");
         }));
         assertArrayEquals(before, Files.readAllBytes(f));
+    }
+
+    @Test
+    void savedFilesGetOrdinaryPermissionsNotTheTempFilesOwnerOnly() throws IOException {
+        Assumptions.assumeTrue(Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class), "not a POSIX file system");
+        Path f = dir.resolve("p.safetensors");
+        SafeTensors.write(f, sample(), Map.of());
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-rw----"));
+        SafeTensors.write(f, sample(), Map.of());
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), "a replaced file keeps its permissions");
     }
 
     @Test
