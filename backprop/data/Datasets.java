@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * Finds a dataset by the name given to {@code --data}: {@code digits} (embedded), {@code fashion-mnist}
- * and {@code mnist} (IDX files), {@code cifar10} (binary batches), a {@code .csv} file, or a folder
- * of class sub-folders of images. Named datasets are looked up in {@code $NABLA_DATA/<name>}, then
+ * and {@code mnist} (IDX files), {@code cifar10} (binary batches); or by path: a {@code .csv} file,
+ * a folder of IDX files or CIFAR-10 batches, or a folder of class sub-folders of images. A dataset
+ * without its own test set is split per class with a fixed seed. Named datasets are looked up in {@code $NABLA_DATA/<name>}, then
  * in {@code /usr/share/datasets/<name>} (where Debian's {@code dataset-fashion-mnist} package puts them).
  */
 public final class Datasets {
@@ -31,41 +32,73 @@ public final class Datasets {
         return List.of("digits", "fashion-mnist", "mnist", "cifar10");
     }
 
-    /** Opens {@code --data SPEC} with the process environment, and its train/test split. */
+    /**
+     * How to read a dataset given by path: the CSV options, the image size and colour of an image
+     * folder, and the seeded stratified split of a dataset that has no test set of its own.
+     */
+    public record Options(Csv.Options csv, int imageWidth, int imageHeight, boolean rgb, double testFraction, long splitSeed) {
+        public static Options defaults() {
+            return new Options(Csv.Options.defaults(), 28, 28, false, 0.2, Digits.SPLIT_SEED);
+        }
+        public Options withCsv(Csv.Options c) { return new Options(c, imageWidth, imageHeight, rgb, testFraction, splitSeed); }
+        public Options withImageSize(int w, int h, boolean color) { return new Options(csv, w, h, color, testFraction, splitSeed); }
+        public Options withSplit(double fraction, long seed) { return new Options(csv, imageWidth, imageHeight, rgb, fraction, seed); }
+    }
+
+    /** Opens {@code --data SPEC} with the process environment and default options. */
     public static Dataset.Split open(String spec) throws IOException {
-        return open(spec, System.getenv(), List.of(SYSTEM_ROOT));
+        return open(spec, Options.defaults());
+    }
+
+    /** Opens {@code --data SPEC}: a name, a .csv[.gz] file, a folder of IDX files or CIFAR batches, or an image folder. */
+    public static Dataset.Split open(String spec, Options options) throws IOException {
+        return open(spec, options, System.getenv(), List.of(SYSTEM_ROOT));
     }
 
     /** As {@link #open(String)} with an explicit environment and system roots (tests use it). */
     static Dataset.Split open(String spec, Map<String, String> env, List<Path> systemRoots) throws IOException {
+        return open(spec, Options.defaults(), env, systemRoots);
+    }
+
+    static Dataset.Split open(String spec, Options options, Map<String, String> env, List<Path> systemRoots) throws IOException {
         String name = spec.toLowerCase(Locale.ROOT);
         switch (name) {
             case "digits":
                 return Digits.split();
             case "fashion-mnist":
-            case "mnist": {
-                Path dir = locate(name, env, systemRoots, IDX_FILES);
-                List<String> classes = name.equals("mnist") ? null : FASHION_MNIST_CLASSES;
-                return new Dataset.Split(
-                        Idx.load(name + "/train", idxFile(dir, IDX_FILES[0]), idxFile(dir, IDX_FILES[1]), 10, classes, Dataset.maxBytes()),
-                        Idx.load(name + "/test", idxFile(dir, IDX_FILES[2]), idxFile(dir, IDX_FILES[3]), 10, classes, Dataset.maxBytes()));
-            }
+            case "mnist":
+                return idx(name, locate(name, env, systemRoots, IDX_FILES), name.equals("mnist") ? null : FASHION_MNIST_CLASSES);
             case "cifar10":
-            case "cifar-10": {
-                Path dir = locate("cifar-10-batches-bin", env, systemRoots, new String[] {"test_batch.bin"});
-                return Cifar10.load(dir, Dataset.maxBytes());
-            }
+            case "cifar-10":
+                return Cifar10.load(locate("cifar-10-batches-bin", env, systemRoots, new String[] {"test_batch.bin"}), Dataset.maxBytes());
             default:
                 break;
         }
         Path p = Path.of(spec);
-        if (Files.isRegularFile(p) && name.endsWith(".csv")) {
-            throw new IllegalArgumentException("a CSV file needs its options: use Csv.load(path, options) and split it");
+        if (Files.isRegularFile(p) && (name.endsWith(".csv") || name.endsWith(".csv.gz"))) {
+            return Csv.load(p, options.csv).stratifiedSplit(options.testFraction, options.splitSeed);
         }
         if (Files.isDirectory(p)) {
-            throw new IllegalArgumentException("an image folder needs a size: use ImageFolder.load(root, width, height, rgb, maxBytes)");
+            if (hasAll(p, IDX_FILES)) return idx(p.getFileName().toString(), p, null);
+            if (Files.isRegularFile(p.resolve("test_batch.bin"))) return Cifar10.load(p, Dataset.maxBytes());
+            return ImageFolder.load(p, options.imageWidth, options.imageHeight, options.rgb, Dataset.maxBytes())
+                    .stratifiedSplit(options.testFraction, options.splitSeed);
         }
-        throw new DatasetNotFoundException("unknown dataset '" + spec + "': use one of " + names() + ", a .csv file or an image folder");
+        throw new DatasetNotFoundException("unknown dataset '" + spec + "': use one of " + names()
+                + ", a .csv file, or a folder (IDX files, CIFAR-10 batches, or <class>/<image>.png)");
+    }
+
+    private static Dataset.Split idx(String name, Path dir, List<String> classes) throws IOException {
+        return new Dataset.Split(
+                Idx.load(name + "/train", idxFile(dir, IDX_FILES[0]), idxFile(dir, IDX_FILES[1]), 10, classes, Dataset.maxBytes()),
+                Idx.load(name + "/test", idxFile(dir, IDX_FILES[2]), idxFile(dir, IDX_FILES[3]), 10, classes, Dataset.maxBytes()));
+    }
+
+    private static boolean hasAll(Path dir, String[] files) {
+        for (String f : files) {
+            if (!Files.isRegularFile(dir.resolve(f)) && !Files.isRegularFile(dir.resolve(f + ".gz"))) return false;
+        }
+        return true;
     }
 
     /** The folder holding {@code name}: $NABLA_DATA/name, then each system root; else one line on how to get it. */
@@ -75,9 +108,7 @@ public final class Datasets {
         if (base != null && !base.isEmpty()) tried.add(Path.of(base, name));
         for (Path root : systemRoots) tried.add(root.resolve(name));
         for (Path dir : tried) {
-            boolean all = true;
-            for (String f : files) all &= Files.isRegularFile(dir.resolve(f)) || Files.isRegularFile(dir.resolve(f + ".gz"));
-            if (all) return dir;
+            if (hasAll(dir, files)) return dir;
         }
         String how = switch (name) {
             case "fashion-mnist" -> "install it with 'apt-get install dataset-fashion-mnist' or set NABLA_DATA to a folder holding fashion-mnist/";

@@ -163,6 +163,20 @@ class IdxTest {
         assertTrue(u.getMessage().contains("unknown dataset 'imagenet'"), u.getMessage());
     }
 
+    @Test
+    void pathsOpenCsvFilesAndFolders() throws IOException {
+        Path csv = dir.resolve("table.csv");
+        StringBuilder sb = new StringBuilder("a,b,label\n");
+        for (int i = 0; i < 20; i++) sb.append(i).append(',').append(-i).append(',').append(i % 2).append('\n');
+        Files.writeString(csv, sb.toString());
+        Dataset.Split s = Datasets.open(csv.toString(), Map.of(), List.of());
+        assertEquals(16, s.train().size());
+        assertEquals(4, s.test().size());
+        assertArrayEquals(new int[] {2, 2}, s.test().classCounts(), "stratified");
+        fakeFashion(dir.resolve("idx"));
+        assertEquals(3, Datasets.open(dir.resolve("idx/fashion-mnist").toString(), Map.of(), List.of()).train().size());
+    }
+
     /** The real Fashion-MNIST of Debian's dataset-fashion-mnist, when installed; skipped otherwise. */
     @Test
     void realFashionMnistWhenInstalled() throws IOException {
