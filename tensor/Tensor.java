@@ -86,7 +86,16 @@ public final class Tensor {
         return transposed ? strides[1] : strides[shape.length - 2];
     }
     /** True when the elements are {@code size()} consecutive floats in row-major order. */
-    public boolean contiguous() { return !transposed && Arrays.equals(strides, rowMajorStrides(shape)); }
+    public boolean contiguous() {
+        if (transposed) return false;
+        // Row-major strides, checked from the last axis without allocating (layers call this per step).
+        int expected = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] != 1 && strides[d] != expected) return false;
+            expected *= shape[d];
+        }
+        return true;
+    }
 
     public float get(int... index) { return data[index(index)]; }
     public void set(float value, int... index) { data[index(index)] = value; }
