@@ -166,7 +166,12 @@ public final class CudaContext {
 
     /** Throws {@link CudaCallException} unless result is CUDA_SUCCESS. */
     static void check(int result, String what) {
-        if (result != CUresult.CUDA_SUCCESS) throw new CudaCallException(what, CUresult.stringFor(result));
+        if (result != CUresult.CUDA_SUCCESS) throw failure(result, what);
+    }
+
+    /** The exception for a failed call: what was being done, and the CUresult's name. */
+    static CudaCallException failure(int result, String what) {
+        return new CudaCallException(what, CUresult.stringFor(result));
     }
 
     CUdevice device() {

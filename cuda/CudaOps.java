@@ -6,8 +6,11 @@ package cuda;
  * visible to later kernels at once and to the host after a copy (which waits).
  *
  * <p>Layout: a batch is rows×cols row-major (a sample a row), {@code ld} its row stride. Each kernel's
- * formula is in its .cu file and in the method comment; {@code CudaOpsTest} holds each to a CPU twin.
- * Allocates nothing per call once created (argument slots are reused). Not thread-safe.
+ * formula is in its .cu file and in the method comment; {@code CudaOpsGpuTest} holds each to a CPU twin.
+ *
+ * <p>Each kernel keeps its argument slots and launch shape between calls, so a call with the same
+ * buffers and sizes as the previous call of that kernel allocates nothing; give each layer (each call
+ * site) its own CudaOps to keep a training step allocation-free. Not thread-safe.
  */
 public final class CudaOps {
     private final Kernel biasAdd, sigmoidForward, sigmoidBackward, reluForward, reluBackward, tanhForward,
@@ -38,7 +41,7 @@ public final class CudaOps {
         vector("biasAdd", "bias", bias, cols);
         if (rows == 0 || cols == 0) return;
         biasAdd.set(0, rows).set(1, cols).set(2, x).set(3, ldx).set(4, bias)
-                .launch(LaunchGeometry.elementwise((long) rows * cols));
+                .launch(biasAdd.elementwise((long) rows * cols));
     }
 
     /** y = σ(z) = 1 / (1 + e^(−z)) for n floats (y may be z). */
@@ -87,7 +90,7 @@ public final class CudaOps {
         if (rows == 0) return;
         if (cols == 0) throw new IllegalArgumentException(op + ": no classes (cols=0)");
         softmaxCrossEntropy.set(0, rows).set(1, cols).set(2, logits).set(3, targets).set(4, probs).set(5, rowLoss)
-                .set(6, dlogits).set(7, gradScale).launch(LaunchGeometry.softmaxRows(rows, cols));
+                .set(6, dlogits).set(7, gradScale).launch(softmaxCrossEntropy.softmaxRows(rows, cols));
     }
 
     /** out(c) = Σ_r x(r, c) + beta·out(c) (beta = 0 overwrites): the bias gradient from the error terms. */
@@ -96,7 +99,7 @@ public final class CudaOps {
         vector("columnSums", "out", out, cols);
         if (cols == 0) return;
         columnSums.set(0, rows).set(1, cols).set(2, x).set(3, ldx).set(4, beta).set(5, out)
-                .launch(LaunchGeometry.elementwise(cols));
+                .launch(columnSums.elementwise(cols));
     }
 
     /** One step for n weights: g' = g + l2·w, v ← μ·v − η·g', w ← w + v (momentum 0: plain SGD). */
@@ -107,7 +110,7 @@ public final class CudaOps {
         vector("sgdMomentum", "v", v, n);
         if (n == 0) return;
         sgdMomentum.set(0, n).set(1, learningRate).set(2, momentum).set(3, l2).set(4, w).set(5, g).set(6, v)
-                .launch(LaunchGeometry.elementwise(n));
+                .launch(sgdMomentum.elementwise(n));
     }
 
     /** C = beta·C for the m×n matrix at c[cOff + i·ldc + j] (beta = 0 writes zeros). */
@@ -120,14 +123,14 @@ public final class CudaOps {
         }
         if (m == 0 || n == 0) return;
         scaleMatrix.set(0, m).set(1, n).set(2, beta).set(3, c).set(4, cOff).set(5, ldc)
-                .launch(LaunchGeometry.elementwise((long) m * n));
+                .launch(scaleMatrix.elementwise((long) m * n));
     }
 
     private static void elementwise(Kernel k, int n, DeviceBuffer in, String inName, DeviceBuffer out, String outName) {
         vector(k.name(), inName, in, n);
         vector(k.name(), outName, out, n);
         if (n == 0) return;
-        k.set(0, n).set(1, in).set(2, out).launch(LaunchGeometry.elementwise(n));
+        k.set(0, n).set(1, in).set(2, out).launch(k.elementwise(n));
     }
 
     private static void elementwise(Kernel k, int n, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dz) {
@@ -135,7 +138,7 @@ public final class CudaOps {
         vector(k.name(), "dy", dy, n);
         vector(k.name(), "dz", dz, n);
         if (n == 0) return;
-        k.set(0, n).set(1, y).set(2, dy).set(3, dz).launch(LaunchGeometry.elementwise(n));
+        k.set(0, n).set(1, y).set(2, dy).set(3, dz).launch(k.elementwise(n));
     }
 
     private static void vector(String op, String name, DeviceBuffer x, long n) {

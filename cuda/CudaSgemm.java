@@ -73,13 +73,13 @@ public final class CudaSgemm implements AutoCloseable {
         if (!readsAB) {
             // C = beta·C (beta = 0 writes zeros): BLAS reads neither A nor B here, so NaN in them cannot leak.
             scale.set(0, m).set(1, n).set(2, beta).set(3, c).set(4, cOff).set(5, ldc)
-                    .launch(LaunchGeometry.elementwise((long) m * n));
+                    .launch(scale.elementwise((long) m * n));
             return;
         }
         gemm.set(0, transA ? 1 : 0).set(1, transB ? 1 : 0).set(2, m).set(3, n).set(4, k).set(5, alpha)
                 .set(6, a).set(7, aOff).set(8, lda).set(9, b).set(10, bOff).set(11, ldb)
                 .set(12, beta).set(13, c).set(14, cOff).set(15, ldc)
-                .launch(LaunchGeometry.sgemm(version, m, n));
+                .launch(gemm.sgemm(version, m, n));
     }
 
     private DeviceBuffer staged(DeviceBuffer current, int floats) {

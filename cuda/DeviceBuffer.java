@@ -3,6 +3,7 @@ package cuda;
 import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 
 /**
@@ -15,6 +16,9 @@ public final class DeviceBuffer implements AutoCloseable {
     private CUdeviceptr pointer;
     /** Pointer.to(pointer), made once: what a kernel argument slot holds for this buffer. */
     private final Pointer argument;
+    /** The host array of the last copy and Pointer.to(it): copying the same arrays each step allocates nothing. */
+    private float[] lastHost;
+    private Pointer lastHostPointer;
 
     private DeviceBuffer(CudaContext context, long length, CUdeviceptr pointer) {
         this.context = context;
@@ -45,9 +49,8 @@ public final class DeviceBuffer implements AutoCloseable {
         checkRange("copyFromHost", src, srcOff, dstOff, count);
         if (count == 0) return;
         context.makeCurrent();
-        CudaContext.check(JCudaDriver.cuMemcpyHtoD(pointer.withByteOffset(dstOff * Sizeof.FLOAT),
-                Pointer.to(src).withByteOffset((long) srcOff * Sizeof.FLOAT), (long) count * Sizeof.FLOAT),
-                "cuMemcpyHtoD(" + count + " floats)");
+        int result = JCudaDriver.cuMemcpyHtoD(device(dstOff), host(src, srcOff), (long) count * Sizeof.FLOAT);
+        if (result != CUresult.CUDA_SUCCESS) throw CudaContext.failure(result, "cuMemcpyHtoD(" + count + " floats)");
     }
 
     /** Copies this[srcOff, srcOff + count) to dst[dstOff, dstOff + count), after all queued kernels finish. */
@@ -55,9 +58,22 @@ public final class DeviceBuffer implements AutoCloseable {
         checkRange("copyToHost", dst, dstOff, srcOff, count);
         if (count == 0) return;
         context.makeCurrent();
-        CudaContext.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset((long) dstOff * Sizeof.FLOAT),
-                pointer.withByteOffset(srcOff * Sizeof.FLOAT), (long) count * Sizeof.FLOAT),
-                "cuMemcpyDtoH(" + count + " floats)");
+        int result = JCudaDriver.cuMemcpyDtoH(host(dst, dstOff), device(srcOff), (long) count * Sizeof.FLOAT);
+        if (result != CUresult.CUDA_SUCCESS) throw CudaContext.failure(result, "cuMemcpyDtoH(" + count + " floats)");
+    }
+
+    /** The device address offset floats in (no new object for offset 0). */
+    private CUdeviceptr device(long offset) {
+        return offset == 0 ? pointer : pointer.withByteOffset(offset * Sizeof.FLOAT);
+    }
+
+    /** The host address offset floats into array (no new object for the last array at offset 0). */
+    private Pointer host(float[] array, int offset) {
+        if (array != lastHost) {
+            lastHost = array;
+            lastHostPointer = Pointer.to(array);
+        }
+        return offset == 0 ? lastHostPointer : lastHostPointer.withByteOffset((long) offset * Sizeof.FLOAT);
     }
 
     /** Writes count zeros from offset. */
@@ -97,6 +113,8 @@ public final class DeviceBuffer implements AutoCloseable {
             context.makeCurrent();
             CUdeviceptr p = pointer;
             pointer = null;
+            lastHost = null;
+            lastHostPointer = null;
             CudaContext.check(JCudaDriver.cuMemFree(p), "cuMemFree");
         }
     }

@@ -2,13 +2,15 @@ package cuda;
 
 import jcuda.Pointer;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 
 /**
  * One kernel of a bundled PTX module with reusable argument slots: set each slot ({@link #set}), then
  * {@link #launch}. Scalars live in one-element arrays that JCuda reads at launch time, and the
- * parameter array is rebuilt only when a buffer slot points at a different buffer, so launching with
- * the same buffers step after step allocates nothing. Not thread-safe: one Kernel per caller.
+ * parameter array is rebuilt only when a buffer slot points at a different buffer, and the launch shape
+ * only when the sizes change, so launching with the same buffers and sizes step after step allocates
+ * nothing. Not thread-safe: one Kernel per caller.
  */
 final class Kernel {
     private final CudaContext context;
@@ -17,6 +19,9 @@ final class Kernel {
     private final Pointer[] slots;
     private final Object[] values;  // int[1], float[1] or the DeviceBuffer in each slot
     private Pointer parameters;
+    /** The last launch shape and the sizes it was made for: repeated sizes reuse it. */
+    private long geometryKey = Long.MIN_VALUE;
+    private LaunchGeometry geometry;
 
     Kernel(CudaContext context, String module, String entry, int parameterCount) {
         if (!PtxModules.declares(module, entry)) {
@@ -64,6 +69,35 @@ final class Kernel {
         return this;
     }
 
+    /** {@link LaunchGeometry#elementwise}, made once for repeated counts. */
+    LaunchGeometry elementwise(long count) {
+        if (geometry == null || geometryKey != count) {
+            geometry = LaunchGeometry.elementwise(count);
+            geometryKey = count;
+        }
+        return geometry;
+    }
+
+    /** {@link LaunchGeometry#sgemm}, made once for repeated m, n. */
+    LaunchGeometry sgemm(SgemmVersion v, int m, int n) {
+        long key = ((long) m << 32) | (n & 0xffffffffL);
+        if (geometry == null || geometryKey != key) {
+            geometry = LaunchGeometry.sgemm(v, m, n);
+            geometryKey = key;
+        }
+        return geometry;
+    }
+
+    /** {@link LaunchGeometry#softmaxRows}, made once for repeated rows, cols. */
+    LaunchGeometry softmaxRows(int rows, int cols) {
+        long key = ((long) rows << 32) | (cols & 0xffffffffL);
+        if (geometry == null || geometryKey != key) {
+            geometry = LaunchGeometry.softmaxRows(rows, cols);
+            geometryKey = key;
+        }
+        return geometry;
+    }
+
     /** Launches with the slots as they are; a failed launch names this kernel, its shape and the CUresult. */
     void launch(LaunchGeometry g) {
         if (parameters == null) {
@@ -73,10 +107,13 @@ final class Kernel {
             parameters = Pointer.to(slots);
         }
         context.makeCurrent();
-        CudaContext.check(JCudaDriver.cuLaunchKernel(function, g.gridX(), g.gridY(), g.gridZ(), g.blockX(), g.blockY(),
-                g.blockZ(), g.dynamicSharedBytes(), null, parameters, null), "launch of " + name + " (" + g + ")");
+        int result = JCudaDriver.cuLaunchKernel(function, g.gridX(), g.gridY(), g.gridZ(), g.blockX(), g.blockY(),
+                g.blockZ(), g.dynamicSharedBytes(), null, parameters, null);
+        // Messages are built only on failure: a launch allocates nothing.
+        if (result != CUresult.CUDA_SUCCESS) throw CudaContext.failure(result, "launch of " + name + " (" + g + ")");
         if (context.syncAfterLaunch()) {
-            CudaContext.check(JCudaDriver.cuCtxSynchronize(), name + " (" + g + ") while running");
+            result = JCudaDriver.cuCtxSynchronize();
+            if (result != CUresult.CUDA_SUCCESS) throw CudaContext.failure(result, name + " (" + g + ") while running");
         }
     }
 }

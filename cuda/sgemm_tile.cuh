@@ -9,19 +9,23 @@
 #pragma once
 #include "nabla_cuda.cuh"
 
-// Scalar loads; consecutive threads read consecutive addresses of the stored rows (coalesced).
+// Scalar loads; consecutive threads read consecutive addresses of the stored rows (coalesced). Each
+// thread loads ROWS·BK/NT elements (a compile-time count, so the loop unrolls fully).
 template <int ROWS, int BK, int NT>
 static __device__ __forceinline__ void load_tile(const float* X, int ld, bool kContig, int mn0, int MN, int k0,
                                                  int K, float* S, int tid) {
+    static_assert(ROWS * BK % NT == 0, "the threads must split a tile evenly");
     if (kContig) {
 #pragma unroll
-        for (int idx = tid; idx < ROWS * BK; idx += NT) {
+        for (int s = 0; s < ROWS * BK / NT; ++s) {
+            const int idx = tid + s * NT;
             const int r = idx / BK, c = idx % BK, mn = mn0 + r, kk = k0 + c;
             S[c * ROWS + r] = (mn < MN && kk < K) ? X[mn * ld + kk] : 0.f;
         }
     } else {
 #pragma unroll
-        for (int idx = tid; idx < ROWS * BK; idx += NT) {
+        for (int s = 0; s < ROWS * BK / NT; ++s) {
+            const int idx = tid + s * NT;
             const int c = idx / ROWS, r = idx % ROWS, mn = mn0 + r, kk = k0 + c;
             S[c * ROWS + r] = (mn < MN && kk < K) ? X[kk * ld + mn] : 0.f;
         }
@@ -37,6 +41,7 @@ static __device__ __forceinline__ float tile_element(const float* X, int ld, boo
 
 // float4 loads where the whole vector is inside MN×K and vec holds (X 16-byte aligned, ld % 4 == 0),
 // else the same 4 elements one by one. mn0, k0 are multiples of 4, so every float4 address is aligned.
+// Each thread loads ROWS·BK/(4·NT) float4 (a compile-time count).
 template <int ROWS, int BK, int NT>
 static __device__ __forceinline__ void load_tile_vec4(const float* X, int ld, bool kContig, bool vec, int mn0, int MN,
                                                       int k0, int K, float* S, int tid) {
@@ -44,8 +49,10 @@ static __device__ __forceinline__ void load_tile_vec4(const float* X, int ld, bo
     if (kContig) {
         // Each stored row mn holds BK consecutive k: BK/4 float4, transposed into S[kk][mn] element by element.
         constexpr int V = BK / 4;
+        static_assert(ROWS * V % NT == 0, "the threads must split a tile evenly");
 #pragma unroll
-        for (int idx = tid; idx < ROWS * V; idx += NT) {
+        for (int s = 0; s < ROWS * V / NT; ++s) {
+            const int idx = tid + s * NT;
             const int r = idx / V, c = (idx % V) * 4, mn = mn0 + r, kk = k0 + c;
             float4 v;
             if (vec && mn < MN && kk + 3 < K) {
@@ -64,8 +71,10 @@ static __device__ __forceinline__ void load_tile_vec4(const float* X, int ld, bo
     } else {
         // Each stored row kk holds ROWS consecutive mn: ROWS/4 float4, stored as they come.
         constexpr int V = ROWS / 4;
+        static_assert(BK * V % NT == 0, "the threads must split a tile evenly");
 #pragma unroll
-        for (int idx = tid; idx < BK * V; idx += NT) {
+        for (int s = 0; s < BK * V / NT; ++s) {
+            const int idx = tid + s * NT;
             const int c = idx / V, r = (idx % V) * 4, mn = mn0 + r, kk = k0 + c;
             float4 v;
             if (vec && kk < K && mn + 3 < MN) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds every kernel of cuda/*.cu with g++ against cuda_emu.h and runs the emulation driver, which
 # checks each one on awkward sizes against a double-precision reference. It proves the arithmetic and
-# the bounds of the kernels, not their speed. Needs g++ with C++20 (std::barrier); skips without it.
+# the bounds of the kernels, not their speed. Needs g++ (C++17); skips without it.
 #   cuda/emu/run.sh            build into target/emu/ and run (AddressSanitizer on when it links)
 #   EMU_ASAN=0 cuda/emu/run.sh without AddressSanitizer
 set -euo pipefail
@@ -14,7 +14,7 @@ if ! command -v "$CXX" >/dev/null 2>&1; then
   exit 0
 fi
 mkdir -p "$out"
-flags=(-std=c++20 -O1 -g0 -pthread -fno-strict-aliasing -Wall -Wextra -Wno-unknown-pragmas -Wno-unused-parameter
+flags=(-std=c++17 -O1 -g0 -pthread -fno-strict-aliasing -Wall -Wextra -Wno-unknown-pragmas -Wno-unused-parameter
        -I"$here" -I"$cuda")
 if [ "${EMU_ASAN:-1}" = 1 ] && echo 'int main(){}' | "$CXX" -fsanitize=address -x c++ - -o "$out/asan-probe" 2>/dev/null; then
   flags+=(-fsanitize=address -fno-omit-frame-pointer)
