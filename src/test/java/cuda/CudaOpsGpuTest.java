@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,12 +21,15 @@ class CudaOpsGpuTest {
     private static CudaContext context;
     private static CudaOps ops;
 
-    @BeforeAll
-    static void needsGpu() {
+    // Per test, not @BeforeAll, so that a run without a GPU reports each test as skipped.
+    @BeforeEach
+    void needsGpu() {
         assumeTrue(Gpu.available(), () -> "no GPU: " + Gpu.probe().reason());
-        context = Gpu.context();
-        context.setSyncAfterLaunch(true);
-        ops = new CudaOps(context);
+        if (ops == null) {
+            context = Gpu.context();
+            context.setSyncAfterLaunch(true);
+            ops = new CudaOps(context);
+        }
     }
 
     @AfterAll

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -30,8 +30,9 @@ import kernels.Sgemm;
 class CudaSgemmGpuTest {
     private static final double EPS = Math.ulp(1f);
 
-    @BeforeAll
-    static void needsGpu() {
+    // Per test, not @BeforeAll, so that a run without a GPU reports each test as skipped.
+    @BeforeEach
+    void needsGpu() {
         assumeTrue(Gpu.available(), () -> "no GPU: " + Gpu.probe().reason());
         Gpu.context().setSyncAfterLaunch(true);  // a fault is reported with its kernel's name
     }
