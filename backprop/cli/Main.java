@@ -21,6 +21,7 @@ public final class Main {
 
     static {
         register("info", "what this machine gives nabla: threads, vector width, GEMM micro-kernel", v -> new InfoCommand());
+        register("gpu-info", "whether a CUDA GPU is usable (and why not), and the backend --backend auto picks", v -> new GpuInfoCommand());
     }
 
     private Main() {}

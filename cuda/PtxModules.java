@@ -1,0 +1,36 @@
+package cuda;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every kernel the Java side launches, by PTX module (cuda/ptx/&lt;module&gt;.ptx, compiled from
+ * cuda/&lt;module&gt;.cu) and entry name. {@link Kernel} refuses a pair not listed here, and a test checks
+ * that each listed entry is declared by the committed PTX, so a renamed kernel fails the build, not
+ * a GPU run.
+ */
+final class PtxModules {
+    private PtxModules() {}
+
+    static final Map<String, List<String>> MODULES = build();
+
+    private static Map<String, List<String>> build() {
+        Map<String, List<String>> modules = new LinkedHashMap<>();
+        for (SgemmVersion v : SgemmVersion.values()) modules.put(v.entry(), List.of(v.entry()));
+        modules.put("scale_matrix", List.of("scale_matrix"));
+        modules.put("bias_add", List.of("bias_add"));
+        modules.put("sigmoid", List.of("sigmoid_forward", "sigmoid_backward"));
+        modules.put("relu", List.of("relu_forward", "relu_backward"));
+        modules.put("tanh", List.of("tanh_forward", "tanh_backward"));
+        modules.put("softmax_cross_entropy", List.of("softmax_cross_entropy"));
+        modules.put("column_sums", List.of("column_sums"));
+        modules.put("sgd_momentum", List.of("sgd_momentum"));
+        return java.util.Collections.unmodifiableMap(modules);
+    }
+
+    static boolean declares(String module, String entry) {
+        List<String> entries = MODULES.get(module);
+        return entries != null && entries.contains(entry);
+    }
+}

@@ -1,0 +1,66 @@
+package cuda;
+
+/**
+ * The SGEMM kernels of cuda/, numbered as in siboehm's SGEMM_CUDA, with the tile constants they are
+ * compiled with (the #define defaults of each .cu; a test reads them back from the source and the PTX).
+ */
+public enum SgemmVersion {
+    /** One thread an element of C, straight from global memory. Block 32×8 over an 8×32 tile of C. */
+    V1_NAIVE("sgemm_v1_naive", 32, 8, 8, 32, 0),
+    /** 32×32 tiles of A and B through shared memory, one element a thread; rows padded to 33 floats. */
+    V2_SMEM_TILED("sgemm_v2_smem_tiled", 32, 32, 32, 32, 2 * 32 * 33 * Float.BYTES),
+    /** 128×128 block tile, BK = 8, 8×8 register tile a thread, 256 threads. */
+    V3_BLOCKTILE_2D("sgemm_v3_blocktile_2d", 256, 1, 128, 128, (128 + 128) * 8 * Float.BYTES),
+    /** v3 with float4 global and shared loads (A's tile stored transposed), float4 stores of C. */
+    V4_VECTORIZED("sgemm_v4_vectorized", 256, 1, 128, 128, (128 + 128) * 8 * Float.BYTES),
+    /** Warp tiles of 64×64 in a 128×128 block tile, BK = 16, 128 threads. */
+    V5_WARPTILED("sgemm_v5_warptiled", 128, 1, 128, 128, (128 + 128) * 16 * Float.BYTES);
+
+    private final String entry;
+    private final int blockX, blockY, tileRows, tileCols, staticSharedBytes;
+
+    SgemmVersion(String entry, int blockX, int blockY, int tileRows, int tileCols, int staticSharedBytes) {
+        this.entry = entry;
+        this.blockX = blockX;
+        this.blockY = blockY;
+        this.tileRows = tileRows;
+        this.tileCols = tileCols;
+        this.staticSharedBytes = staticSharedBytes;
+    }
+
+    /** The kernel's name, which is also its .cu file and its PTX module. */
+    public String entry() {
+        return entry;
+    }
+
+    public int blockX() {
+        return blockX;
+    }
+
+    public int blockY() {
+        return blockY;
+    }
+
+    /** Rows of C one block computes. */
+    public int tileRows() {
+        return tileRows;
+    }
+
+    /** Columns of C one block computes. */
+    public int tileCols() {
+        return tileCols;
+    }
+
+    /** Shared memory the kernel declares: the A and B tiles, 4 bytes a float. */
+    public int staticSharedBytes() {
+        return staticSharedBytes;
+    }
+
+    /** "v4" for V4_VECTORIZED, or the entry name, e.g. "sgemm_v4_vectorized". */
+    public static SgemmVersion parse(String name) {
+        for (SgemmVersion v : values()) {
+            if (v.name().equalsIgnoreCase(name) || v.entry.equals(name) || v.name().substring(0, 2).equalsIgnoreCase(name)) return v;
+        }
+        throw new IllegalArgumentException("unknown sgemm version '" + name + "'; expected v1..v" + values().length);
+    }
+}

@@ -1,0 +1,133 @@
+package cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The committed PTX, as bundled on the classpath, without a GPU: each module parses (header),
+ * declares every entry the Java side loads, and agrees with the Java launch constants (threads from
+ * .maxntid, shared bytes from the .shared declarations, tile sizes from the .cu #defines).
+ */
+class PtxResourcesTest {
+    private static final Path CUDA_DIR = Path.of("cuda");
+
+    static String ptx(String module) throws IOException {
+        try (InputStream in = PtxResourcesTest.class.getResourceAsStream("/cuda/ptx/" + module + ".ptx")) {
+            assertNotNull(in, "cuda/ptx/" + module + ".ptx is not on the classpath (is it committed and bundled?)");
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    @Test
+    void everyModuleHasAPtxHeaderAndItsEntries() throws IOException {
+        Pattern version = Pattern.compile("(?m)^\\.version (\\d+)\\.(\\d+)$");
+        for (Map.Entry<String, List<String>> module : PtxModules.MODULES.entrySet()) {
+            String text = ptx(module.getKey());
+            String name = module.getKey() + ".ptx";
+            Matcher v = version.matcher(text);
+            assertTrue(v.find(), name + " has no .version line");
+            assertTrue(Integer.parseInt(v.group(1)) >= 7, name + ": PTX ISA " + v.group());
+            assertTrue(text.contains("\n.target sm_75\n"), name + ": expected .target sm_75 (nvcc -arch=compute_75)");
+            assertTrue(text.contains("\n.address_size 64\n"), name + ": expected .address_size 64");
+            Set<String> declared = entries(text);
+            for (String entry : module.getValue()) {
+                assertTrue(declared.contains(entry), name + " declares " + declared + ", not " + entry);
+            }
+            assertEquals(new TreeSet<>(module.getValue()), declared, name + ": entries the Java side does not list");
+        }
+    }
+
+    static Set<String> entries(String ptx) {
+        Matcher m = Pattern.compile("(?m)^\\.visible \\.entry (\\w+)\\(").matcher(ptx);
+        Set<String> names = new TreeSet<>();
+        while (m.find()) names.add(m.group(1));
+        return names;
+    }
+
+    @Test
+    void loadedPtxIsNulTerminated() {
+        byte[] image = CudaContext.ptx("scale_matrix");
+        assertEquals(0, image[image.length - 1], "cuModuleLoadData reads a byte image up to its NUL");
+        assertTrue(new String(image, StandardCharsets.US_ASCII).contains(".entry scale_matrix("));
+    }
+
+    @Test
+    void everyKernelSourceHasItsPtxAndAModuleEntry() throws IOException {
+        Set<String> sources, ptxFiles;
+        try (Stream<Path> files = Files.list(CUDA_DIR)) {
+            sources = files.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".cu"))
+                    .map(f -> f.substring(0, f.length() - 3)).collect(Collectors.toCollection(TreeSet::new));
+        }
+        try (Stream<Path> files = Files.list(CUDA_DIR.resolve("ptx"))) {
+            ptxFiles = files.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".ptx"))
+                    .map(f -> f.substring(0, f.length() - 4)).collect(Collectors.toCollection(TreeSet::new));
+        }
+        assertEquals(sources, ptxFiles, "one committed PTX per cuda/*.cu (run cuda/build-ptx.sh)");
+        assertEquals(sources, new TreeSet<>(PtxModules.MODULES.keySet()), "PtxModules lists every module");
+    }
+
+    @Test
+    void sgemmPtxAgreesWithTheJavaLaunchConstants() throws IOException {
+        for (SgemmVersion v : SgemmVersion.values()) {
+            String text = ptx(v.entry());
+            assertEquals(v.blockX() * v.blockY(), maxThreads(text), v.entry() + " .maxntid (its __launch_bounds__)");
+            assertEquals(v.staticSharedBytes(), sharedBytes(text), v.entry() + " .shared bytes");
+        }
+        String softmax = ptx("softmax_cross_entropy");
+        assertEquals(LaunchGeometry.SOFTMAX_MAX_THREADS, maxThreads(softmax));
+        assertEquals(LaunchGeometry.softmaxRows(1, 1).staticSharedBytes(), sharedBytes(softmax));
+    }
+
+    private static int maxThreads(String ptx) {
+        Matcher m = Pattern.compile("(?m)^\\.maxntid (\\d+), (\\d+), (\\d+)$").matcher(ptx);
+        if (!m.find()) fail("no .maxntid");
+        return Integer.parseInt(m.group(1)) * Integer.parseInt(m.group(2)) * Integer.parseInt(m.group(3));
+    }
+
+    private static int sharedBytes(String ptx) {
+        Matcher m = Pattern.compile("\\.shared \\.align \\d+ \\.b8 \\w+\\[(\\d+)\\];").matcher(ptx);
+        int sum = 0;
+        while (m.find()) sum += Integer.parseInt(m.group(1));
+        return sum;
+    }
+
+    @Test
+    void sgemmTilesMatchTheSourceDefines() throws IOException {
+        assertTile(SgemmVersion.V1_NAIVE, "V1_BLOCK_Y", "V1_BLOCK_X");
+        assertEquals(SgemmVersion.V1_NAIVE.blockX(), define("sgemm_v1_naive", "V1_BLOCK_X"));
+        assertTile(SgemmVersion.V2_SMEM_TILED, "V2_TILE", "V2_TILE");
+        assertTile(SgemmVersion.V3_BLOCKTILE_2D, "V3_BM", "V3_BN");
+        assertTile(SgemmVersion.V4_VECTORIZED, "V4_BM", "V4_BN");
+        assertTile(SgemmVersion.V5_WARPTILED, "V5_BM", "V5_BN");
+    }
+
+    private static void assertTile(SgemmVersion v, String rowsDefine, String colsDefine) throws IOException {
+        assertEquals(v.tileRows(), define(v.entry(), rowsDefine), v + " tile rows");
+        assertEquals(v.tileCols(), define(v.entry(), colsDefine), v + " tile columns");
+    }
+
+    private static int define(String source, String name) throws IOException {
+        String text = Files.readString(CUDA_DIR.resolve(source + ".cu"));
+        Matcher m = Pattern.compile("(?m)^#define " + name + " (\\d+)$").matcher(text);
+        if (!m.find()) fail(source + ".cu has no #define " + name);
+        return Integer.parseInt(m.group(1));
+    }
+}
