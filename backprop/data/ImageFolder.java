@@ -1,0 +1,124 @@
+package backprop.data;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import tensor.Tensor;
+import tensor.io.FileFormatException;
+
+/**
+ * A folder of labelled images, {@code root/<class>/<image>.png|jpg|jpeg}: the sorted sub-folder
+ * names are the classes, each image is read with ImageIO, resized (bilinear, halving first for
+ * large reductions) to width × height, kept RGB or turned to gray (Rec. 601 luma), and stored
+ * CHW with values in [0, 1]. Transparent pixels are composed over black.
+ */
+public final class ImageFolder {
+    private ImageFolder() {}
+
+    public static Dataset load(Path root, int width, int height, boolean rgb, long maxBytes) throws IOException {
+        if (width <= 0 || height <= 0) throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
+        if (!Files.isDirectory(root)) throw new DatasetNotFoundException("image folder " + root + " does not exist or is not a folder");
+        List<Path> classDirs;
+        try (Stream<Path> s = Files.list(root)) {
+            classDirs = s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+        }
+        if (classDirs.isEmpty()) {
+            throw new FileFormatException(root, -1, "has no class sub-folders; expected root/<class>/<image>.png|jpg");
+        }
+        List<Path> files = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < classDirs.size(); c++) {
+            names.add(classDirs.get(c).getFileName().toString());
+            try (Stream<Path> s = Files.list(classDirs.get(c))) {
+                for (Path f : s.filter(ImageFolder::isImage).sorted().toList()) {
+                    files.add(f);
+                    labels.add(c);
+                }
+            }
+        }
+        if (files.isEmpty()) throw new FileFormatException(root, -1, "the class folders " + names + " hold no .png or .jpg images");
+        ImageShape shape = new ImageShape(rgb ? 3 : 1, height, width);
+        if (4L * files.size() * shape.size() > maxBytes) {
+            throw new FileFormatException(root, -1, files.size() + " images of " + shape + " need " + Idx.mib(4L * files.size() * shape.size())
+                    + " as float32, more than the bound of " + Idx.mib(maxBytes) + " (raise it with -Dnabla.data.maxBytes)");
+        }
+        ImageIO.setUseCache(false);
+        Tensor x = Tensor.zeros(files.size(), shape.size());
+        int[] y = new int[files.size()];
+        BufferedImage target = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        for (int i = 0; i < files.size(); i++) {
+            Path f = files.get(i);
+            BufferedImage img;
+            try {
+                img = ImageIO.read(f.toFile());
+            } catch (IOException | RuntimeException e) {
+                throw new FileFormatException(f, -1, "cannot decode the image: " + e.getMessage());
+            }
+            if (img == null) throw new FileFormatException(f, 0, "is not an image ImageIO can decode (PNG, JPEG, GIF, BMP)");
+            resizeInto(img, target);
+            toFloats(target, x.data(), i * shape.size(), rgb);
+            y[i] = labels.get(i);
+        }
+        return new Dataset(root.getFileName() + "", x, y, names.size(), shape, names);
+    }
+
+    private static boolean isImage(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return Files.isRegularFile(p) && (n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg"));
+    }
+
+    /** Draws {@code src} scaled into {@code dst}; halves first while more than 2× too big (bilinear alone aliases). */
+    static void resizeInto(BufferedImage src, BufferedImage dst) {
+        BufferedImage cur = src;
+        while (cur.getWidth() >= 2 * dst.getWidth() && cur.getHeight() >= 2 * dst.getHeight()) {
+            BufferedImage half = new BufferedImage(cur.getWidth() / 2, cur.getHeight() / 2, BufferedImage.TYPE_INT_ARGB);
+            draw(cur, half);
+            cur = half;
+        }
+        Graphics2D g = dst.createGraphics();
+        g.setColor(java.awt.Color.BLACK);
+        g.fillRect(0, 0, dst.getWidth(), dst.getHeight());
+        g.dispose();
+        draw(cur, dst);
+    }
+
+    private static void draw(BufferedImage src, BufferedImage dst) {
+        Graphics2D g = dst.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+        g.drawImage(src, 0, 0, dst.getWidth(), dst.getHeight(), null);
+        g.dispose();
+    }
+
+    /** CHW floats in [0, 1]: three planes R, G, B, or one plane of luma 0.299 R + 0.587 G + 0.114 B. */
+    static void toFloats(BufferedImage img, float[] out, int off, boolean rgb) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        int plane = w * h;
+        for (int r = 0; r < h; r++) {
+            for (int c = 0; c < w; c++) {
+                int argb = img.getRGB(c, r);
+                float red = ((argb >> 16) & 0xff) / 255f;
+                float green = ((argb >> 8) & 0xff) / 255f;
+                float blue = (argb & 0xff) / 255f;
+                int p = r * w + c;
+                if (rgb) {
+                    out[off + p] = red;
+                    out[off + plane + p] = green;
+                    out[off + 2 * plane + p] = blue;
+                } else {
+                    out[off + p] = 0.299f * red + 0.587f * green + 0.114f * blue;
+                }
+            }
+        }
+    }
+}

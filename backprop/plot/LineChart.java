@@ -1,0 +1,257 @@
+package backprop.plot;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.geom.AffineTransform;
+import java.awt.geom.Line2D;
+import java.awt.geom.Path2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A line chart drawn with Java2D: axes with nice ticks and a light grid, axis labels, a title, a
+ * legend, an optional log x axis, and vertical markers. Non-finite points (a diverged loss) are
+ * skipped, breaking the line; a fixed y range clips what lies outside it.
+ *
+ * <pre>{@code
+ * new LineChart("loss", "epoch", "loss").series("train", epochs, train).series("validation", epochs, val)
+ *     .write(Path.of("out/loss.png"), 800, 500);
+ * }</pre>
+ */
+public final class LineChart {
+    private record Series(String name, double[] x, double[] y, Color color) {}
+    private record Marker(double x, String label) {}
+
+    private final String title;
+    private final String xLabel;
+    private final String yLabel;
+    private final List<Series> series = new ArrayList<>();
+    private final List<Marker> markers = new ArrayList<>();
+    private boolean logX;
+    private double yMin = Double.NaN;
+    private double yMax = Double.NaN;
+
+    // Plot area, set by render() (package-private for tests that look at pixels).
+    int left, top, right, bottom;
+    private double x0, x1, y0, y1;
+
+    public LineChart(String title, String xLabel, String yLabel) {
+        this.title = title;
+        this.xLabel = xLabel;
+        this.yLabel = yLabel;
+    }
+
+    /** A line through (x[i], y[i]), in the next palette colour. */
+    public LineChart series(String name, double[] x, double[] y) {
+        if (x.length != y.length) throw new IllegalArgumentException("series '" + name + "': " + x.length + " x values but " + y.length + " y values");
+        series.add(new Series(name, x.clone(), y.clone(), Png.PALETTE[series.size() % Png.PALETTE.length]));
+        return this;
+    }
+
+    /** A dashed vertical line at {@code x} with a label. */
+    public LineChart marker(double x, String label) {
+        markers.add(new Marker(x, label));
+        return this;
+    }
+
+    /** A logarithmic x axis (points with x ≤ 0 are skipped). */
+    public LineChart logX(boolean on) {
+        this.logX = on;
+        return this;
+    }
+
+    /** A fixed y range instead of the data's (what is outside is clipped). */
+    public LineChart yRange(double min, double max) {
+        if (!(max > min)) throw new IllegalArgumentException("y range needs min < max, got " + min + ", " + max);
+        this.yMin = min;
+        this.yMax = max;
+        return this;
+    }
+
+    public void write(Path png, int width, int height) throws IOException {
+        Png.write(render(width, height), png);
+    }
+
+    public BufferedImage render(int width, int height) {
+        BufferedImage img = Png.canvas(width, height);
+        Graphics2D g = Png.graphics(img);
+        FontMetrics fm = g.getFontMetrics();
+        left = 70;
+        right = width - 20;
+        top = title.isEmpty() ? 20 : 40;
+        bottom = height - 50;
+        if (right - left < 50 || bottom - top < 50) throw new IllegalArgumentException("a chart needs at least 140x140 pixels, got " + width + "x" + height);
+
+        ranges();
+        NiceScale.Ticks xt = logX ? NiceScale.log(x0, x1) : NiceScale.linear(x0, x1, 8);
+        NiceScale.Ticks yt = NiceScale.linear(y0, y1, 6);
+        x0 = xt.min();
+        x1 = xt.max();
+        if (Double.isNaN(yMin)) {
+            y0 = yt.min();
+            y1 = yt.max();
+        }
+
+        // grid, ticks and axes are axis-aligned: drawn without antialiasing, so 1 px stays 1 crisp px
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
+        g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_NORMALIZE);
+        g.setStroke(new BasicStroke(1f));
+        for (double v : xt.values()) {
+            if (v < x0 || v > x1) continue;
+            double px = px(v);
+            g.setColor(Png.GRID);
+            g.draw(new Line2D.Double(px, top, px, bottom));
+            g.setColor(Png.INK);
+            g.draw(new Line2D.Double(px, bottom, px, bottom + 4));
+            String s = logX ? NiceScale.scientific(v) : NiceScale.label(v, xt.step());
+            g.drawString(s, (float) (px - fm.stringWidth(s) / 2.0), bottom + 6 + fm.getAscent());
+        }
+        for (double v : yt.values()) {
+            if (v < y0 - 1e-12 * Math.abs(y1 - y0) || v > y1 + 1e-12 * Math.abs(y1 - y0)) continue;
+            double py = py(v);
+            g.setColor(Png.GRID);
+            g.draw(new Line2D.Double(left, py, right, py));
+            g.setColor(Png.INK);
+            g.draw(new Line2D.Double(left - 4, py, left, py));
+            String s = NiceScale.label(v, yt.step());
+            g.drawString(s, left - 7 - fm.stringWidth(s), (float) (py + fm.getAscent() / 2.0 - 1));
+        }
+        // axes
+        g.setColor(Png.INK);
+        g.draw(new Line2D.Double(left, bottom, right, bottom));
+        g.draw(new Line2D.Double(left, top, left, bottom));
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
+        // labels and title
+        g.drawString(xLabel, (left + right - fm.stringWidth(xLabel)) / 2f, height - 12);
+        AffineTransform saved = g.getTransform();
+        g.rotate(-Math.PI / 2);
+        g.drawString(yLabel, -(top + bottom + fm.stringWidth(yLabel)) / 2f, 18);
+        g.setTransform(saved);
+        if (!title.isEmpty()) {
+            g.setFont(g.getFont().deriveFont(java.awt.Font.BOLD, 14f));
+            g.drawString(title, (width - g.getFontMetrics().stringWidth(title)) / 2f, 24);
+            g.setFont(g.getFont().deriveFont(java.awt.Font.PLAIN, 12f));
+        }
+
+        // data, clipped to the plot area
+        java.awt.Shape clip = g.getClip();
+        g.clipRect(left, top, right - left + 1, bottom - top + 1);
+        for (Series s : series) {
+            g.setColor(s.color);
+            g.setStroke(new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            Path2D.Double path = new Path2D.Double();
+            boolean pen = false;
+            int drawn = 0;
+            for (int i = 0; i < s.x.length; i++) {
+                if (!usable(s.x[i], s.y[i])) {
+                    pen = false;
+                    continue;
+                }
+                if (pen) path.lineTo(px(s.x[i]), py(s.y[i]));
+                else path.moveTo(px(s.x[i]), py(s.y[i]));
+                pen = true;
+                drawn++;
+            }
+            g.draw(path);
+            if (drawn <= 30) { // few points: mark each, so a single epoch still shows
+                for (int i = 0; i < s.x.length; i++) {
+                    if (usable(s.x[i], s.y[i])) g.fill(new java.awt.geom.Ellipse2D.Double(px(s.x[i]) - 3, py(s.y[i]) - 3, 6, 6));
+                }
+            }
+        }
+        for (Marker m : markers) {
+            if (!(logX ? m.x > 0 : Double.isFinite(m.x))) continue;
+            double px = px(m.x);
+            g.setColor(Png.PALETTE[3]);
+            g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+            g.draw(new Line2D.Double(px, top, px, bottom));
+            g.drawString(m.label, (float) Math.min(px + 5, right - fm.stringWidth(m.label) - 4), top + fm.getAscent() + 4);
+        }
+        g.setClip(clip);
+        legend(g, fm);
+        g.dispose();
+        return img;
+    }
+
+    private void legend(Graphics2D g, FontMetrics fm) {
+        if (series.size() < 2 && (series.isEmpty() || series.get(0).name.isEmpty())) return;
+        int w = 0;
+        for (Series s : series) w = Math.max(w, fm.stringWidth(s.name));
+        int lineH = fm.getHeight() + 2;
+        int boxW = w + 40;
+        int boxH = series.size() * lineH + 8;
+        int bx = right - boxW - 8;
+        int by = top + 8 + (markers.isEmpty() ? 0 : fm.getHeight() + 6);
+        g.setColor(new Color(255, 255, 255, 230));
+        g.fillRect(bx, by, boxW, boxH);
+        g.setColor(Png.GRID.darker());
+        g.setStroke(new BasicStroke(1f));
+        g.drawRect(bx, by, boxW, boxH);
+        for (int i = 0; i < series.size(); i++) {
+            Series s = series.get(i);
+            int y = by + 4 + i * lineH + lineH / 2;
+            g.setColor(s.color);
+            g.setStroke(new BasicStroke(2f));
+            g.drawLine(bx + 6, y, bx + 26, y);
+            g.setColor(Png.INK);
+            g.drawString(s.name, bx + 32, y + fm.getAscent() / 2 - 1);
+        }
+    }
+
+    private boolean usable(double x, double y) {
+        return Double.isFinite(x) && Double.isFinite(y) && (!logX || x > 0);
+    }
+
+    /** The data ranges over usable points (or the fixed y range). */
+    private void ranges() {
+        x0 = Double.POSITIVE_INFINITY;
+        x1 = Double.NEGATIVE_INFINITY;
+        y0 = Double.POSITIVE_INFINITY;
+        y1 = Double.NEGATIVE_INFINITY;
+        for (Series s : series) {
+            for (int i = 0; i < s.x.length; i++) {
+                if (!usable(s.x[i], s.y[i])) continue;
+                x0 = Math.min(x0, s.x[i]);
+                x1 = Math.max(x1, s.x[i]);
+                y0 = Math.min(y0, s.y[i]);
+                y1 = Math.max(y1, s.y[i]);
+            }
+        }
+        for (Marker m : markers) {
+            if (logX ? m.x > 0 : Double.isFinite(m.x)) {
+                x0 = Math.min(x0, m.x);
+                x1 = Math.max(x1, m.x);
+            }
+        }
+        if (x0 > x1) { // nothing to draw: an empty frame
+            x0 = logX ? 1 : 0;
+            x1 = logX ? 10 : 1;
+        }
+        if (y0 > y1) {
+            y0 = 0;
+            y1 = 1;
+        }
+        if (!Double.isNaN(yMin)) {
+            y0 = yMin;
+            y1 = yMax;
+        }
+    }
+
+    /** Pixel column of x: linear in x, or in log10 x. */
+    double px(double x) {
+        double t = logX ? (Math.log10(x) - Math.log10(x0)) / (Math.log10(x1) - Math.log10(x0)) : (x - x0) / (x1 - x0);
+        return left + t * (right - left);
+    }
+
+    /** Pixel row of y (up is larger). */
+    double py(double y) {
+        return bottom - (y - y0) / (y1 - y0) * (bottom - top);
+    }
+}
