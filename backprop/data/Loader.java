@@ -8,7 +8,8 @@ import tensor.Tensor;
  * <p>Each epoch {@code e} visits every example once, in an order shuffled from (seed, e) — so a
  * resumed run sees the same order as an uninterrupted one. Each example is copied into the batch
  * buffer, augmented (the transform's randomness seeded from (seed, e, example index)),
- * then normalized. The last batch of an epoch holds the remainder (n mod batchSize) when there
+ * then normalized (without augmentation the features are normalized once, into a private copy,
+ * at construction). The last batch of an epoch holds the remainder (n mod batchSize) when there
  * is one; {@link #size()} says how many rows the current batch has, and {@link #x()},
  * {@link #y()} and {@link #oneHot()} are sized to it. No allocation happens in {@link #next()}.
  *
@@ -31,6 +32,8 @@ public final class Loader {
     private final Normalization normalization;
     private final Transform augment;
     private final ImageShape imageShape;
+    private final Tensor source;
+    private final boolean normalizePerBatch;
 
     private final int[] order;
     private final Rng rng = new Rng(0);
@@ -71,6 +74,10 @@ public final class Loader {
         this.normalization = normalization;
         this.augment = augment;
         this.imageShape = data.imageShape().orElse(null);
+        // Without augmentation, normalizing is the same every epoch: do it once on a private copy
+        // (one more copy of the features in memory) and only gather rows per batch.
+        this.source = augment == null && normalization != null ? normalizedCopy(data, normalization) : data.features();
+        this.normalizePerBatch = augment != null && normalization != null;
         this.order = new int[data.size()];
         this.scratch = new float[data.dim()];
         int full = Math.min(batchSize, Math.max(1, data.size()));
@@ -83,6 +90,13 @@ public final class Loader {
         this.idxLast = last == full ? idxFull : new int[last];
         this.oneHotFull = Tensor.zeros(full, data.numClasses());
         this.oneHotLast = oneHotFull.rows(0, last);
+    }
+
+    private static Tensor normalizedCopy(Dataset data, Normalization normalization) {
+        Tensor copy = Tensor.zeros(data.size(), data.dim());
+        System.arraycopy(data.features().data(), data.features().offset(), copy.data(), 0, copy.size());
+        for (int i = 0; i < data.size(); i++) normalization.apply(copy.data(), i * data.dim());
+        return copy;
     }
 
     public Dataset dataset() { return data; }
@@ -125,8 +139,8 @@ public final class Loader {
         size = Math.min(batchSize, data.size() - from);
         int[] y = y();
         int[] idx = indices();
-        float[] src = data.features().data();
-        int srcOff = data.features().offset();
+        float[] src = source.data();
+        int srcOff = source.offset();
         float[] dst = xFull.data();
         int d = data.dim();
         for (int r = 0; r < size; r++) {
@@ -138,7 +152,7 @@ public final class Loader {
                 rng.seed(Rng.mix(seed, AUGMENT_STREAM, (long) epoch << 32 | example));
                 augment.apply(dst, r * d, imageShape, rng, scratch);
             }
-            if (normalization != null) normalization.apply(dst, r * d);
+            if (normalizePerBatch) normalization.apply(dst, r * d);
         }
         oneHotFilled = false;
         return true;

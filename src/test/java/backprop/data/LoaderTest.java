@@ -93,6 +93,22 @@ class LoaderTest {
     }
 
     @Test
+    void normalizingOnceEqualsNormalizingEachBatch() {
+        Dataset d = Digits.load();
+        Normalization n = Normalization.perFeature(d);
+        Loader once = new Loader(d, 50, true, 9, n, null);               // pre-normalized copy
+        Loader each = new Loader(d, 50, true, 9, n, Augment.brightness(0)); // per batch, after a no-op augmentation
+        once.startEpoch(4);
+        each.startEpoch(4);
+        while (once.next()) {
+            assertTrue(each.next());
+            assertArrayEquals(each.indices(), once.indices());
+            assertArrayEquals(each.x().data(), once.x().data(), "the same float operations: bitwise equal");
+        }
+        assertEquals(1f / 16f, d.features().get(0, 2) - 4f / 16f, 0f, "the dataset is not modified");
+    }
+
+    @Test
     void globalAndPerFeatureNormalizationHaveZeroMeanUnitStd() {
         Dataset d = Digits.load();
         Normalization g = Normalization.global(d);
