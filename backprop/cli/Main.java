@@ -20,6 +20,8 @@ public final class Main {
     private static final Map<String, Function<Void, Command>> COMMANDS = new LinkedHashMap<>();
 
     static {
+        register("train", "train a network (default: the embedded digits, in seconds); test accuracy, confusion matrix, loss.png",
+                v -> new TrainCommand());
         register("info", "what this machine gives nabla: threads, vector width, GEMM micro-kernel", v -> new InfoCommand());
     }
 
