@@ -20,7 +20,8 @@ import tensor.io.SafeTensors;
  * A training checkpoint: one safetensors file (see {@link SafeTensors}) that PyTorch can read.
  *
  * <p>Tensors. The model's parameters and buffers carry the names of PyTorch's
- * {@code nn.Sequential} state dict: {@code <layer index>.<name>}, e.g. {@code 0.weight} [out, in],
+ * {@code nn.Sequential} state dict: {@code <layer index>.<name>}, e.g. {@code 0.weight} [out, in]
+ * (nabla's {@code dense0.weight}),
  * {@code 0.bias}, {@code 1.weight}/{@code 1.bias} (BatchNorm's γ and β), {@code 1.running_mean},
  * {@code 1.running_var}. Everything else has a prefix that no layer index has:
  * {@code optimizer.<param>.momentum_buffer} (SGD's velocity, PyTorch's name for it) and, with early
@@ -170,22 +171,28 @@ public final class Checkpoint {
 
     // ---------------------------------------------------------------- the model's tensors
 
-    /** The name PyTorch gives a parameter: BatchNorm's γ and β are its {@code weight} and {@code bias}. */
-    public static String torchName(Layer layer, Parameter p) {
+    /**
+     * The name PyTorch gives parameter {@code p} of layer {@code layerIndex} in an {@code nn.Sequential}:
+     * {@code dense0.weight} → {@code 0.weight}; BatchNorm's γ and β are its {@code weight} and {@code bias}.
+     */
+    public static String torchName(int layerIndex, Parameter p) {
         String local = switch (p.localName()) {
             case "gamma" -> "weight";
             case "beta" -> "bias";
             default -> p.localName();
         };
-        return layer.name() + "." + local;
+        return layerIndex + "." + local;
     }
 
     /** The model's parameters and buffers under PyTorch's names, in layer order (the tensors themselves, not copies). */
     public static Map<String, Tensor> modelState(Network net) {
         Map<String, Tensor> s = new LinkedHashMap<>();
-        for (Layer l : net.layers()) {
-            for (Parameter p : l.parameters()) s.put(torchName(l, p), p.value());
-            l.buffers().forEach((k, v) -> s.put(l.name() + "." + k, v));
+        List<Layer> layers = net.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            for (Parameter p : l.parameters()) s.put(torchName(i, p), p.value());
+            final int index = i;
+            l.buffers().forEach((k, v) -> s.put(index + "." + k, v));
         }
         return s;
     }

@@ -84,6 +84,19 @@ public final class Evaluator {
         return Training.labelsAsFloats(l.y(), rows, labels);
     }
 
+    /** A batch: normalized inputs [n, d], the loss's targets, and the labels. */
+    public record Batch(Tensor x, Tensor target, int[] labels) {}
+
+    /** The first {@code n} examples of {@code data} (in dataset order), normalized, with targets for {@code spec}'s loss: copies. */
+    public static Batch firstExamples(ModelSpec spec, Dataset data, Normalization normalization, int n) {
+        if (n < 1 || n > data.size()) throw new IllegalArgumentException("asked for " + n + " examples of " + data.name() + ", which has " + data.size());
+        Loader l = new Loader(data, n, false, 0L, normalization, null);
+        l.startEpoch(0);
+        l.next();
+        Tensor target = spec.indexTargets() ? Training.labelsAsFloats(l.y(), n, new BatchBuffer()).copy() : l.oneHot().copy();
+        return new Batch(l.x().copy(), target, l.y().clone());
+    }
+
     /** The class probabilities of {@code x} (already normalized) into [rows, classes]. */
     public static Tensor probabilities(ModelSpec spec, Network net, Tensor x) {
         Tensor out = net.forward(x, false);

@@ -27,8 +27,9 @@ import tensor.Tensor;
  *
  * <p>The network is built as PyTorch's {@code nn.Sequential} would hold it, layer after layer,
  * each hidden stage {@code Linear → [BatchNorm1d] → activation → [Dropout]}, then the output
- * Linear and the head the loss needs; layers are named by their index ("0", "1", ...), so the
- * parameters are {@code 0.weight}, {@code 0.bias}, ... — the names of the PyTorch state dict.
+ * Linear and the head the loss needs. Layer i is named by its kind and i ({@code dense0},
+ * {@code relu1}, {@code dense2}); module i of the same {@code nn.Sequential} in PyTorch, so the
+ * checkpoint stores {@code dense0.weight} as {@code 0.weight} (see {@link Checkpoint}).
  *
  * <table>
  *   <caption>The output head per loss</caption>
@@ -96,7 +97,7 @@ public record ModelSpec(int[] sizes, String activation, String loss, float dropo
     public int inputs() { return sizes[0]; }
     public int outputs() { return sizes[sizes.length - 1]; }
 
-    /** The network, uninitialized (call {@link Network#initialize}); layers named "0", "1", ... */
+    /** The network, uninitialized (call {@link Network#initialize}); layers named dense0, relu1, ... */
     public Network build() {
         List<Layer> layers = new ArrayList<>();
         for (int i = 0; i + 1 < sizes.length; i++) {
@@ -112,7 +113,7 @@ public record ModelSpec(int[] sizes, String activation, String loss, float dropo
             default -> { }
         }
         Network net = new Network(sizes[0]);
-        for (int i = 0; i < layers.size(); i++) net.add(Integer.toString(i), layers.get(i));
+        for (Layer l : layers) net.add(l); // named by kind and position: dense0, relu1, dense2, ...
         return net;
     }
 
@@ -180,6 +181,7 @@ public record ModelSpec(int[] sizes, String activation, String loss, float dropo
             Layer l = net.layers().get(i);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", l.name());
+            m.put("index", i);
             if (l instanceof Dense d) {
                 m.put("type", "Linear");
                 m.put("in_features", d.inFeatures());

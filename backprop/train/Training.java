@@ -210,6 +210,22 @@ public final class Training {
         return record;
     }
 
+    /**
+     * One step on the next minibatch, going on into the next epoch's order when one ends (the
+     * learning-rate range test's loop); returns the batch's loss. Records no history.
+     */
+    public double stepNextBatch() {
+        if (loader.epoch() < 0 || !loader.next()) {
+            int e = loader.epoch() + 1;
+            loader.startEpoch(e);
+            for (int i = 0; i < dropouts.size(); i++) dropouts.get(i).reseed(Rng.mix(config.seed(), DROPOUT_STREAM, ((long) e << 16) + i));
+            loader.next();
+        }
+        int rows = loader.size();
+        Tensor target = spec.indexTargets() ? labelsAsFloats(loader.y(), rows, labels) : loader.oneHot();
+        return trainer.step(loader.x(), target);
+    }
+
     /** Bookkeeping after an epoch (also replayed from the history when resuming). */
     private void afterEpoch(MetricsLog.Epoch record, boolean replay) {
         history.add(record);
@@ -250,13 +266,14 @@ public final class Training {
     public Checkpoint checkpoint() {
         Map<String, Tensor> tensors = new LinkedHashMap<>(Checkpoint.modelState(net));
         Map<String, Object> optimizerState = new LinkedHashMap<>();
-        for (Layer l : net.layers()) {
-            for (Parameter p : l.parameters()) {
+        List<Layer> layers = net.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            for (Parameter p : layers.get(i).parameters()) {
                 Tensor v = sgd.velocity(p.name());
                 if (v == null) continue;
-                String name = Checkpoint.OPTIMIZER_PREFIX + Checkpoint.torchName(l, p) + Checkpoint.MOMENTUM_SUFFIX;
+                String name = Checkpoint.OPTIMIZER_PREFIX + Checkpoint.torchName(i, p) + Checkpoint.MOMENTUM_SUFFIX;
                 tensors.put(name, v);
-                optimizerState.put(Checkpoint.torchName(l, p), Map.of("momentum_buffer", name));
+                optimizerState.put(Checkpoint.torchName(i, p), Map.of("momentum_buffer", name));
             }
         }
         if (bestState != null) bestState.forEach((k, v) -> tensors.put(Checkpoint.BEST_PREFIX + k, v));
@@ -312,11 +329,12 @@ public final class Training {
         String model = spec.modelString();
         ck.loadModel(net, model);
         TrainConfig saved = ck.config();
-        for (Layer l : net.layers()) {
-            for (Parameter p : l.parameters()) {
+        List<Layer> layers = net.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            for (Parameter p : layers.get(i).parameters()) {
                 Tensor v = sgd.velocity(p.name());
                 if (v == null) continue;
-                String name = Checkpoint.OPTIMIZER_PREFIX + Checkpoint.torchName(l, p) + Checkpoint.MOMENTUM_SUFFIX;
+                String name = Checkpoint.OPTIMIZER_PREFIX + Checkpoint.torchName(i, p) + Checkpoint.MOMENTUM_SUFFIX;
                 Tensor saved0 = ck.tensors().get(name);
                 if (saved0 == null) {
                     if (saved.momentum() > 0 && ck.epoch() > 0) {
