@@ -44,7 +44,8 @@ final class TrainCommand implements Main.Command {
                         + "the best epoch's weights are tested and saved to <checkpoint>.best.safetensors")
                 .flag("freeze", "LAYERS", null, "Linear layers whose weights and biases stay fixed, counted from 1: e.g. 1 or 1,2")
                 .flag("val-split", "F", null, "hold out a stratified share F in (0, 1) of the training set for validation")
-                .flag("checkpoint", "PATH", "<out>/model.safetensors", "where to save the run after every epoch (safetensors, atomic)")
+                .flag("checkpoint", "PATH", "<out>/model.safetensors", "where to save the run after every epoch (safetensors, atomic; "
+                        + "with --resume: the resumed file)")
                 .flag("resume", "PATH", null, "continue the run saved in PATH: its flags, weights, momentum, schedule and epoch; "
                         + "flags given here override its flags (e.g. a larger --epochs); the result is bitwise that of an uninterrupted run")
                 .flag("out", "DIR", "out", "folder for the checkpoint and loss.png")
@@ -81,7 +82,9 @@ final class TrainCommand implements Main.Command {
         TrainConfig config = config(f, base);
         Common.applyThreads(f);
         Path outDir = Path.of(f.get("out"));
-        Path checkpointPath = f.given("checkpoint") ? Path.of(f.get("checkpoint")) : outDir.resolve("model.safetensors");
+        // a resumed run goes on saving where it was resumed from, unless told otherwise
+        Path checkpointPath = f.given("checkpoint") ? Path.of(f.get("checkpoint"))
+                : f.given("resume") ? Path.of(f.get("resume")) : outDir.resolve("model.safetensors");
         Path bestPath = bestPath(checkpointPath);
 
         Dataset.Split data = Common.openData(config.data());

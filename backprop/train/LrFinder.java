@@ -11,11 +11,12 @@ import java.util.Arrays;
  * lr_i     = start·(end/start)^(i/(steps − 1))
  * avg_i    = β·avg_{i−1} + (1 − β)·loss_i,   smooth_i = avg_i/(1 − β^(i+1))   (β = 0.98, bias-corrected)
  * stop     when smooth_i > 4·min smooth, or the loss is not finite (diverged)
- * suggest  the centre (in log lr) of the window of w = max(3, n/10) points, ending before the
- *          minimum, over which smooth falls most steeply: min over i of
- *          (smooth_{i+w} − smooth_i)/(ln lr_{i+w} − ln lr_i)    ("steepest sustained descent")
+ * suggest  the centre (in log lr) of the window of w + 1 points (w = max(3, n/10)), ending at
+ *          or before the minimum, over which smooth falls most steeply: the window whose
+ *          least-squares slope of smooth against ln lr is the most negative
+ *          ("steepest sustained descent")
  * </pre>
- * The window makes the descent sustained: one lucky batch cannot move the suggestion.
+ * The window makes the descent sustained: a few lucky batches cannot move the suggestion.
  */
 public final class LrFinder {
     /** Weight of the past in the moving average of the loss. */
@@ -83,8 +84,7 @@ public final class LrFinder {
         double steepest = 0;
         int best = -1;
         for (int i = 0; i + w <= iMin; i++) {
-            // slope of the loss over the window, per unit of ln lr
-            double slope = (losses[i + w] - losses[i]) / (Math.log(lrs[i + w]) - Math.log(lrs[i]));
+            double slope = slope(lrs, losses, i, w);
             if (slope < steepest) {
                 steepest = slope;
                 best = i;
@@ -93,5 +93,27 @@ public final class LrFinder {
         if (best < 0) return Double.NaN;
         // the window's centre on the log axis
         return Math.exp((Math.log(lrs[best]) + Math.log(lrs[best + w])) / 2);
+    }
+
+    /**
+     * The least-squares slope of the loss against ln lr over points i..i+w:
+     * Σ(x − x̄)(y − ȳ)/Σ(x − x̄)². Every point of the window weighs in, so a single outlier at an
+     * end moves it far less than it moves the difference of the two end points.
+     */
+    static double slope(double[] lrs, double[] losses, int i, int w) {
+        double mx = 0, my = 0;
+        for (int j = i; j <= i + w; j++) {
+            mx += Math.log(lrs[j]);
+            my += losses[j];
+        }
+        mx /= w + 1;
+        my /= w + 1;
+        double sxy = 0, sxx = 0;
+        for (int j = i; j <= i + w; j++) {
+            double dx = Math.log(lrs[j]) - mx;
+            sxy += dx * (losses[j] - my);
+            sxx += dx * dx;
+        }
+        return sxy / sxx;
     }
 }

@@ -187,8 +187,7 @@ public final class Training {
     public MetricsLog.Epoch trainEpoch(Progress progress) {
         if (finished()) throw new IllegalStateException("the run is finished (" + epoch + " epochs" + (stopped ? ", stopped early" : "") + ")");
         int e = epoch;
-        loader.startEpoch(e);
-        for (int i = 0; i < dropouts.size(); i++) dropouts.get(i).reseed(Rng.mix(config.seed(), DROPOUT_STREAM, ((long) e << 16) + i));
+        startEpoch(e);
         progress.start(e + 1, config.epochs(), loader.batches());
         long t0 = System.nanoTime();
         double sum = 0;
@@ -216,14 +215,18 @@ public final class Training {
      */
     public double stepNextBatch() {
         if (loader.epoch() < 0 || !loader.next()) {
-            int e = loader.epoch() + 1;
-            loader.startEpoch(e);
-            for (int i = 0; i < dropouts.size(); i++) dropouts.get(i).reseed(Rng.mix(config.seed(), DROPOUT_STREAM, ((long) e << 16) + i));
+            startEpoch(loader.epoch() + 1);
             loader.next();
         }
         int rows = loader.size();
         Tensor target = spec.indexTargets() ? labelsAsFloats(loader.y(), rows, labels) : loader.oneHot();
         return trainer.step(loader.x(), target);
+    }
+
+    /** The order and the dropout masks of epoch e (0-based): functions of (seed, e) only. */
+    private void startEpoch(int e) {
+        loader.startEpoch(e);
+        for (int i = 0; i < dropouts.size(); i++) dropouts.get(i).reseed(Rng.mix(config.seed(), DROPOUT_STREAM, ((long) e << 16) + i));
     }
 
     /** Bookkeeping after an epoch (also replayed from the history when resuming). */
