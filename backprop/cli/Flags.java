@@ -124,12 +124,33 @@ final class Flags {
         for (Flag f : flags.values()) width = Math.max(width, left(f).length());
         for (Flag f : flags.values()) {
             String def = f.defaultValue == null ? "" : " (default " + f.defaultValue + ")";
-            out.printf(Locale.ROOT, "  %-" + width + "s  %s%s%n", left(f), f.help, def);
+            List<String> lines = wrap(f.help + def, Math.max(40, HELP_WIDTH - width - 4));
+            out.printf(Locale.ROOT, "  %-" + width + "s  %s%n", left(f), lines.get(0));
+            for (String l : lines.subList(1, lines.size())) out.printf(Locale.ROOT, "  %-" + width + "s  %s%n", "", l);
         }
         for (String n : notes) {
             out.println();
             out.println(n);
         }
+    }
+
+    /** Help lines are wrapped to this many columns. */
+    static final int HELP_WIDTH = 110;
+
+    /** Splits {@code text} at spaces into lines of at most {@code width} characters (a longer word gets a line of its own). */
+    static List<String> wrap(String text, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            if (line.length() > 0) line.append(' ');
+            line.append(word);
+        }
+        lines.add(line.toString());
+        return lines;
     }
 
     private static String left(Flag f) {

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import tensor.Tensor;
 
@@ -223,10 +222,5 @@ public record ModelSpec(int[] sizes, String activation, String loss, float dropo
         List<Dense> out = new ArrayList<>();
         for (Layer l : net.layers()) if (l instanceof Dense d) out.add(d);
         return out;
-    }
-
-    /** Lower-cases a choice given on the command line. */
-    static String normalize(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }

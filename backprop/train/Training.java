@@ -79,7 +79,7 @@ public final class Training {
     private final Evaluator validator;
     private final List<Dropout> dropouts = new ArrayList<>();
     private final BatchBuffer labels = new BatchBuffer();
-    private final List<backprop.train.MetricsLog.Epoch> history = new ArrayList<>();
+    private final List<MetricsLog.Epoch> history = new ArrayList<>();
     private int epoch;                      // epochs completed
     private int bestEpoch;                  // 1-based epoch of the lowest validation loss so far; 0 before the first
     private double bestValLoss = Double.POSITIVE_INFINITY;
@@ -360,6 +360,13 @@ public final class Training {
         epoch = e;
         sgd.setLearningRate(ck.learningRate());
         if (config.earlyStopping() > 0 && bestEpoch > 0) {
+            boolean hasBest = ck.tensors().keySet().stream().anyMatch(k -> k.startsWith(Checkpoint.BEST_PREFIX));
+            if (bestEpoch != e && !hasBest) {
+                // a run saved without early stopping kept no best weights: count from the resumed epoch
+                bestEpoch = e;
+                bestValLoss = past.get(e - 1).valLoss();
+                stopped = false;
+            }
             if (bestEpoch == e) {
                 bestState = copyOf(Checkpoint.modelState(net));
             } else {
