@@ -85,6 +85,25 @@ class ResumeTest {
     }
 
     @Test
+    void theThreadCountChangesNothing() {
+        // batch 64 through a 128-wide layer: 64·128·64 multiply-adds, above SgemmBlocked's 64³ threshold, so threads split the products
+        TrainConfig c = new TrainConfig("digits", "64-128-64-10", "relu", "ce", "he", 0.05f, 0.9f, 0f, 0f, 0.1f, true, 64, 2,
+                null, 0, null, 9L, 0.0, "global");
+        int before = kernels.ThreadPool.get().threads();
+        try {
+            kernels.ThreadPool.setThreads(1);
+            Training one = Training.start(c, digits);
+            train(one);
+            kernels.ThreadPool.setThreads(3);
+            Training three = Training.start(c, digits);
+            train(three);
+            assertSameTensors(one.checkpoint().tensors(), three.checkpoint().tensors());
+        } finally {
+            kernels.ThreadPool.setThreads(before);
+        }
+    }
+
+    @Test
     void frozenLayersAreBitwiseUnchangedAndTheOthersTrain() {
         TrainConfig c = new TrainConfig("digits", "64-32-10", "relu", "ce", "he", 0.05f, 0.9f, 0f, 1e-3f, 0f, false, 32, 2,
                 null, 0, "1", 3L, 0.0, "global");
