@@ -71,6 +71,18 @@ class TrainCommandTest {
         // ten float32 softmax probabilities: each rounded at 2^-24 relative, the sum within 10·6e-8 of 1
         assertEquals(1.0, sum, 1e-6);
 
+        // the same two test images given as raw rows in a .npy give the same probabilities, bit for bit
+        backprop.data.Dataset test = backprop.data.Digits.split().test();
+        Tensor rows = Tensor.zeros(2, 64);
+        rows.row(0).copyFrom(test.features().row(0));
+        rows.row(1).copyFrom(test.features().row(7));
+        tensor.io.Npy.write(dir.resolve("x.npy"), rows);
+        Result pi = nabla("predict", "--checkpoint", dir.resolve("model.safetensors").toString(), "--input", dir.resolve("x.npy").toString(),
+                "--probs-out", dir.resolve("q.npy").toString());
+        assertEquals(0, pi.exit(), pi.err());
+        assertTrue(pi.out().startsWith("input 0: "), pi.out());
+        assertTrue(Arrays.equals(probs.data(), tensor.io.Npy.read(dir.resolve("q.npy")).data()));
+
         Result t = nabla("top-losses", "--checkpoint", dir.resolve("model.safetensors").toString(), "--count", "5", "--out", dir.toString());
         assertEquals(0, t.exit(), t.err());
         assertTrue(t.out().contains("    5 "), t.out());
