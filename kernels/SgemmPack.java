@@ -31,7 +31,19 @@ final class SgemmPack {
                 }
             } else {
                 // op(A)(i, p) = a[p·lda + i]: MR consecutive floats per p
-                for (int p = 0; p < kc; p++) {
+                int p = 0;
+                if (mr == MR && MR <= L) {
+                    // One vector per p: it carries the MR floats and L − MR extra ones, which later p's
+                    // stores overwrite. Vector stores stop while p·MR + L still fits the panel, vector
+                    // loads while they stay inside a; the last few p go scalar.
+                    int lastStore = kc - (L + MR - 1) / MR + 1;
+                    int lastLoad = Math.floorDiv(a.length - L - aOff - i0 - q, lda) - p0 + 1;
+                    int last = Math.min(lastStore, lastLoad);
+                    for (int src = aOff + p0 * lda + i0 + q, d = d0; p < last; p++, src += lda, d += MR) {
+                        FloatVector.fromArray(S, a, src).intoArray(dst, d);
+                    }
+                }
+                for (; p < kc; p++) {
                     int src = aOff + (p0 + p) * lda + i0 + q;
                     int d = d0 + p * MR;
                     for (int r = 0; r < mr; r++) dst[d + r] = a[src + r];

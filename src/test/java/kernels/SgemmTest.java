@@ -145,6 +145,25 @@ class SgemmTest {
     }
 
     @Test
+    void exactSizedArraysAreNeverReadPastTheirEnd() {
+        // No padding anywhere: packing that reads a whole vector near the end of A or B must stop in time.
+        for (Shape sh : List.of(new Shape(6, 16, 5), new Shape(7, 17, 300), new Shape(12, 9, 513), new Shape(170, 33, 20))) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    SplittableRandom rnd = new SplittableRandom(5);
+                    float[] a = random(rnd, sh.m * sh.k), b = random(rnd, sh.k * sh.n);
+                    float[] c = new float[sh.m * sh.n], r = new float[sh.m * sh.n];
+                    int lda = ta ? sh.m : sh.k, ldb = tb ? sh.k : sh.n;
+                    Sgemm.sgemm(ta, tb, sh.m, sh.n, sh.k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, sh.n);
+                    Sgemm.ref(ta, tb, sh.m, sh.n, sh.k, 1f, a, 0, lda, b, 0, ldb, 0f, r, 0, sh.n);
+                    double bound = EPS * sh.k * maxAbs(a) * maxAbs(b) * 2; // fast vs ref, c = 2 (class comment)
+                    for (int i = 0; i < c.length; i++) assertEquals(r[i], c[i], bound, sh + " ta=" + ta + " tb=" + tb);
+                }
+            }
+        }
+    }
+
+    @Test
     void zeroSizedDimensionsAreLegal() {
         for (Shape sh : List.of(new Shape(0, 5, 3), new Shape(4, 0, 3), new Shape(4, 5, 0), new Shape(0, 0, 0))) {
             checkCase(sh, false, false, 1f, 0.5f, 1);
