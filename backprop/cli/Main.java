@@ -21,6 +21,7 @@ public final class Main {
 
     static {
         register("info", "what this machine gives nabla: threads, vector width, GEMM micro-kernel", v -> new InfoCommand());
+        register("sentiment", "bag-of-words sentiment: train (sparse, index-based), predict, words, generate", v -> new SentimentCommand());
     }
 
     private Main() {}
