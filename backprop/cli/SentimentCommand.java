@@ -77,19 +77,6 @@ final class SentimentCommand implements Main.Command {
     private static int train(String[] args, PrintStream out) throws IOException {
         Flags f = new Flags(args, TRAIN_FLAGS, Set.of("counts", "quiet"));
         if (!f.positional().isEmpty()) throw new Main.UsageException("unexpected argument '" + f.positional().get(0) + "'");
-        ReviewCorpus corpus;
-        String source;
-        if (f.has("tsv")) {
-            if (f.has("reviews") || f.has("labels")) throw new Main.UsageException("give either --tsv or --reviews with --labels, not both");
-            corpus = ReviewCorpus.readTsv(Path.of(f.get("tsv", null)));
-            source = f.get("tsv", null);
-        } else if (f.has("reviews") || f.has("labels")) {
-            if (!f.has("reviews") || !f.has("labels")) throw new Main.UsageException("--reviews and --labels go together");
-            corpus = ReviewCorpus.readPair(Path.of(f.get("reviews", null)), Path.of(f.get("labels", null)));
-            source = f.get("reviews", null) + " + " + f.get("labels", null);
-        } else {
-            throw new Main.UsageException("give the training data: --reviews FILE --labels FILE, or --tsv FILE");
-        }
         double testFraction = f.getDouble("test-fraction", 0.1, 0, 0.9);
         int epochs = f.getInt("epochs", 2, 1, 100_000);
         int batch = f.getInt("batch", 1, 1, 1 << 20);
@@ -109,6 +96,20 @@ final class SentimentCommand implements Main.Command {
         }
         Path checkpoint = Path.of(f.get("checkpoint", "sentiment.safetensors"));
         boolean quiet = f.has("quiet");
+
+        ReviewCorpus corpus;
+        String source;
+        if (f.has("tsv")) {
+            if (f.has("reviews") || f.has("labels")) throw new Main.UsageException("give either --tsv or --reviews with --labels, not both");
+            corpus = ReviewCorpus.readTsv(Path.of(f.get("tsv", null)));
+            source = f.get("tsv", null);
+        } else if (f.has("reviews") || f.has("labels")) {
+            if (!f.has("reviews") || !f.has("labels")) throw new Main.UsageException("--reviews and --labels go together");
+            corpus = ReviewCorpus.readPair(Path.of(f.get("reviews", null)), Path.of(f.get("labels", null)));
+            source = f.get("reviews", null) + " + " + f.get("labels", null);
+        } else {
+            throw new Main.UsageException("give the training data: --reviews FILE --labels FILE, or --tsv FILE");
+        }
 
         int heldOut = (int) Math.round(testFraction * corpus.size());
         if (heldOut >= corpus.size()) heldOut = corpus.size() - 1;

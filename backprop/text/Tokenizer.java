@@ -22,11 +22,17 @@ public final class Tokenizer {
         for (int i = 0; i < n; ) {
             int cp = Character.codePointAt(text, i);
             int next = i + Character.charCount(cp);
-            if (Character.isLetter(cp)) {
+            if (isApostrophe(cp)) { // before the letter test: ʼ (U+02BC) is a modifier letter
+                if (word.length() > 0 && next < n && Character.isLetter(Character.codePointAt(text, next))
+                        && !isApostrophe(Character.codePointAt(text, next))) {
+                    // an apostrophe with a letter on each side belongs to the word
+                    word.append('\'');
+                } else if (word.length() > 0) {
+                    sink.accept(word.toString());
+                    word.setLength(0);
+                }
+            } else if (Character.isLetter(cp)) {
                 word.appendCodePoint(Character.toLowerCase(cp));
-            } else if (isApostrophe(cp) && word.length() > 0 && next < n && Character.isLetter(Character.codePointAt(text, next))) {
-                // an apostrophe with a letter on each side belongs to the word
-                word.append('\'');
             } else if (word.length() > 0) {
                 sink.accept(word.toString());
                 word.setLength(0);
