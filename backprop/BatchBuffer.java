@@ -43,10 +43,27 @@ public final class BatchBuffer {
         }
     }
 
+    /**
+     * True when {@code t} (rank 1 or 2) is row-major with no gap between rows. Unlike
+     * {@link Tensor#contiguous()} it allocates nothing, so a training step can ask.
+     */
+    public static boolean isContiguous(Tensor t) {
+        if (t.rank() == 1) return true; // every rank-1 Tensor view has stride 1
+        return t.rank() == 2 && !t.transposed() && t.ld() == t.dim(1);
+    }
+
+    /** Throws unless {@code g} is a contiguous {@code [rows, cols]} gradient; the message names {@code who}. */
+    public static void requireGradient(Tensor g, String who, int rows, int cols) {
+        if (g.rank() != 2 || g.dim(0) != rows || g.dim(1) != cols || !isContiguous(g)) {
+            throw new IllegalArgumentException(who + ": expected a contiguous gradient [" + rows + ", " + cols + "] but got "
+                    + Arrays.toString(g.shape()) + (g.rank() == 2 && !isContiguous(g) ? " (a strided view)" : ""));
+        }
+    }
+
     /** Throws unless {@code t} is a contiguous batch, as elementwise layers read it flat. */
     public static void requireContiguousBatch(Tensor t, String who, int features) {
         requireBatch(t, who, features);
-        if (!t.contiguous()) {
+        if (!isContiguous(t)) {
             throw new IllegalArgumentException(who + ": needs contiguous input, got a strided view of shape "
                     + Arrays.toString(t.shape()) + " (copy() it first)");
         }

@@ -136,7 +136,7 @@ public final class Network {
     private void requireGradOutput(Tensor gradOutput) {
         Tensor out = layers.isEmpty() ? lastInput : outputs[layers.size() - 1];
         if (out == null) throw new IllegalStateException("backward before forward: run forward on a batch first");
-        if (!Arrays.equals(gradOutput.shape(), out.shape())) {
+        if (gradOutput.rank() != out.rank() || gradOutput.dim(0) != out.dim(0) || gradOutput.dim(1) != out.dim(1)) {
             throw new IllegalArgumentException("network backward: gradient shape " + Arrays.toString(gradOutput.shape())
                     + " does not match the output shape " + Arrays.toString(out.shape()));
         }

@@ -2,7 +2,6 @@ package backprop.layers;
 
 import backprop.BatchBuffer;
 import backprop.DoubleForward;
-import java.util.Arrays;
 import tensor.Tensor;
 
 /**
@@ -45,10 +44,7 @@ public abstract class Activation extends AbstractLayer implements DoubleForward 
     @Override
     public Tensor backward(Tensor g) {
         if (out == null) throw new IllegalStateException(who() + ": backward before forward");
-        if (g.rank() != 2 || g.dim(0) != out.dim(0) || g.dim(1) != out.dim(1) || !g.contiguous()) {
-            throw new IllegalArgumentException(who() + ": expected a contiguous gradient " + Arrays.toString(out.shape())
-                    + " but got " + Arrays.toString(g.shape()));
-        }
+        BatchBuffer.requireGradient(g, who(), out.dim(0), out.dim(1));
         Tensor dx = gradInput.get(g.dim(0), g.dim(1));
         derivative(g.size(), input.data(), input.offset(), out.data(), g.data(), g.offset(), dx.data());
         return dx;

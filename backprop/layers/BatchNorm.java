@@ -163,10 +163,7 @@ public final class BatchNorm extends AbstractLayer implements DoubleForward {
     public Tensor backward(Tensor gOut) {
         if (xHat == null) throw new IllegalStateException(who() + ": backward before forward");
         int batch = xHat.dim(0), f = features;
-        if (gOut.rank() != 2 || gOut.dim(0) != batch || gOut.dim(1) != f || !gOut.contiguous()) {
-            throw new IllegalArgumentException(who() + ": expected a contiguous gradient [" + batch + ", " + f + "] but got "
-                    + Arrays.toString(gOut.shape()));
-        }
+        BatchBuffer.requireGradient(gOut, who(), batch, f);
         float[] gd = gOut.data(), xh = xHat.data(), g = gamma.value().data();
         int g0 = gOut.offset();
         Arrays.fill(sum, 0.0);

@@ -3,7 +3,6 @@ package backprop.layers;
 import backprop.BatchBuffer;
 import backprop.DoubleForward;
 import backprop.init.Initializer;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import kernels.VectorOps;
 import tensor.Tensor;
@@ -81,10 +80,7 @@ public final class Dropout extends AbstractLayer implements DoubleForward {
 
     @Override
     public Tensor backward(Tensor g) {
-        if (g.rank() != 2 || g.dim(0) != lastShape[0] || g.dim(1) != lastShape[1] || !g.contiguous()) {
-            throw new IllegalArgumentException(who() + ": expected a contiguous gradient " + Arrays.toString(lastShape)
-                    + " but got " + Arrays.toString(g.shape()));
-        }
+        BatchBuffer.requireGradient(g, who(), lastShape[0], lastShape[1]);
         if (!lastTraining || p == 0f) return g;
         Tensor dx = gradInput.get(g.dim(0), g.dim(1));
         // ∂E/∂x = ∂E/∂y · mask

@@ -2,7 +2,6 @@ package backprop.layers;
 
 import backprop.BatchBuffer;
 import backprop.DoubleForward;
-import java.util.Arrays;
 import kernels.Activations;
 import tensor.Tensor;
 
@@ -46,10 +45,7 @@ public final class LogSoftmax extends AbstractLayer implements DoubleForward {
     @Override
     public Tensor backward(Tensor g) {
         if (out == null) throw new IllegalStateException(who() + ": backward before forward");
-        if (!Arrays.equals(g.shape(), out.shape()) || !g.contiguous()) {
-            throw new IllegalArgumentException(who() + ": expected a contiguous gradient " + Arrays.toString(out.shape())
-                    + " but got " + Arrays.toString(g.shape()));
-        }
+        BatchBuffer.requireGradient(g, who(), out.dim(0), out.dim(1));
         int rows = out.dim(0), k = out.dim(1);
         Tensor dz = gradInput.get(rows, k);
         float[] y = out.data(), gd = g.data(), d = dz.data();

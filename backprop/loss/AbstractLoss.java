@@ -69,7 +69,7 @@ public abstract class AbstractLoss implements Loss, DoubleLoss {
     }
 
     private void check(Tensor p, Tensor t) {
-        if (p.rank() != 2 || !p.contiguous()) {
+        if (p.rank() != 2 || !BatchBuffer.isContiguous(p)) {
             throw new IllegalArgumentException("loss " + name + ": expected a contiguous prediction [batch, outputs] but got "
                     + Arrays.toString(p.shape()) + (p.transposed() ? " (transposed view)" : ""));
         }
@@ -88,7 +88,7 @@ public abstract class AbstractLoss implements Loss, DoubleLoss {
             }
             return;
         }
-        if (t.rank() != 2 || t.dim(0) != batch || t.dim(1) != k || !t.contiguous()) {
+        if (t.rank() != 2 || t.dim(0) != batch || t.dim(1) != k || !BatchBuffer.isContiguous(t)) {
             throw new IllegalArgumentException("loss " + name + ": target shape " + Arrays.toString(t.shape())
                     + " does not match prediction " + Arrays.toString(p.shape())
                     + (classIndices ? " (give [batch] class indices or a [batch, classes] target)" : ""));
