@@ -167,10 +167,7 @@ public final class SparseDense {
         SparseBatch x = input;
         if (x == null) throw new IllegalStateException(who() + ": backward before forward");
         Tensor g = gradOutput;
-        if (g.rank() != 2 || !g.contiguous() || g.dim(0) != x.rows() || g.dim(1) != out) {
-            throw new IllegalArgumentException(who() + ": expected a contiguous gradient [" + x.rows() + ", " + out + "] but got "
-                    + Arrays.toString(g.shape()));
-        }
+        BatchBuffer.requireGradient(g, who(), x.rows(), out);
         int rows = x.rows();
         float[] delta = g.data();
         int dOff = g.offset();
