@@ -167,7 +167,9 @@ public final class SparseDense {
         SparseBatch x = input;
         if (x == null) throw new IllegalStateException(who() + ": backward before forward");
         Tensor g = gradOutput;
-        BatchBuffer.requireGradient(g, who(), x.rows(), out);
+        if (g.rank() != 2 || g.dim(0) != x.rows() || g.dim(1) != out || !BatchBuffer.isContiguous(g)) {
+            BatchBuffer.requireGradient(g, who(), x.rows(), out); // throws; who() is built only here, a step allocates nothing
+        }
         int rows = x.rows();
         float[] delta = g.data();
         int dOff = g.offset();
