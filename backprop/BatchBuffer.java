@@ -35,8 +35,11 @@ public final class BatchBuffer {
         return view;
     }
 
-    /** Throws unless {@code t} is a rank-2, non-transposed batch; the message names {@code who}. */
-    public static void requireBatch(Tensor t, String who, int features) {
+    /**
+     * Throws unless {@code t} is a rank-2, non-transposed batch; the message names {@code who}
+     * (a layer, whose toString is built only when the check fails: nothing is allocated otherwise).
+     */
+    public static void requireBatch(Tensor t, Object who, int features) {
         if (t.rank() != 2 || t.transposed() || (features >= 0 && t.dim(1) != features)) {
             throw new IllegalArgumentException(who + ": expected input [batch, " + (features >= 0 ? features : "features")
                     + "] but got " + Arrays.toString(t.shape()) + (t.transposed() ? " (a transposed view)" : ""));
@@ -53,7 +56,7 @@ public final class BatchBuffer {
     }
 
     /** Throws unless {@code g} is a contiguous {@code [rows, cols]} gradient; the message names {@code who}. */
-    public static void requireGradient(Tensor g, String who, int rows, int cols) {
+    public static void requireGradient(Tensor g, Object who, int rows, int cols) {
         if (g.rank() != 2 || g.dim(0) != rows || g.dim(1) != cols || !isContiguous(g)) {
             throw new IllegalArgumentException(who + ": expected a contiguous gradient [" + rows + ", " + cols + "] but got "
                     + Arrays.toString(g.shape()) + (g.rank() == 2 && !isContiguous(g) ? " (a strided view)" : ""));
@@ -61,7 +64,7 @@ public final class BatchBuffer {
     }
 
     /** Throws unless {@code t} is a contiguous batch, as elementwise layers read it flat. */
-    public static void requireContiguousBatch(Tensor t, String who, int features) {
+    public static void requireContiguousBatch(Tensor t, Object who, int features) {
         requireBatch(t, who, features);
         if (!isContiguous(t)) {
             throw new IllegalArgumentException(who + ": needs contiguous input, got a strided view of shape "

@@ -27,8 +27,8 @@ import tensor.Tensor;
 
 /**
  * One training step (forward, softmax cross-entropy, backward, SGD-momentum update) of an MLP,
- * beside the GEMMs alone that such a step runs (same shapes, same kernel), so that
- * {@code step − gemms} is the time spent in everything else (bias, activations, loss, update).
+ * beside the GEMMs alone that such a step runs (same shapes, same kernel) and the update alone, so
+ * that {@code step − gemms − update} is the time spent in everything else (bias, activations, loss).
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
@@ -104,6 +104,12 @@ public class TrainStepBench {
     @Benchmark
     public double step() {
         return trainer.step(x, y);
+    }
+
+    /** The SGD-momentum update alone (one vectorized pass over w, ∂E/∂w and v of every parameter). */
+    @Benchmark
+    public void update() {
+        trainer.optimizer().step();
     }
 
     /** The GEMMs of one step alone: h = x·Wᵀ, ∂E/∂W = gᵀ·x, and ∂E/∂x = g·W except for the first layer. */

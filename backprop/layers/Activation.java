@@ -34,7 +34,7 @@ public abstract class Activation extends AbstractLayer implements DoubleForward 
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        BatchBuffer.requireContiguousBatch(x, who(), -1);
+        BatchBuffer.requireContiguousBatch(x, this, -1);
         input = x;
         out = output.get(x.dim(0), x.dim(1));
         apply(x.size(), x.data(), x.offset(), out.data());
@@ -44,7 +44,7 @@ public abstract class Activation extends AbstractLayer implements DoubleForward 
     @Override
     public Tensor backward(Tensor g) {
         if (out == null) throw new IllegalStateException(who() + ": backward before forward");
-        BatchBuffer.requireGradient(g, who(), out.dim(0), out.dim(1));
+        BatchBuffer.requireGradient(g, this, out.dim(0), out.dim(1));
         Tensor dx = gradInput.get(g.dim(0), g.dim(1));
         derivative(g.size(), input.data(), input.offset(), out.data(), g.data(), g.offset(), dx.data());
         return dx;

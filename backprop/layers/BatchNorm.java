@@ -101,7 +101,7 @@ public final class BatchNorm extends AbstractLayer implements DoubleForward {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        BatchBuffer.requireContiguousBatch(x, who(), features);
+        BatchBuffer.requireContiguousBatch(x, this, features);
         int batch = x.dim(0), f = features;
         if (training && batch < 2) {
             throw new IllegalArgumentException(who() + ": training needs more than 1 row per batch for a batch variance, got " + batch);
@@ -163,7 +163,7 @@ public final class BatchNorm extends AbstractLayer implements DoubleForward {
     public Tensor backward(Tensor gOut) {
         if (xHat == null) throw new IllegalStateException(who() + ": backward before forward");
         int batch = xHat.dim(0), f = features;
-        BatchBuffer.requireGradient(gOut, who(), batch, f);
+        BatchBuffer.requireGradient(gOut, this, batch, f);
         float[] gd = gOut.data(), xh = xHat.data(), g = gamma.value().data();
         int g0 = gOut.offset();
         Arrays.fill(sum, 0.0);

@@ -74,7 +74,7 @@ public final class Dense extends AbstractLayer implements DoubleForward {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        BatchBuffer.requireBatch(x, who(), in);
+        BatchBuffer.requireBatch(x, this, in);
         input = x;
         int batch = x.dim(0);
         Tensor h = output.get(batch, out);

@@ -61,7 +61,7 @@ public final class Dropout extends AbstractLayer implements DoubleForward {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        BatchBuffer.requireContiguousBatch(x, who(), -1);
+        BatchBuffer.requireContiguousBatch(x, this, -1);
         lastTraining = training;
         lastShape[0] = x.dim(0);
         lastShape[1] = x.dim(1);
@@ -80,7 +80,7 @@ public final class Dropout extends AbstractLayer implements DoubleForward {
 
     @Override
     public Tensor backward(Tensor g) {
-        BatchBuffer.requireGradient(g, who(), lastShape[0], lastShape[1]);
+        BatchBuffer.requireGradient(g, this, lastShape[0], lastShape[1]);
         if (!lastTraining || p == 0f) return g;
         Tensor dx = gradInput.get(g.dim(0), g.dim(1));
         // ∂E/∂x = ∂E/∂y · mask

@@ -25,7 +25,7 @@ public final class LogSoftmax extends AbstractLayer implements DoubleForward {
 
     @Override
     public Tensor forward(Tensor z, boolean training) {
-        BatchBuffer.requireContiguousBatch(z, who(), -1);
+        BatchBuffer.requireContiguousBatch(z, this, -1);
         int rows = z.dim(0), k = z.dim(1);
         out = output.get(rows, k);
         float[] zd = z.data(), y = out.data();
@@ -45,7 +45,7 @@ public final class LogSoftmax extends AbstractLayer implements DoubleForward {
     @Override
     public Tensor backward(Tensor g) {
         if (out == null) throw new IllegalStateException(who() + ": backward before forward");
-        BatchBuffer.requireGradient(g, who(), out.dim(0), out.dim(1));
+        BatchBuffer.requireGradient(g, this, out.dim(0), out.dim(1));
         int rows = out.dim(0), k = out.dim(1);
         Tensor dz = gradInput.get(rows, k);
         float[] y = out.data(), gd = g.data(), d = dz.data();
