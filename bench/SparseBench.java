@@ -43,6 +43,12 @@ import tensor.Tensor;
  * {@code -p denseVocab=10000,74000} for more. The dense input rows are scattered from the same
  * sparse rows into a reused buffer (O(words), not O(V)), so the dense figure is the layer's cost.
  * {@code threads} sets the GEMM threads of the dense path; the sparse path runs on one thread.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
+ *     org.openjdk.jmh.Main SparseBench -f 1 -wi 2 -w 1s -i 3 -r 1s -prof gc
+ * </pre>
+ * (about 2 minutes; {@code gc.alloc.rate.norm} is bytes per review: ~0 on the sparse path).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
