@@ -30,6 +30,7 @@ public final class Main {
         register("trace", "one training step's intermediates under the derivation's names", v -> new GradCheckCommand(true));
         register("info", "what this machine gives nabla: threads, vector width, GEMM micro-kernel", v -> new InfoCommand());
         register("gpu-info", "whether a CUDA GPU is usable (and why not), and the backend --backend auto picks", v -> new GpuInfoCommand());
+        register("sentiment", "bag-of-words sentiment: train (sparse, index-based), predict, words, generate", v -> new SentimentCommand());
     }
 
     private Main() {}
