@@ -94,23 +94,23 @@ public final class Sgemm {
     private static void checkMatrix(String name, boolean trans, int rows, int cols, float[] x, int off, int ld,
                                     int m, int n, int k) {
         // The messages are built only on failure: a valid call allocates nothing.
-        if (x == null) throw bad(name + " is null", name, trans, rows, cols, m, n, k);
-        if (off < 0) throw bad(name + " offset is negative: " + off, name, trans, rows, cols, m, n, k);
+        if (x == null) throw new IllegalArgumentException("sgemm: array " + name + " is null" + where(name, trans, rows, cols, m, n, k));
+        if (off < 0) throw new IllegalArgumentException("sgemm: " + name + " offset is negative: " + off + where(name, trans, rows, cols, m, n, k));
         if (ld < Math.max(1, cols)) {
-            throw bad("ld" + name.toLowerCase() + "=" + ld + " is smaller than the row length " + cols + " by "
-                    + (Math.max(1, cols) - ld), name, trans, rows, cols, m, n, k);
+            throw new IllegalArgumentException("sgemm: ld" + name.toLowerCase() + "=" + ld + " is smaller than the row length "
+                    + cols + " by " + (Math.max(1, cols) - ld) + where(name, trans, rows, cols, m, n, k));
         }
         if (rows == 0 || cols == 0) return;
         long need = (long) off + (long) (rows - 1) * ld + cols;
         if (need > x.length) {
-            throw bad("array " + name + " has length " + x.length + ", too short by " + (need - x.length)
-                    + " for offset " + off + " and ld" + name.toLowerCase() + "=" + ld, name, trans, rows, cols, m, n, k);
+            throw new IllegalArgumentException("sgemm: array " + name + " has length " + x.length + ", too short by "
+                    + (need - x.length) + " for offset " + off + " and ld" + name.toLowerCase() + "=" + ld
+                    + where(name, trans, rows, cols, m, n, k));
         }
     }
 
-    private static IllegalArgumentException bad(String what, String name, boolean trans, int rows, int cols,
-                                                int m, int n, int k) {
-        return new IllegalArgumentException("sgemm: " + what + " (" + name + (trans ? " transposed" : "")
-                + ", stored " + rows + "x" + cols + ", m=" + m + " n=" + n + " k=" + k + ")");
+    private static String where(String name, boolean trans, int rows, int cols, int m, int n, int k) {
+        return " (" + name + (trans ? " transposed" : "") + ", stored " + rows + "x" + cols
+                + ", m=" + m + " n=" + n + " k=" + k + ")";
     }
 }

@@ -1,0 +1,36 @@
+package backprop.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The vectorized update against the three lines of its definition, on lengths that exercise lanes and tail. */
+class SgdTest {
+    @Test
+    void vectorizedUpdateMatchesTheDefinition() {
+        SplittableRandom rng = new SplittableRandom(1);
+        for (int n : new int[] {1, 7, 8, 9, 37, 1000}) {
+            for (boolean momentum : new boolean[] {false, true}) {
+                float[] w = new float[n], g = new float[n], v = momentum ? new float[n] : null;
+                for (int i = 0; i < n; i++) {
+                    w[i] = i % 5 == 0 ? 0f : (float) (rng.nextDouble() * 2 - 1); // some exact zeros: sign(0) = 0
+                    g[i] = (float) (rng.nextDouble() * 2 - 1);
+                    if (v != null) v[i] = (float) (rng.nextDouble() * 2 - 1);
+                }
+                float lr = 0.1f, mu = 0.9f, l1 = 0.01f, l2 = 0.05f;
+                float[] w0 = w.clone(), v0 = v == null ? null : v.clone();
+                Sgd.update(n, w, g, v, lr, momentum ? mu : 0f, l1, l2);
+                for (int i = 0; i < n; i++) {
+                    // g' = g + λ₂·w + λ₁·sign(w);  v = μ·v + g';  w = w − lr·v
+                    double gi = g[i] + l2 * (double) w0[i] + l1 * Math.signum(w0[i]);
+                    double vi = momentum ? mu * (double) v0[i] + gi : gi;
+                    double wi = w0[i] - lr * vi;
+                    // 1e-6: three or four float operations on values of order 1
+                    assertEquals(wi, w[i], 1e-6, "w[" + i + "] of " + n);
+                    if (momentum) assertEquals(vi, v[i], 1e-6, "v[" + i + "] of " + n);
+                }
+            }
+        }
+    }
+}
