@@ -20,6 +20,14 @@ public final class Main {
     private static final Map<String, Function<Void, Command>> COMMANDS = new LinkedHashMap<>();
 
     static {
+        register("train", "train a network (default: the embedded digits, in seconds); test accuracy, confusion matrix, loss.png",
+                v -> new TrainCommand());
+        register("eval", "a saved model's loss, accuracy and confusion matrix on a dataset", v -> new EvalCommand());
+        register("predict", "the top-k classes and probabilities of inputs, from a saved model", v -> new PredictCommand());
+        register("lr-find", "the learning-rate range test: suggested rate and a plot of loss vs lr", v -> new LrFindCommand());
+        register("top-losses", "the examples with the highest loss, as a table and an image grid", v -> new TopLossesCommand());
+        register("gradcheck", "finite-difference check of every gradient of a model", v -> new GradCheckCommand(false));
+        register("trace", "one training step's intermediates under the derivation's names", v -> new GradCheckCommand(true));
         register("info", "what this machine gives nabla: threads, vector width, GEMM micro-kernel", v -> new InfoCommand());
         register("gpu-info", "whether a CUDA GPU is usable (and why not), and the backend --backend auto picks", v -> new GpuInfoCommand());
     }

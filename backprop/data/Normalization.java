@@ -76,6 +76,20 @@ public final class Normalization {
         return new Normalization(m, s);
     }
 
+    /** The normalization with these per-feature means and reciprocal stds (as a checkpoint stores them). */
+    public static Normalization of(float[] mean, float[] invStd) {
+        if (mean.length != invStd.length) {
+            throw new IllegalArgumentException("normalization: " + mean.length + " means but " + invStd.length + " inverse stds");
+        }
+        for (int j = 0; j < mean.length; j++) {
+            if (!Float.isFinite(mean[j]) || !(invStd[j] > 0f) || Float.isInfinite(invStd[j])) {
+                throw new IllegalArgumentException("normalization: feature " + j + " has mean " + mean[j] + " and 1/std " + invStd[j]
+                        + " (need finite values and 1/std > 0)");
+            }
+        }
+        return new Normalization(mean.clone(), invStd.clone());
+    }
+
     public int dim() { return mean.length; }
     public float[] mean() { return mean.clone(); }
     /** 1 / std per feature. */

@@ -49,6 +49,14 @@ public final class Dropout extends AbstractLayer implements DoubleForward {
 
     public float rate() { return p; }
 
+    /**
+     * Restarts the mask generator from {@code seed}. A trainer that reseeds every epoch from
+     * (seed, epoch) draws the same masks in a resumed run as in an uninterrupted one.
+     */
+    public void reseed(long seed) {
+        this.rng = new SplittableRandom(seed);
+    }
+
     @Override
     public void initialize(Initializer init, SplittableRandom networkRng) {
         if (!explicitSeed) rng = networkRng.split();

@@ -79,7 +79,7 @@ public final class ConfusionMatrix {
         long max = 0;
         for (long c : counts) max = Math.max(max, c);
         int cell = Math.max(Long.toString(max).length(), Integer.toString(classes - 1).length()) + 1;
-        cell = Math.max(cell, 4);
+        cell = Math.max(cell, 5); // " 100%": a precision column keeps a space before it
         int label = "true \\ predicted".length();
         for (int c = 0; c < classes; c++) label = Math.max(label, rowLabel(names, c).length());
         StringBuilder sb = new StringBuilder();

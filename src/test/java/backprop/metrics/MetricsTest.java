@@ -67,11 +67,11 @@ class MetricsTest {
         assertTrue(Double.isNaN(m.precision(1)), "nothing predicted as 1");
         String text = m.render(List.of("cat", "dog", "bird"));
         String expected = String.join("\n",
-                "true \\ predicted   0   1   2  recall",
-                "0 cat              1   0   0  1.0000",
-                "1 dog              1   0   1  0.0000",
-                "2 bird             1   0   0  0.0000",
-                "precision        33%   -  0%",
+                "true \\ predicted    0    1    2  recall",
+                "0 cat               1    0    0  1.0000",
+                "1 dog               1    0    1  0.0000",
+                "2 bird              1    0    0  0.0000",
+                "precision         33%    -   0%",
                 "accuracy 0.2500 (1 of 4)",
                 "");
         assertEquals(expected, text.replace(System.lineSeparator(), "\n"));

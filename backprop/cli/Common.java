@@ -1,0 +1,74 @@
+package backprop.cli;
+
+import backprop.data.Dataset;
+import backprop.data.Datasets;
+import backprop.train.ModelSpec;
+import backprop.train.TrainConfig;
+import backprop.train.Training;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Locale;
+
+/** What several commands share: the data and model flags, the thread count, the data split. */
+final class Common {
+    private Common() {}
+
+    static final String DATA_HELP = "dataset: digits (embedded), fashion-mnist, mnist, cifar10, a .csv file or a folder";
+
+    /** The flags that describe a model and its data, with the defaults of {@code nabla train}. */
+    static Flags modelFlags(Flags f) {
+        TrainConfig d = TrainConfig.defaults();
+        return f.flag("data", "SPEC", d.data(), DATA_HELP)
+                .flag("model", "SIZES", null, "layer sizes from input to output, e.g. 784-256-128-10 (default <inputs>-"
+                        + Training.DEFAULT_HIDDEN + "-<classes> of the data)")
+                .flag("activation", "NAME", d.activation(), "hidden activation: " + String.join("|", ModelSpec.ACTIVATIONS))
+                .flag("loss", "NAME", d.loss(), "loss: " + String.join("|", ModelSpec.LOSSES)
+                        + " (ce: softmax + cross-entropy on logits; nll: LogSoftmax output; mse, sse, l1: Softmax output vs one-hot;"
+                        + " bce: per-class sigmoid + binary cross-entropy; hinge: multiclass hinge on scores)")
+                .flag("init", "NAME", d.init(), "weight init: normal (σ = 1/√fan_in)|xavier (Glorot uniform)|he (Kaiming normal); biases start at 0")
+                .flag("dropout", "P", "0", "dropout rate after each hidden activation, in [0, 1)")
+                .toggle("batchnorm", "batch normalization after each hidden Linear layer (before the activation)")
+                .flag("seed", "N", Long.toString(d.seed()), "seed of the initial weights, the shuffling and the dropout masks")
+                .flag("normalize", "HOW", d.normalize(), "input normalization fitted on the training set: global (one mean and std)|feature|none")
+                .flag("threads", "N", null, "threads for the kernels (default: the available processors); results do not depend on it");
+    }
+
+    /** A config from the model flags over {@code base}: flags given on the command line win. */
+    static TrainConfig modelConfig(Flags f, TrainConfig base) {
+        String model = f.given("model") ? f.get("model") : base.model();
+        if (model != null) {
+            try {
+                ModelSpec.parseSizes(model);
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageException("--model: " + e.getMessage());
+            }
+        }
+        return new TrainConfig(
+                f.given("data") ? f.get("data") : base.data(),
+                model,
+                f.given("activation") ? f.getChoice("activation", ModelSpec.ACTIVATIONS.toArray(String[]::new)) : base.activation(),
+                f.given("loss") ? f.getChoice("loss", ModelSpec.LOSSES.toArray(String[]::new)) : base.loss(),
+                f.given("init") ? f.getChoice("init", "normal", "xavier", "he") : base.init(),
+                base.lr(), base.momentum(), base.l1(), base.l2(),
+                f.given("dropout") ? (float) f.getDouble("dropout", 0, 1, "[)") : base.dropout(),
+                f.given("batchnorm") || base.batchNorm(),
+                base.batch(), base.epochs(), base.lrDecay(), base.earlyStopping(), base.freeze(),
+                f.given("seed") ? f.getLong("seed") : base.seed(),
+                base.valSplit(),
+                f.given("normalize") ? f.getChoice("normalize", "global", "feature", "none") : base.normalize());
+    }
+
+    static void applyThreads(Flags f) {
+        if (f.given("threads")) kernels.ThreadPool.setThreads(f.getInt("threads", 1, 1024));
+    }
+
+    /** Opens {@code --data}; a dataset that is not here is a failure whose message says how to get it. */
+    static Dataset.Split openData(String spec) throws IOException {
+        return Datasets.open(spec);
+    }
+
+    /** {@code 0.1234}. */
+    static String f4(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
+}

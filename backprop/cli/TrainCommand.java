@@ -1,0 +1,218 @@
+package backprop.cli;
+
+import backprop.Layer;
+import backprop.Parameter;
+import backprop.data.Dataset;
+import backprop.plot.Plots;
+import backprop.train.Checkpoint;
+import backprop.train.Evaluator;
+import backprop.train.LrDecay;
+import backprop.train.MetricsLog;
+import backprop.train.ModelSpec;
+import backprop.train.ProgressBar;
+import backprop.train.TrainConfig;
+import backprop.train.Training;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code nabla train}: trains a multilayer perceptron, shows its progress, validates after every
+ * epoch, saves a checkpoint, then prints the test accuracy and the confusion matrix and draws the
+ * loss curves.
+ */
+final class TrainCommand implements Main.Command {
+    static Flags flags() {
+        TrainConfig d = TrainConfig.defaults();
+        Flags f = new Flags("./nabla train [flags]",
+                "Trains a multilayer perceptron with SGD and reports the test accuracy. With no flags: the embedded digits,",
+                "a 64-64-10 ReLU network, 20 epochs, a few seconds. Each epoch trains on every training example once.");
+        Common.modelFlags(f);
+        f.flag("optimizer", "NAME", "sgd", "the optimizer: sgd (momentum, decay and regularization by their flags)")
+                .flag("lr", "RATE", Float.toString(d.lr()), "learning rate, > 0")
+                .flag("momentum", "MU", Float.toString(d.momentum()), "heavy-ball momentum in [0, 1) (0: plain SGD), as PyTorch's SGD")
+                .flag("l1", "LAMBDA", "0", "L1 penalty λ·Σ|w| on the weights (not biases)")
+                .flag("l2", "LAMBDA", "0", "L2 penalty (λ/2)·Σw² on the weights (not biases): PyTorch's weight_decay")
+                .flag("batch", "N", Integer.toString(d.batch()), "minibatch size (the last batch of an epoch holds the rest)")
+                .flag("epochs", "N", Integer.toString(d.epochs()), "epochs to train (with --resume: the total, counting those done)")
+                .flag("lr-decay", "SPEC", null, "learning-rate schedule after each epoch: step:EVERY:GAMMA (lr·γ every EVERY epochs), "
+                        + "exp:GAMMA (lr·γ every epoch), plateau:PATIENCE:FACTOR (lr·factor when the validation loss has not improved "
+                        + "for more than PATIENCE epochs)")
+                .flag("early-stopping", "PATIENCE", null, "stop when the validation loss has not improved for PATIENCE epochs; "
+                        + "the best epoch's weights are tested and saved to <checkpoint>.best.safetensors")
+                .flag("freeze", "LAYERS", null, "Linear layers whose weights and biases stay fixed, counted from 1: e.g. 1 or 1,2")
+                .flag("val-split", "F", null, "hold out a stratified share F in (0, 1) of the training set for validation")
+                .flag("checkpoint", "PATH", "<out>/model.safetensors", "where to save the run after every epoch (safetensors, atomic; "
+                        + "with --resume: the resumed file)")
+                .flag("resume", "PATH", null, "continue the run saved in PATH: its flags, weights, momentum, schedule and epoch; "
+                        + "flags given here override its flags (e.g. a larger --epochs); the result is bitwise that of an uninterrupted run")
+                .flag("out", "DIR", "out", "folder for the checkpoint and loss.png")
+                .flag("metrics", "FILE", null, "write one JSON object per epoch (epoch, train_loss, val_loss, val_accuracy, seconds, "
+                        + "examples_per_second)")
+                .note("Validation: datasets with their own test set (digits — split 80/20 per class with a fixed seed —, fashion-mnist,\n"
+                        + "mnist, cifar10) validate on the test set unless --val-split is given; then the test set is only used at the end.\n"
+                        + "Early stopping and plateau decay watch the validation loss, so use --val-split with them for an honest test accuracy.\n"
+                        + "Per epoch: a progress bar (plain lines when the output is not a terminal), then one line with the train loss,\n"
+                        + "validation loss and accuracy, and the seconds of the training pass. At the end: test accuracy, a confusion matrix,\n"
+                        + "<out>/loss.png. Exit status 0 on success, 2 on bad usage, 1 on failure.\n"
+                        + "Example (Fashion-MNIST, the README's config B):\n"
+                        + "  ./nabla train --data fashion-mnist --model 784-256-128-10 --activation relu --init he --momentum 0.9 \\\n"
+                        + "      --lr 0.05 --batch 128 --epochs 10 --threads 2");
+        return f;
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Flags f = flags();
+        if (!f.parse(args, out)) return 0;
+        f.getChoice("optimizer", "sgd");
+        Checkpoint resumed = null;
+        TrainConfig base = TrainConfig.defaults();
+        if (f.given("resume")) {
+            Path p = Path.of(f.get("resume"));
+            resumed = Checkpoint.read(p);
+            if (!resumed.isTrainingCheckpoint()) {
+                throw new IllegalArgumentException(p + " is not a nabla training checkpoint (no format '" + Checkpoint.FORMAT
+                        + "' in its metadata), so there is no run to resume");
+            }
+            base = resumed.config();
+        }
+        TrainConfig config = config(f, base);
+        Common.applyThreads(f);
+        Path outDir = Path.of(f.get("out"));
+        // a resumed run goes on saving where it was resumed from, unless told otherwise
+        Path checkpointPath = f.given("checkpoint") ? Path.of(f.get("checkpoint"))
+                : f.given("resume") ? Path.of(f.get("resume")) : outDir.resolve("model.safetensors");
+        Path bestPath = bestPath(checkpointPath);
+
+        Dataset.Split data = Common.openData(config.data());
+        Training run;
+        try {
+            run = Training.start(config, data);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage());
+        }
+        if (resumed != null) run.restore(resumed);
+        describe(run, out);
+        if (resumed != null) out.println("resumed: " + f.get("resume") + " after epoch " + run.epoch() + ", lr " + run.optimizer().learningRate());
+
+        MetricsLog metrics = f.given("metrics") ? MetricsLog.open(Path.of(f.get("metrics"))) : null;
+        try {
+            if (metrics != null) for (MetricsLog.Epoch e : run.history()) metrics.write(e);
+            ProgressBar bar = out == System.out ? ProgressBar.toStdout()
+                    : new ProgressBar(out, false, System::nanoTime, ProgressBar.PLAIN_INTERVAL_NANOS);
+            Training.Progress progress = new Training.Progress() {
+                @Override public void start(int epoch, int epochs, int batches) { bar.start("epoch " + epoch + "/" + epochs, batches); }
+                @Override public void batch(int done, long examples, double meanLoss) { bar.update(done, examples, meanLoss); }
+                @Override public void finish() { bar.finish(); }
+            };
+            while (!run.finished()) {
+                int bestBefore = run.bestEpoch();
+                MetricsLog.Epoch e = run.trainEpoch(progress);
+                String line = e.summary().replaceFirst("^epoch \\d+", "epoch " + e.epoch() + "/" + config.epochs());
+                if (config.lrDecay() != null) line += ", next lr " + run.optimizer().learningRate();
+                out.println(line);
+                if (metrics != null) metrics.write(e);
+                Checkpoint ck = run.checkpoint();
+                ck.write(checkpointPath);
+                if (config.earlyStopping() > 0 && run.bestEpoch() != bestBefore) ck.write(bestPath);
+            }
+        } finally {
+            if (metrics != null) metrics.close();
+        }
+
+        if (run.stoppedEarly()) {
+            out.printf(Locale.ROOT, "early stopping: no lower validation loss for %d epochs; testing the best epoch, %d (val loss %.4f)%n",
+                    config.earlyStopping(), run.bestEpoch(), run.bestValLoss());
+        }
+        run.restoreBest();
+        Evaluator.Evaluation test = run.evaluator(run.testSet()).run(false);
+        out.println("test accuracy: " + Common.f4(test.accuracy()));
+        out.println(test.confusion().render(run.testSet().classNames()));
+        List<MetricsLog.Epoch> h = run.history();
+        if (!h.isEmpty()) {
+            double[] train = new double[h.size()];
+            double[] val = new double[h.size()];
+            for (int i = 0; i < h.size(); i++) {
+                train[i] = h.get(i).trainLoss();
+                val[i] = h.get(i).valLoss();
+            }
+            Path png = outDir.resolve("loss.png");
+            Plots.lossCurves(png, train, val);
+            out.println("loss curves: " + png);
+        }
+        out.println("checkpoint: " + checkpointPath + " (epoch " + run.epoch() + ")"
+                + (config.earlyStopping() > 0 && run.bestEpoch() > 0 ? "; best: " + bestPath + " (epoch " + run.bestEpoch() + ")" : ""));
+        return 0;
+    }
+
+    /** {@code model.safetensors} → {@code model.best.safetensors}. */
+    static Path bestPath(Path checkpoint) {
+        String name = checkpoint.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String best = dot > 0 ? name.substring(0, dot) + ".best" + name.substring(dot) : name + ".best";
+        return checkpoint.resolveSibling(best);
+    }
+
+    /** The run's config: the flags given over {@code base} (the defaults, or the resumed checkpoint's config). */
+    static TrainConfig config(Flags f, TrainConfig base) {
+        TrainConfig m = Common.modelConfig(f, base);
+        String decay = f.given("lr-decay") ? f.get("lr-decay") : base.lrDecay();
+        try {
+            LrDecay.parse(decay);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("--lr-decay: " + e.getMessage());
+        }
+        if (decay != null && decay.equalsIgnoreCase("none")) decay = null;
+        String freeze = f.given("freeze") ? f.get("freeze") : base.freeze();
+        if (freeze != null && !freeze.matches("\\s*\\d+\\s*(,\\s*\\d+\\s*)*")) {
+            throw new Main.UsageException("--freeze must list Linear layer numbers counted from 1, e.g. 1 or 1,2; got '" + freeze + "'");
+        }
+        return new TrainConfig(m.data(), m.model(), m.activation(), m.loss(), m.init(),
+                f.given("lr") ? (float) f.getDouble("lr", 0, Float.MAX_VALUE, "(]") : base.lr(),
+                f.given("momentum") ? (float) f.getDouble("momentum", 0, 1, "[)") : base.momentum(),
+                f.given("l1") ? (float) f.getDouble("l1", 0, Float.MAX_VALUE, "[]") : base.l1(),
+                f.given("l2") ? (float) f.getDouble("l2", 0, Float.MAX_VALUE, "[]") : base.l2(),
+                m.dropout(), m.batchNorm(),
+                f.given("batch") ? f.getInt("batch", 1, 1 << 20) : base.batch(),
+                f.given("epochs") ? f.getInt("epochs", 1, 1_000_000) : base.epochs(),
+                decay,
+                f.given("early-stopping") ? f.getInt("early-stopping", 1, 1_000_000) : base.earlyStopping(),
+                freeze,
+                m.seed(),
+                f.given("val-split") ? f.getDouble("val-split", 0, 1, "()") : base.valSplit(),
+                m.normalize());
+    }
+
+    private static void describe(Training run, PrintStream out) {
+        TrainConfig c = run.config();
+        Dataset train = run.trainSet();
+        out.printf(Locale.ROOT, "data: %s, %d training examples of %d features, %d classes; validation: %s (%d)%n",
+                c.data(), train.size(), train.dim(), train.numClasses(),
+                run.validationIsTest() ? "the test set" : "a held-out " + Math.round(100 * c.valSplit()) + "% of the training set",
+                run.validationSet().size());
+        StringBuilder layers = new StringBuilder();
+        long params = 0;
+        for (Map<String, Object> m : ModelSpec.architecture(run.network())) {
+            if (layers.length() > 0) layers.append(" → ");
+            layers.append(m.get("type"));
+            if (m.containsKey("in_features")) layers.append('(').append(m.get("in_features")).append("→").append(m.get("out_features")).append(')');
+            if (m.containsKey("p")) layers.append('(').append(m.get("p")).append(')');
+        }
+        int frozen = 0;
+        for (Layer l : run.network().layers()) {
+            for (Parameter p : l.parameters()) {
+                params += p.size();
+                if (p.frozen()) frozen += p.size();
+            }
+        }
+        out.printf(Locale.ROOT, "model: %s: %s; %,d parameters%s; loss %s, init %s%n", run.spec().modelString(), layers, params,
+                frozen > 0 ? " (" + String.format(Locale.ROOT, "%,d", frozen) + " frozen)" : "", c.loss(), c.init());
+        out.printf(Locale.ROOT, "training: %s, batch %d, %d epochs%s%s, seed %d, %d threads%n", run.optimizer(), c.batch(), c.epochs(),
+                c.lrDecay() != null ? ", lr decay " + c.lrDecay() : "",
+                c.earlyStopping() > 0 ? ", early stopping after " + c.earlyStopping() + " epochs without improvement" : "",
+                c.seed(), kernels.ThreadPool.get().threads());
+    }
+}

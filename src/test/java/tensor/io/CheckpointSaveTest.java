@@ -1,0 +1,80 @@
+package tensor.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import backprop.data.Digits;
+import backprop.train.Checkpoint;
+import backprop.train.SavedModel;
+import backprop.train.TrainConfig;
+import backprop.train.Training;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A training checkpoint whose save is cut off half-way (a full disk, a killed process) leaves the
+ * previous checkpoint loadable and resumable. In tensor.io because the failure is injected into
+ * SafeTensors' package-private writer; the checkpoint is a real one from a training run.
+ */
+class CheckpointSaveTest {
+    @TempDir
+    Path dir;
+
+    /** Accepts {@code budget} bytes, then fails. */
+    private static final class FailingChannel implements WritableByteChannel {
+        private final FileChannel inner;
+        private long budget;
+
+        FailingChannel(FileChannel inner, long budget) {
+            this.inner = inner;
+            this.budget = budget;
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            if (budget <= 0) throw new IOException("simulated crash mid-save");
+            ByteBuffer part = src.duplicate();
+            part.limit(part.position() + (int) Math.min(src.remaining(), budget));
+            int w = inner.write(part);
+            src.position(src.position() + w);
+            budget -= w;
+            return w;
+        }
+
+        @Override public boolean isOpen() { return inner.isOpen(); }
+        @Override public void close() throws IOException { inner.close(); }
+    }
+
+    @Test
+    void anInterruptedCheckpointSaveLeavesThePreviousOneLoadable() throws IOException {
+        TrainConfig c = TrainConfig.defaults().withModel("64-16-10").withEpochs(2);
+        Training run = Training.start(c, Digits.split());
+        run.trainEpoch(Training.Progress.NONE);
+        Path file = dir.resolve("model.safetensors");
+        run.checkpoint().write(file);
+        byte[] before = Files.readAllBytes(file);
+
+        run.trainEpoch(Training.Progress.NONE);
+        Checkpoint second = run.checkpoint();
+        long half = before.length / 2;
+        assertThrows(IOException.class, () -> SafeTensors.write(file, second.tensors(), second.metadata(), ch -> new FailingChannel(ch, half)));
+
+        assertArrayEquals(before, Files.readAllBytes(file), "the epoch-1 checkpoint is untouched");
+        assertEquals(1, Checkpoint.read(file).epoch());
+        SavedModel.load(file); // loads as a model
+        Training resumed = Training.resume(c, Digits.split(), Checkpoint.read(file)); // and resumes
+        assertEquals(1, resumed.epoch());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of(file), s.toList(), "no temporary file left behind");
+        }
+    }
+}
