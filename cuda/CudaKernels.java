@@ -12,6 +12,7 @@ public final class CudaKernels implements DeviceKernels<DeviceBuffer> {
     public static final String SGEMM_PROPERTY = "nabla.cuda.sgemm";
 
     private final CudaContext context;
+    private final SgemmVersion fixedVersion;  // null: by shape, or the system property
     private final CudaOps ops;
     private CudaSgemm sgemm;
 
@@ -21,13 +22,19 @@ public final class CudaKernels implements DeviceKernels<DeviceBuffer> {
     }
 
     public CudaKernels(CudaContext context) {
+        this(context, null);
+    }
+
+    /** Call sites whose every product uses {@code version} (null: chosen by shape, or by the system property). */
+    public CudaKernels(CudaContext context, SgemmVersion version) {
         this.context = context;
+        this.fixedVersion = version;
         this.ops = new CudaOps(context);
     }
 
     @Override
     public CudaKernels newCallSite() {
-        return new CudaKernels(context);
+        return new CudaKernels(context, fixedVersion);
     }
 
     @Override
@@ -60,7 +67,8 @@ public final class CudaKernels implements DeviceKernels<DeviceBuffer> {
                       DeviceBuffer b, int ldb, float beta, DeviceBuffer c, int ldc) {
         if (sgemm == null) {
             String named = System.getProperty(SGEMM_PROPERTY);
-            SgemmVersion v = named != null ? SgemmVersion.parse(named) : SgemmVersion.forShape(m, n, context.multiprocessors());
+            SgemmVersion v = fixedVersion != null ? fixedVersion
+                    : named != null ? SgemmVersion.parse(named) : SgemmVersion.forShape(m, n, context.multiprocessors());
             sgemm = new CudaSgemm(context, v);
         }
         sgemm.sgemm(transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, ldc);

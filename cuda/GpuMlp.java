@@ -45,7 +45,8 @@ import tensor.Tensor;
  *
  * <p>Written once over {@link DeviceKernels}: {@link #onGpu} runs it with CUDA; the tests also run it
  * with a float[] twin of each kernel to hold its bookkeeping to the CPU step without a GPU. A step
- * allocates nothing on the host once its batch size has been seen. Not thread-safe.
+ * with the batch size of the step before allocates nothing on the host (a kernel rebuilds its launch shape,
+ * a few small objects, when the size changes: twice an epoch with a shorter last batch). Not thread-safe.
  *
  * @param <B> the device's buffer type
  */
