@@ -34,6 +34,7 @@ public final class CudaContext {
     private final CUdevice device;
     private final CUcontext context;
     private final String description;
+    private final int multiprocessors;
     private final Map<String, CUmodule> modules = new HashMap<>();
     private volatile boolean syncAfterLaunch = Boolean.getBoolean("nabla.cuda.sync");
 
@@ -41,6 +42,7 @@ public final class CudaContext {
         this.device = device;
         this.context = context;
         this.description = description;
+        this.multiprocessors = attribute(device, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
     }
 
     /**
@@ -107,6 +109,11 @@ public final class CudaContext {
     /** e.g. "NVIDIA H100 80GB HBM3, sm_90, 132 SMs, 79.2 GiB, driver API 13.0". */
     public String describe() {
         return description;
+    }
+
+    /** The GPU's streaming multiprocessors (132 on an H100 SXM). */
+    public int multiprocessors() {
+        return multiprocessors;
     }
 
     /** Makes this context current on the calling thread (CUDA contexts are per thread). */

@@ -31,7 +31,7 @@ public final class CudaOps {
         tanhBackward = new Kernel(context, "tanh", "tanh_backward", 4);
         softmaxCrossEntropy = new Kernel(context, "softmax_cross_entropy", "softmax_cross_entropy", 8);
         columnSums = new Kernel(context, "column_sums", "column_sums", 6);
-        sgdMomentum = new Kernel(context, "sgd_momentum", "sgd_momentum", 7);
+        sgdMomentum = new Kernel(context, "sgd_momentum", "sgd_momentum", 8);
         scaleMatrix = new Kernel(context, "scale_matrix", "scale_matrix", 6);
     }
 
@@ -102,14 +102,19 @@ public final class CudaOps {
                 .launch(columnSums.elementwise(cols));
     }
 
-    /** One step for n weights: g' = g + l2·w, v ← μ·v − η·g', w ← w + v (momentum 0: plain SGD). */
-    public void sgdMomentum(int n, float learningRate, float momentum, float l2, DeviceBuffer w, DeviceBuffer g,
+    /**
+     * One SGD step for n parameters, backprop.optim.Sgd's convention (PyTorch's heavy-ball momentum):
+     * g ← g + λ₂·w + λ₁·sign(w), v ← μ·v + g, w ← w − lr·v; v starts at zeros, μ = 0 is plain SGD (v then
+     * holds the last g). Pass l1 = l2 = 0 for parameters the penalty does not apply to (biases). From the
+     * same w, g and v it gives Sgd's bits: the kernel computes the same fused multiply-adds.
+     */
+    public void sgdMomentum(int n, float learningRate, float momentum, float l1, float l2, DeviceBuffer w, DeviceBuffer g,
                             DeviceBuffer v) {
         vector("sgdMomentum", "w", w, n);
         vector("sgdMomentum", "g", g, n);
         vector("sgdMomentum", "v", v, n);
         if (n == 0) return;
-        sgdMomentum.set(0, n).set(1, learningRate).set(2, momentum).set(3, l2).set(4, w).set(5, g).set(6, v)
+        sgdMomentum.set(0, n).set(1, learningRate).set(2, momentum).set(3, l1).set(4, l2).set(5, w).set(6, g).set(7, v)
                 .launch(sgdMomentum.elementwise(n));
     }
 

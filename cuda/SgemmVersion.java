@@ -56,6 +56,17 @@ public enum SgemmVersion {
         return staticSharedBytes;
     }
 
+    /**
+     * The version for an m×n product on a GPU with {@code multiprocessors} SMs, when none is named: the
+     * warp-tiled v5 when its 128×128 tiles give every SM a block, else v2, whose 32×32 tiles spread the
+     * small products of an MLP step (e.g. 128×256 at batch 128: 2 blocks of v5, 32 of v2) over more SMs.
+     * A rule of thumb, not yet measured on a GPU: bench.GpuEpochBench's {@code sgemm} parameter compares.
+     */
+    public static SgemmVersion forShape(int m, int n, int multiprocessors) {
+        long v5Blocks = (long) LaunchGeometry.ceilDiv(m, V5_WARPTILED.tileRows) * LaunchGeometry.ceilDiv(n, V5_WARPTILED.tileCols);
+        return v5Blocks >= multiprocessors ? V5_WARPTILED : V2_SMEM_TILED;
+    }
+
     /** "v4" for V4_VECTORIZED, or the entry name, e.g. "sgemm_v4_vectorized". */
     public static SgemmVersion parse(String name) {
         for (SgemmVersion v : values()) {

@@ -48,6 +48,8 @@ final class TrainCommand implements Main.Command {
                         + "with --resume: the resumed file)")
                 .flag("resume", "PATH", null, "continue the run saved in PATH: its flags, weights, momentum, schedule and epoch; "
                         + "flags given here override its flags (e.g. a larger --epochs); the result is bitwise that of an uninterrupted run")
+                .flag("backend", "NAME", "auto", "where the training steps run: auto (the GPU if there is one and it mirrors the model, "
+                        + "else the CPU), cpu, or cuda (exit 1 when it cannot); said in the first line of the output")
                 .flag("out", "DIR", "out", "folder for the checkpoint and loss.png")
                 .flag("metrics", "FILE", null, "write one JSON object per epoch (epoch, train_loss, val_loss, val_accuracy, seconds, "
                         + "examples_per_second)")
@@ -95,6 +97,7 @@ final class TrainCommand implements Main.Command {
             throw new Main.UsageException(e.getMessage());
         }
         if (resumed != null) run.restore(resumed);
+        cuda.GpuTraining.use(f.getChoice("backend", "auto", "cpu", "cuda"), run, out);
         describe(run, out);
         if (resumed != null) out.println("resumed: " + f.get("resume") + " after epoch " + run.epoch() + ", lr " + run.optimizer().learningRate());
 

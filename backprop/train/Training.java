@@ -63,6 +63,19 @@ public final class Training {
         };
     }
 
+    /**
+     * Where the steps of {@link #trainEpoch} and {@link #stepNextBatch} run: the CPU {@link Trainer}, unless a
+     * backend installs its mirror of it ({@code cuda.GpuTraining}), which trains this run's network with this
+     * run's optimizer settings and hands their state back before the CPU reads them.
+     */
+    public interface StepEngine {
+        /** One step (forward, loss, backward, update) on the batch; returns its mean loss before the update. */
+        double step(Tensor x, Tensor target);
+
+        /** Writes the engine's weights and optimizer state into the run's network and optimizer. */
+        void syncNetwork();
+    }
+
     private final TrainConfig config;
     private final ModelSpec spec;
     private final Dataset train;
@@ -85,6 +98,7 @@ public final class Training {
     private double bestValLoss = Double.POSITIVE_INFINITY;
     private Map<String, Tensor> bestState;  // copies of the model tensors of bestEpoch (with early stopping)
     private boolean stopped;
+    private StepEngine engine;              // null: the CPU trainer
 
     private Training(TrainConfig config, Dataset.Split data) {
         this.config = config;
@@ -197,12 +211,13 @@ public final class Training {
             int rows = loader.size();
             Tensor target = spec.indexTargets() ? labelsAsFloats(loader.y(), rows, labels) : loader.oneHot();
             // the step's loss is the batch mean: weigh it by the rows for the epoch's mean over examples
-            sum += trainer.step(loader.x(), target) * rows;
+            sum += step(loader.x(), target) * rows;
             seen += rows;
             progress.batch(++batches, seen, sum / seen);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         progress.finish();
+        if (engine != null) engine.syncNetwork();
         Evaluator.Evaluation v = validator.run(false);
         MetricsLog.Epoch record = new MetricsLog.Epoch(e + 1, sum / seen, v.loss(), v.accuracy(), seconds, seen / seconds);
         afterEpoch(record, false);
@@ -220,7 +235,19 @@ public final class Training {
         }
         int rows = loader.size();
         Tensor target = spec.indexTargets() ? labelsAsFloats(loader.y(), rows, labels) : loader.oneHot();
-        return trainer.step(loader.x(), target);
+        return step(loader.x(), target);
+    }
+
+    private double step(Tensor x, Tensor target) {
+        return engine == null ? trainer.step(x, target) : engine.step(x, target);
+    }
+
+    /**
+     * Runs the training steps on {@code engine} from now on (null: the CPU again). Install it after
+     * {@link #restore}: the engine starts from the network and optimizer state as they are.
+     */
+    public void setStepEngine(StepEngine engine) {
+        this.engine = engine;
     }
 
     /** The order and the dropout masks of epoch e (0-based): functions of (seed, e) only. */

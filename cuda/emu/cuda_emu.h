@@ -7,7 +7,9 @@
 //     running block; EMU_SHARED(array) fills it with NaN at the start of each block, so a value read
 //     before the block wrote it poisons the result;
 //   - threadIdx, blockIdx, blockDim, gridDim are thread_local, set per thread before the kernel runs;
-//   - float4, make_float4 and the libm functions the kernels call (expf, logf, tanhf, fmaf, fmaxf).
+//   - float4, make_float4 and the libm functions the kernels call (expf, logf, tanhf, fmaf, fmaxf), and the
+//     round-to-nearest intrinsics __fadd_rn, __fmul_rn (one IEEE operation each: this header is compiled with
+//     -std=c++17, where g++ contracts nothing into an FMA).
 // Not modelled: warps (no shuffles, no warp-synchronous code: the kernels use none), timing, memory
 // coalescing, bank conflicts, occupancy. A pass here proves indexing, tiling and edge handling only.
 #pragma once
@@ -44,6 +46,10 @@ struct alignas(16) float4 {
 };
 
 inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
+
+// x + y and x·y rounded to nearest, never fused with a neighbouring operation (as on the GPU).
+inline float __fadd_rn(float x, float y) { return x + y; }
+inline float __fmul_rn(float x, float y) { return x * y; }
 
 inline thread_local dim3 threadIdx;
 inline thread_local dim3 blockIdx;

@@ -28,7 +28,7 @@ void relu_backward(int, const float*, const float*, float*);
 void tanh_forward(int, const float*, float*);
 void tanh_backward(int, const float*, const float*, float*);
 void column_sums(int, int, const float*, int, float, float*);
-void sgd_momentum(int, float, float, float, float*, const float*, float*);
+void sgd_momentum(int, float, float, float, float, float*, const float*, float*);
 void scale_matrix(int, int, float, float*, int, int);
 void softmax_cross_entropy(int, int, const float*, const float*, float*, float*, float*, float);
 }
@@ -269,22 +269,51 @@ void testColumnSums() {
     }
 }
 
-// One SGD-with-momentum step on 300 weights, 2 blocks of 32 threads.
+// backprop.optim.Sgd.update, transcribed: the fused multiply-adds as Math.fma, the rest one IEEE operation
+// each (Java contracts nothing), sign as Math.signum. The kernel must give these bits exactly.
+void sgdReference(float lr, float mu, float l1, float l2, float& w, float g, float& v) {
+    if (l1 != 0.f || l2 != 0.f) {
+        const float sign = w > 0.f ? 1.f : (w < 0.f ? -1.f : 0.f);
+        g = std::fma(w, l2, g) + sign * l1;  // g ← g + λ₂·w + λ₁·sign(w)
+    }
+    v = std::fma(v, mu, g);                  // v ← μ·v + g
+    w = std::fma(v, -lr, w);                 // w ← w − lr·v
+}
+
+// SGD steps on 300 parameters, 2 blocks of 32 threads: with momentum and both penalties, with L2 only, and
+// plain SGD (μ = 0, no penalty), three steps each, every step bit for bit Sgd's (some weights start at 0,
+// where sign(w) = 0). A double-precision check of the first step guards the transcription itself.
 void testSgdMomentum() {
     Rng rng(17);
     const int n = 300;
-    const float lr = 0.1f, mu = 0.9f, l2 = 1e-3f;
-    std::vector<float> w = randomVector(n, -1.f, 1.f, rng), g = randomVector(n, -1.f, 1.f, rng),
-                       v = randomVector(n, -0.1f, 0.1f, rng);
-    const std::vector<float> w0 = w, v0 = v;
-    emu::launch(dim3(2), dim3(32), sgd_momentum, n, lr, mu, l2, w.data(), g.data(), v.data());
-    for (int i = 0; i < n; ++i) {
-        const double grad = (double)g[i] + (double)l2 * w0[i];
-        const double vel = (double)mu * v0[i] - (double)lr * grad;
-        // Six roundings, each at most u of a term bounded by scale: tolerance 4ε·scale (= 8u, margin 4/3).
-        const double scale = std::fabs(w0[i]) + std::fabs(mu * v0[i]) + std::fabs(lr * grad) + std::fabs(lr * l2 * w0[i]);
-        expectClose("sgd_momentum v", i, v[i], vel, 4 * kEps * scale);
-        expectClose("sgd_momentum w", i, w[i], w0[i] + vel, 4 * kEps * scale);
+    struct Case { float lr, mu, l1, l2; };
+    for (const Case& c : {Case{0.1f, 0.9f, 1e-4f, 1e-3f}, Case{0.05f, 0.5f, 0.f, 5e-4f}, Case{0.1f, 0.f, 0.f, 0.f}}) {
+        std::vector<float> w = randomVector(n, -1.f, 1.f, rng), v(n, 0.f);
+        for (int i = 0; i < n; i += 17) w[i] = 0.f;
+        std::vector<float> wRef = w, vRef = v;
+        for (int step = 0; step < 3; ++step) {
+            const std::vector<float> g = randomVector(n, -1.f, 1.f, rng), w0 = w, v0 = v;
+            emu::launch(dim3(2), dim3(32), sgd_momentum, n, c.lr, c.mu, c.l1, c.l2, w.data(), g.data(), v.data());
+            for (int i = 0; i < n; ++i) {
+                sgdReference(c.lr, c.mu, c.l1, c.l2, wRef[i], g[i], vRef[i]);
+                ++checks;
+                if (!sameBits(w[i], wRef[i]) || !sameBits(v[i], vRef[i])) {
+                    char msg[200];
+                    std::snprintf(msg, sizeof msg, "sgd_momentum lr=%g mu=%g l1=%g l2=%g step %d [%d]: w %.9g v %.9g, Sgd gives w %.9g v %.9g",
+                                  c.lr, c.mu, c.l1, c.l2, step, i, w[i], v[i], wRef[i], vRef[i]);
+                    fail(msg);
+                }
+                if (step == 0) {
+                    const double sign = w0[i] > 0 ? 1 : (w0[i] < 0 ? -1 : 0);
+                    const double grad = (double)g[i] + (double)c.l2 * w0[i] + c.l1 * sign;
+                    const double vel = (double)c.mu * v0[i] + grad;
+                    // A few roundings, each at most u of a term bounded by scale: 4ε·scale (= 8u).
+                    const double scale = std::fabs(w0[i]) + std::fabs(grad) + std::fabs(c.l2 * w0[i]) + c.l1 + std::fabs(vel);
+                    expectClose("sgd_momentum v (double)", i, v[i], vel, 4 * kEps * scale);
+                    expectClose("sgd_momentum w (double)", i, w[i], w0[i] - (double)c.lr * vel, 4 * kEps * scale);
+                }
+            }
+        }
     }
 }
 

@@ -1,0 +1,66 @@
+package cuda;
+
+/**
+ * The device operations a training step of {@link GpuMlp} is made of, over buffers of type {@code B}:
+ * the kernels of cuda/*.cu and the copies between host and device. {@link GpuMlp} is written once
+ * against this interface; {@link CudaKernels} runs it on the GPU ({@code B} = {@link DeviceBuffer}), and
+ * a float[] twin of each kernel in the tests ({@code HostKernels}) runs the same step on the CPU, so
+ * the mirror's bookkeeping (shapes, transposes, leading dimensions, order, frozen layers, the copies
+ * back) is tested on a machine without a GPU.
+ *
+ * <p>Matrices are row-major, a sample a row, with no padding (the leading dimension is the column
+ * count) except where an argument says otherwise. Every operation is queued in order; a
+ * {@link #download} waits for everything queued before it.
+ *
+ * <p>One instance is one <em>call site</em>: CUDA kernels keep their argument slots between calls, so a
+ * site that always passes the same buffers allocates nothing per call (see {@link CudaOps}). Get one
+ * site per place in the step from {@link #newCallSite}.
+ */
+public interface DeviceKernels<B> extends AutoCloseable {
+    /** The hidden activations that have kernels. */
+    enum Activation { SIGMOID, TANH, RELU }
+
+    /** Another call site on the same device. */
+    DeviceKernels<B> newCallSite();
+
+    /** floats ≥ 1 floats of device memory, contents undefined. */
+    B allocate(int floats);
+
+    /** Frees a buffer of {@link #allocate}. */
+    void free(B buffer);
+
+    /** dst[0, count) = src[srcOff, srcOff + count). */
+    void upload(float[] src, int srcOff, B dst, int count);
+
+    /** dst[0, count) = src[0, count), after every queued operation has finished. */
+    void download(B src, float[] dst, int count);
+
+    /** buffer[0, count) = 0. */
+    void zero(B buffer, int count);
+
+    /** C = alpha·op(A)·op(B) + beta·C (beta = 0 overwrites), kernels.Sgemm's contract with offsets 0. */
+    void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, B a, int lda, B b, int ldb,
+               float beta, B c, int ldc);
+
+    /** x(r, c) += bias(c) for the rows×cols matrix x. */
+    void biasAdd(int rows, int cols, B x, B bias);
+
+    /** y = f(z) for n floats. */
+    void activationForward(Activation f, int n, B z, B y);
+
+    /** dz = dy·f'(z), from the forward output y, for n floats. */
+    void activationBackward(Activation f, int n, B y, B dy, B dz);
+
+    /** probs = softmax(z) a row, rowLoss(r) = −Σ t·log p, dlogits = (p − t)·gradScale (rows×cols, row-major). */
+    void softmaxCrossEntropy(int rows, int cols, B logits, B targets, B probs, B rowLoss, B dlogits, float gradScale);
+
+    /** out(c) = Σ_r x(r, c) for the rows×cols matrix x (overwrites out). */
+    void columnSums(int rows, int cols, B x, B out);
+
+    /** g ← g + λ₂·w + λ₁·sign(w), v ← μ·v + g, w ← w − lr·v for n parameters (backprop.optim.Sgd's step). */
+    void sgdMomentum(int n, float learningRate, float momentum, float l1, float l2, B w, B g, B v);
+
+    /** Releases what this call site holds (not the buffers it allocated: {@link #free} those). */
+    @Override
+    void close();
+}

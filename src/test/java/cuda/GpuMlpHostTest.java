@@ -1,0 +1,206 @@
+package cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backprop.Network;
+import backprop.Parameter;
+import backprop.layers.BatchNorm;
+import backprop.layers.Dense;
+import backprop.layers.Dropout;
+import backprop.layers.LeakyReLU;
+import backprop.layers.ReLU;
+import backprop.loss.Losses;
+import backprop.loss.SoftmaxCrossEntropy;
+import backprop.optim.Regularization;
+import backprop.optim.Sgd;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tensor.Tensor;
+
+/**
+ * {@link GpuMlp} without a GPU: its step run with {@link HostKernels} (each CUDA kernel's formula on
+ * float[]) held to the CPU step ({@link StepAgreement}, whose tolerance is explained there), which tests
+ * everything of the mirror but the kernels themselves (the emulation and CudaOpsGpuTest test those): the
+ * order of the stages, each product's shapes and transposes, the bias, the first layer's skipped input
+ * gradient, frozen layers, the optimizer's convention, batches of another size, the copies both ways.
+ */
+class GpuMlpHostTest {
+    private static final StepAgreement.Setup RELU = StepAgreement.setup("13-11-7-5", "relu", 16, 0.05f, 0.9f, 1e-3f);
+
+    @Test
+    void reluMlpAgreesAfterOneAndFiveSteps() {
+        assertTrue(StepAgreement.compare(RELU, new HostKernels(), 1, 5) <= 1);
+    }
+
+    @Test
+    void tanhAndSigmoidMlpsAgree() {
+        assertTrue(StepAgreement.compare(StepAgreement.setup("9-17-3", "tanh", 8, 0.1f, 0.5f, 0f), new HostKernels(), 1, 5) <= 1);
+        assertTrue(StepAgreement.compare(StepAgreement.setup("9-6-6-4", "sigmoid", 5, 0.5f, 0f, 0f), new HostKernels(), 1, 5) <= 1);
+    }
+
+    @Test
+    void l1SoftTargetsAndABatchOfOne() {
+        StepAgreement.Setup l1 = new StepAgreement.Setup(RELU.sizes(), "relu", 16, 0.05f, 0.9f, 1e-3f, 1e-3f, false, null, 11);
+        assertTrue(StepAgreement.compare(l1, new HostKernels(), 1, 5) <= 1);
+        assertTrue(StepAgreement.compare(RELU.withSoftTargets(), new HostKernels(), 1, 5) <= 1);
+        assertTrue(StepAgreement.compare(RELU.withBatch(1), new HostKernels(), 1, 5) <= 1);
+    }
+
+    @Test
+    void frozenLayersStayAndTheRestAgrees() {
+        assertTrue(StepAgreement.compare(RELU.withFrozen("dense0"), new HostKernels(), 1, 5) <= 1);
+        assertTrue(StepAgreement.compare(RELU.withFrozen("dense2.weight"), new HostKernels(), 1, 5) <= 1);
+        Network net = StepAgreement.network(RELU.withFrozen("dense0"));
+        float[] before = net.parameter("dense0.weight").value().data().clone();
+        try (GpuMlp<float[]> mirror = new GpuMlp<>(net, StepAgreement.sgd(net, RELU), new SoftmaxCrossEntropy(), 16, new HostKernels())) {
+            mirror.step(StepAgreement.inputs(RELU), StepAgreement.targets(RELU));
+            mirror.copyToNetwork();
+        }
+        assertArrayEquals(before, net.parameter("dense0.weight").value().data(), "a frozen weight is not updated");
+    }
+
+    @Test
+    void configBShapeAgreesAfterOneStep() {
+        // 784-256-128-10 at batch 128, momentum 0.9, lr 0.05: the products of the benchmark's epoch
+        assertTrue(StepAgreement.compare(StepAgreement.setup("784-256-128-10", "relu", 128, 0.05f, 0.9f, 0f), new HostKernels(), 1) <= 1);
+    }
+
+    @Test
+    void aShorterBatchThenALongerOneThanTheBuffers() {
+        StepAgreement.Setup s = RELU.withBatch(6);
+        Network cpuNet = StepAgreement.network(s), net = StepAgreement.network(s);
+        backprop.Trainer cpu = new backprop.Trainer(cpuNet, new SoftmaxCrossEntropy(), StepAgreement.sgd(cpuNet, s));
+        HostKernels host = new HostKernels();
+        try (GpuMlp<float[]> mirror = new GpuMlp<>(net, StepAgreement.sgd(net, s), new SoftmaxCrossEntropy(), 4, host)) {
+            for (int batch : new int[] {3, 6, 2}) {  // within the buffers, beyond them (they grow), within again
+                StepAgreement.Setup b = s.withBatch(batch);
+                Tensor x = StepAgreement.inputs(b), y = StepAgreement.targets(b);
+                double e = mirror.step(x, y), eCpu = cpu.step(x, y);
+                // one step's loss: the tolerance of StepAgreement (2ρ·(max|z| + E)), with max|z| ≤ 10 here
+                assertEquals(eCpu, e, 2 * StepAgreement.rho(b) * (10 + eCpu), "batch " + batch);
+            }
+            mirror.copyToNetwork();
+            Tensor logits = mirror.predict(StepAgreement.inputs(s));
+            Tensor cpuLogits = cpuNet.predict(StepAgreement.inputs(s));
+            assertArrayEquals(cpuNet.parameter("dense4.bias").value().data(), net.parameter("dense4.bias").value().data(), 1e-5f);
+            for (int i = 0; i < logits.size(); i++) {
+                // three steps' differences in the weights (each within ~1e-6 of weights of ~1) through three layers
+                assertEquals(cpuLogits.data()[i], logits.data()[i], 1e-4, "logit " + i);
+            }
+        }
+        assertEquals(0, host.liveBuffers, "close() frees every buffer, including those the growth replaced");
+    }
+
+    @Test
+    void aStepAllocatesNothingOnTheHost() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Network net = StepAgreement.network(RELU);
+        try (GpuMlp<float[]> mirror = new GpuMlp<>(net, StepAgreement.sgd(net, RELU), new SoftmaxCrossEntropy(), 16, new HostKernels())) {
+            Tensor x = StepAgreement.inputs(RELU), y = StepAgreement.targets(RELU);
+            double sum = 0;
+            for (int i = 0; i < 200; i++) sum += mirror.step(x, y);  // warm-up: the JIT compiles the step
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 100; i++) sum += mirror.step(x, y);
+            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            // the mirror's own bookkeeping (the kernels on float[] allocate nothing either): zero bytes expected; the
+            // bound leaves room only for the measurement itself, far below one boxed value a step (100·16 bytes)
+            assertTrue(allocated < 1024, allocated + " bytes allocated in 100 steps (loss sum " + sum + ")");
+        }
+    }
+
+    @Test
+    void copyFromNetworkSendsChangedWeightsUp() {
+        Network net = StepAgreement.network(RELU);
+        Sgd sgd = StepAgreement.sgd(net, RELU);
+        try (GpuMlp<float[]> mirror = new GpuMlp<>(net, sgd, new SoftmaxCrossEntropy(), 16, new HostKernels())) {
+            Tensor x = StepAgreement.inputs(RELU);
+            Tensor before = mirror.predict(x).copy();
+            for (Parameter p : net.parameters()) p.value().fill(0f);
+            mirror.copyFromNetwork();
+            Tensor after = mirror.predict(x);
+            for (int i = 0; i < after.size(); i++) assertEquals(0f, after.data()[i], "all weights and biases 0: logits 0");
+            assertTrue(before.data()[0] != 0f);
+        }
+    }
+
+    @Test
+    void velocityGoesUpAndComesBack() {
+        Network net = StepAgreement.network(RELU);
+        Sgd sgd = StepAgreement.sgd(net, RELU);
+        sgd.velocity("dense0.bias").fill(0.25f);  // as a resumed run's momentum buffer
+        try (GpuMlp<float[]> mirror = new GpuMlp<>(net, sgd, new SoftmaxCrossEntropy(), 16, new HostKernels())) {
+            sgd.velocity("dense0.bias").fill(-1f);
+            mirror.copyToNetwork();
+            for (float v : sgd.velocity("dense0.bias").data()) assertEquals(0.25f, v);
+        }
+    }
+
+    @Test
+    void sgdTwinIsSgdBitForBit() {
+        // what sgd_momentum.cu computes (HostKernels' transcription) against backprop.optim.Sgd, 3 steps
+        int n = 37;
+        float[] w = new float[n], g = new float[n], v = new float[n];
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+        for (int i = 0; i < n; i++) w[i] = i % 7 == 0 ? 0f : (float) rng.nextDouble(-1, 1);
+        Parameter p = new Parameter("weight", Tensor.of(w.clone(), n), true);
+        Sgd sgd = new Sgd(List.of(p), 0.1f).momentum(0.9f).regularization(Regularization.of(1e-4f, 1e-3f));
+        HostKernels twin = new HostKernels();
+        for (int step = 0; step < 3; step++) {
+            for (int i = 0; i < n; i++) g[i] = p.gradient().data()[i] = (float) rng.nextDouble(-1, 1);
+            sgd.step();
+            twin.sgdMomentum(n, 0.1f, 0.9f, 1e-4f, 1e-3f, w, g, v);
+            assertArrayEquals(p.value().data(), w, "step " + step);
+            assertArrayEquals(sgd.velocity("weight").data(), v, "step " + step);
+        }
+    }
+
+    @Test
+    void layersAndLossesWithoutAGpuVersionAreNamed() {
+        Network bn = new Network(4).add(new Dense(4, 3)).add(new BatchNorm(3)).add(new ReLU()).add(new Dense(3, 2));
+        assertEquals("layer batchnorm1 has no GPU version", GpuMlp.unsupported(bn, new SoftmaxCrossEntropy()));
+        Network drop = new Network(4).add(new Dense(4, 3)).add(new ReLU()).add(new Dropout(0.5f)).add(new Dense(3, 2));
+        assertEquals("layer dropout2 has no GPU version", GpuMlp.unsupported(drop, new SoftmaxCrossEntropy()));
+        Network leaky = new Network(4).add(new Dense(4, 3)).add(new LeakyReLU()).add(new Dense(3, 2));
+        assertEquals("layer leakyrelu1 has no GPU version", GpuMlp.unsupported(leaky, new SoftmaxCrossEntropy()));
+        Network ok = new Network(4).add(new Dense(4, 3)).add(new ReLU()).add(new Dense(3, 2));
+        assertNull(GpuMlp.unsupported(ok, new SoftmaxCrossEntropy()));
+        assertEquals("loss mse has no GPU version (only softmax cross-entropy has)", GpuMlp.unsupported(ok, Losses.byName("mse")));
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> new GpuMlp<>(bn, new Sgd(bn, 0.1f), new SoftmaxCrossEntropy(), 8, new HostKernels()));
+        assertEquals("layer batchnorm1 has no GPU version", e.getMessage());
+    }
+
+    @Test
+    void badBatchesAreNamed() {
+        Network net = StepAgreement.network(RELU);
+        try (GpuMlp<float[]> mirror = new GpuMlp<>(net, StepAgreement.sgd(net, RELU), new SoftmaxCrossEntropy(), 16, new HostKernels())) {
+            IllegalArgumentException wide = assertThrows(IllegalArgumentException.class,
+                    () -> mirror.step(Tensor.zeros(4, 12), Tensor.zeros(4)));
+            assertEquals("GPU network input: expected a row-major batch [batch >= 1, 13] but got [4, 12]", wide.getMessage());
+            Tensor labels = Tensor.zeros(4);
+            labels.data()[2] = 5f;
+            IllegalArgumentException label = assertThrows(IllegalArgumentException.class, () -> mirror.step(Tensor.zeros(4, 13), labels));
+            assertEquals("loss softmax_ce: label 5.0 at row 2 is outside the 5 classes [0, 5)", label.getMessage());
+            IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
+                    () -> mirror.step(Tensor.zeros(4, 13), Tensor.zeros(3)));
+            assertEquals("loss softmax_ce: 3 labels for a batch of 4", count.getMessage());
+            IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                    () -> mirror.step(Tensor.zeros(4, 13), Tensor.zeros(4, 4)));
+            assertTrue(shape.getMessage().startsWith("loss softmax_ce: target shape [4, 4] does not fit a batch of 4 with 5 classes"),
+                    shape.getMessage());
+        }
+    }
+
+    @Test
+    void theSgemmVersionBySizeOfTheGrid() {
+        // 132 SMs (H100): v5's 128×128 tiles give 784×2048 (7·16 = 112 blocks) too few, 2048×2048 (256) enough
+        assertEquals(SgemmVersion.V2_SMEM_TILED, SgemmVersion.forShape(128, 256, 132));
+        assertEquals(SgemmVersion.V2_SMEM_TILED, SgemmVersion.forShape(784, 2048, 132));
+        assertEquals(SgemmVersion.V5_WARPTILED, SgemmVersion.forShape(2048, 2048, 132));
+        assertEquals(SgemmVersion.V5_WARPTILED, SgemmVersion.forShape(1, 1, 1));
+    }
+}
