@@ -10,10 +10,10 @@ out=target/bench; mkdir -p "$out"
 mvn -B -q -DskipTests test-compile
 opts=(-f 1 -wi 3 -w 1s -i 5 -r 1s -rf json)
 shapes_all="sq128,sq256,sq512,sq1024,sq2048,fwd1,fwd2,wgradAtB,dxABt,sq1024_tn,sq1024_nt,sq2048_tn,sq2048_nt"
-bench/jmh.sh SgemmBench -p impl=nabla -p threads=1,2 -p shape="$shapes_all" "${opts[@]}" -rff "$out/sgemm-nabla.json"
-bench/jmh.sh SgemmBench -p impl=ejml,commons -p threads=1 -p shape=sq128,sq256,sq512,sq1024,fwd1,fwd2 \
+bench/jmh.sh "bench.SgemmBench" -p impl=nabla -p threads=1,2 -p shape="$shapes_all" "${opts[@]}" -rff "$out/sgemm-nabla.json"
+bench/jmh.sh "bench.SgemmBench" -p impl=ejml,commons -p threads=1 -p shape=sq128,sq256,sq512,sq1024,fwd1,fwd2 \
   -f 1 -wi 2 -w 1s -i 3 -r 2s -rf json -rff "$out/sgemm-baselines.json"
-bench/jmh.sh SgemmBench -p impl=ref -p threads=1 -p shape=sq128,sq256,sq512,fwd2 \
+bench/jmh.sh "bench.SgemmBench" -p impl=ref -p threads=1 -p shape=sq128,sq256,sq512,fwd2 \
   -f 1 -wi 2 -w 1s -i 3 -r 2s -rf json -rff "$out/sgemm-ref.json"
 # OpenBLAS's own AVX kernel needs these unset (the machine sets them for old OpenBLAS builds).
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/sgemm_numpy.py > "$out/sgemm-numpy.json" || echo "numpy anchor skipped"
