@@ -11,7 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>{@link #run} splits a task into {@code parts} that the caller and the workers run at once;
  * part p always runs the same slice of work, so a kernel whose parts write disjoint outputs
  * gives results that do not depend on the thread count. Dispatch allocates nothing: the task is
- * a reusable object, workers wait on a generation counter (spin, then park).
+ * a reusable object; each worker waits on its own assignment field (spin, then park), so a
+ * worker not asked to help a run never reads it.
  * One parallel region runs at a time; a call made while another runs (or from inside a part)
  * runs its parts one after another on the calling thread.
  */
@@ -28,7 +29,9 @@ public final class ThreadPool {
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicInteger pending = new AtomicInteger();
     private volatile Thread caller;
-    private volatile int generation;
+    /** Runs started so far; only the caller holding {@code lock} writes it. */
+    private int runs;
+    private volatile boolean shut;
     private Task task;
     private int parts;
     private volatile Throwable failure;
@@ -84,22 +87,33 @@ public final class ThreadPool {
 
     /** Runs {@code task.run(p, parts)} for p = 0..parts-1 and returns when all are done. */
     public void run(Task task, int parts) {
-        if (parts <= 1 || threads == 1 || Thread.currentThread() instanceof Worker || !lock.tryLock()) {
-            for (int p = 0; p < parts; p++) task.run(p, parts);
+        if (parts <= 1 || threads == 1 || Thread.currentThread() instanceof Worker
+                || lock.isHeldByCurrentThread() || !lock.tryLock()) {
+            runSerially(task, parts);
             return;
         }
         try {
+            if (shut) { // replaced by setThreads while this caller held the old pool
+                runSerially(task, parts);
+                return;
+            }
+            int stride = Math.min(threads, parts);
+            int helpers = stride - 1;
             this.task = task;
             this.parts = parts;
             this.caller = Thread.currentThread();
-            int helpers = Math.min(workers.length, parts - 1);
-            pending.set(helpers);
             failure = null;
-            generation++; // volatile write publishes task and parts to the workers
-            for (Worker w : workers) LockSupport.unpark(w);
+            pending.set(helpers);
+            int run = ++runs;
+            // Only the helpers of this run are told, each through its own volatile field: that write
+            // publishes task and parts, and a worker not asked never looks at them.
+            for (int w = 0; w < helpers; w++) {
+                workers[w].assigned = run;
+                LockSupport.unpark(workers[w]);
+            }
             // The caller takes part 0 and every part beyond the threads, round robin.
             try {
-                for (int p = 0; p < parts; p += Math.min(threads, parts)) task.run(p, parts);
+                for (int p = 0; p < parts; p += stride) task.run(p, parts);
             } catch (Throwable e) {
                 failure = e;
             }
@@ -111,17 +125,31 @@ public final class ThreadPool {
             Throwable f = failure;
             if (f instanceof RuntimeException) throw (RuntimeException) f;
             if (f instanceof Error) throw (Error) f;
+            if (f != null) throw new IllegalStateException("a part of a parallel task failed", f);
         } finally {
             lock.unlock();
         }
     }
 
+    private static void runSerially(Task task, int parts) {
+        for (int p = 0; p < parts; p++) task.run(p, parts);
+    }
+
+    /** Waits for the run in flight, then lets the workers end; later calls on this pool run serially. */
     private void shutdown() {
-        for (Worker w : workers) w.interrupt();
+        lock.lock();
+        try {
+            shut = true;
+        } finally {
+            lock.unlock();
+        }
+        for (Worker w : workers) LockSupport.unpark(w);
     }
 
     private final class Worker extends Thread {
         private final int id;
+        /** The number of the last run this worker was asked to help with (written by the caller). */
+        private volatile int assigned;
 
         Worker(int id) {
             super("nabla-worker-" + id);
@@ -131,25 +159,23 @@ public final class ThreadPool {
 
         @Override
         public void run() {
-            int seen = 0; // the generation before the first run, not a fresh read: a run may already have started
-            while (!isInterrupted()) {
-                int spins = 0;
-                while (generation == seen) {
-                    if (isInterrupted()) return;
+            int seen = 0;
+            while (true) {
+                int run, spins = 0;
+                while ((run = assigned) == seen) {
+                    if (shut) return;
                     if (++spins < 50_000) Thread.onSpinWait(); else LockSupport.park(this);
                 }
-                seen = generation;
+                seen = run;
                 Task t = task;
                 int n = parts;
                 int stride = Math.min(threads, n);
-                if (id < stride) {
-                    try {
-                        for (int p = id; p < n; p += stride) t.run(p, n);
-                    } catch (Throwable e) {
-                        failure = e;
-                    } finally {
-                        if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
-                    }
+                try {
+                    for (int p = id; p < n; p += stride) t.run(p, n);
+                } catch (Throwable e) {
+                    failure = e;
+                } finally {
+                    if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
                 }
             }
         }

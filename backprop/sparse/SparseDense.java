@@ -262,6 +262,9 @@ public final class SparseDense {
         mu = momentum;
         l2 = weightDecay;
         lazy = mu > 0f || l2 > 0f;
+        // With μ = 0 Sgd's velocity is v = 0·v + g: an absent row's becomes 0 at once, and must not
+        // come back stale if μ is raised later.
+        if (mu == 0f && velocity != null) java.util.Arrays.fill(velocity, 0f);
         if (mu > 0f && velocity == null) velocity = new float[in * out];
         if (lazy && stepsApplied == null) stepsApplied = new int[in];
     }
