@@ -51,17 +51,24 @@ public final class Trainer {
     /** One step on the batch (x, y): forward in training mode, loss, backward, update. Returns the loss before the update. */
     public double step(Tensor x, Tensor y) {
         Tensor out = network.forward(x, true);
-        double e;
-        try {
-            e = loss.forward(out, y);
-        } catch (ArithmeticException nonFinite) {
-            throw new ArithmeticException("step " + (steps + 1) + ": " + nonFinite.getMessage()
-                    + " (learning rate " + optimizer.learningRate() + "; a smaller one may help)");
-        }
+        double e = lossOf(loss, out, y, steps + 1, optimizer.learningRate());
         network.backwardParameters(loss.backward());
         optimizer.step();
         steps++;
         return e;
+    }
+
+    /**
+     * E(out, y) for step number {@code step}; a non-finite loss is rethrown naming the step and
+     * the learning rate, before its NaN reaches the weights (shared with the sparse trainer).
+     */
+    public static double lossOf(Loss loss, Tensor out, Tensor y, long step, float learningRate) {
+        try {
+            return loss.forward(out, y);
+        } catch (ArithmeticException nonFinite) {
+            throw new ArithmeticException("step " + step + ": " + nonFinite.getMessage()
+                    + " (learning rate " + learningRate + "; a smaller one may help)");
+        }
     }
 
     /**

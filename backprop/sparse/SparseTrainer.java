@@ -2,6 +2,7 @@ package backprop.sparse;
 
 import backprop.BatchBuffer;
 import backprop.Loss;
+import backprop.Trainer;
 import backprop.optim.LearningRateSchedule;
 import backprop.optim.Sgd;
 import java.util.Arrays;
@@ -49,13 +50,7 @@ public final class SparseTrainer {
     /** One step on (x, y): forward, loss, backward, both updates. Returns the loss before the update. */
     public double step(SparseBatch x, Tensor y) {
         Tensor out = network.forward(x, true);
-        double e;
-        try {
-            e = loss.forward(out, y);
-        } catch (ArithmeticException nonFinite) {
-            throw new ArithmeticException("step " + (steps + 1) + ": " + nonFinite.getMessage()
-                    + " (learning rate " + optimizer.learningRate() + "; a smaller one may help)");
-        }
+        double e = Trainer.lossOf(loss, out, y, steps + 1, optimizer.learningRate());
         network.backward(loss.backward());
         optimizer.step();
         // W[word] ← W[word] − lr·∂E/∂W[word] for the words present (momentum, L2 as the optimizer)

@@ -10,9 +10,6 @@ import backprop.train.SavedModel;
 import backprop.train.TrainConfig;
 import backprop.train.Training;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,31 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointSaveTest {
     @TempDir
     Path dir;
-
-    /** Accepts {@code budget} bytes, then fails. */
-    private static final class FailingChannel implements WritableByteChannel {
-        private final FileChannel inner;
-        private long budget;
-
-        FailingChannel(FileChannel inner, long budget) {
-            this.inner = inner;
-            this.budget = budget;
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            if (budget <= 0) throw new IOException("simulated crash mid-save");
-            ByteBuffer part = src.duplicate();
-            part.limit(part.position() + (int) Math.min(src.remaining(), budget));
-            int w = inner.write(part);
-            src.position(src.position() + w);
-            budget -= w;
-            return w;
-        }
-
-        @Override public boolean isOpen() { return inner.isOpen(); }
-        @Override public void close() throws IOException { inner.close(); }
-    }
 
     @Test
     void anInterruptedCheckpointSaveLeavesThePreviousOneLoadable() throws IOException {

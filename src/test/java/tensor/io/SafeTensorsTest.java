@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,32 +174,6 @@ class SafeTensorsTest {
     }
 
     // ------------------------------------------------------------ atomic save
-
-    /** A channel that accepts {@code budget} bytes and then fails, like a full disk or a killed process. */
-    private static final class FailingChannel implements WritableByteChannel {
-        private final FileChannel inner;
-        private long budget;
-
-        FailingChannel(FileChannel inner, long budget) {
-            this.inner = inner;
-            this.budget = budget;
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            if (budget <= 0) throw new IOException("simulated crash mid-save");
-            int n = (int) Math.min(src.remaining(), budget);
-            ByteBuffer part = src.duplicate();
-            part.limit(part.position() + n);
-            int w = inner.write(part);
-            src.position(src.position() + w);
-            budget -= w;
-            return w;
-        }
-
-        @Override public boolean isOpen() { return inner.isOpen(); }
-        @Override public void close() throws IOException { inner.close(); }
-    }
 
     @Test
     void anInterruptedSaveLeavesThePreviousFileLoadable() throws IOException {
