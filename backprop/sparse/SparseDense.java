@@ -65,6 +65,9 @@ public final class SparseDense {
     private int[] gradientWords = new int[64];
     private float[] gradientRows;
     private int distinctWords;
+    private boolean gathered;          // gradientRows holds the last backward's ∂E/∂W
+    private float[] delta;             // δ = ∂E/∂h of the last backward, [rows][out] from deltaOff
+    private int deltaOff;
 
     // optimizer state of the rows: settings of the pending steps, velocity, steps per row
     private float[] velocity;          // [in][out], allocated when momentum first appears
@@ -136,6 +139,8 @@ public final class SparseDense {
             throw new IllegalArgumentException(who() + " expects " + in + " input columns (the vocabulary) but the batch has " + x.cols());
         }
         input = x;
+        delta = null; // a new batch: the last backward's δ and gradient rows belong to the old one
+        gathered = false;
         int rows = x.rows();
         Tensor h = output.get(rows, out);
         float[] hd = h.data(), b = bias.value().data(), vals = x.values();
@@ -145,38 +150,75 @@ public final class SparseDense {
             if (lazy) {
                 for (int p = start; p < end; p++) catchUp(idx[p]);
             }
-            // One vector of h_r at a time, kept in a register while the words' rows are added to it:
-            // the loads of successive rows do not wait on each other (the row-by-row loop stored
-            // h_r after every word and ran 2-7x slower). Per lane the order of the sum is the same.
-            int o = 0;
-            for (; o <= out - L; o += L) {
-                // h_r = b
-                FloatVector acc = FloatVector.fromArray(S, b, o);
-                if (vals == null) {
-                    // h_r += W[word]
-                    for (int p = start; p < end; p++) acc = acc.add(FloatVector.fromArray(S, weight, idx[p] * out + o));
-                } else {
-                    // h_r += x_rj·W[word]
-                    for (int p = start; p < end; p++) acc = FloatVector.fromArray(S, weight, idx[p] * out + o).fma(FloatVector.broadcast(S, vals[p]), acc);
-                }
-                acc.intoArray(hd, r * out + o);
-            }
-            for (; o < out; o++) {
-                float acc = b[o];
-                if (vals == null) {
-                    for (int p = start; p < end; p++) acc += weight[idx[p] * out + o];
-                } else {
-                    for (int p = start; p < end; p++) acc = Math.fma(weight[idx[p] * out + o], vals[p], acc);
-                }
-                hd[r * out + o] = acc;
-            }
+            if (out >= L) sumWordRows(b, vals, idx, start, end, hd, r * out);
+            else sumWordRowsScalar(b, vals, idx, start, end, hd, r * out);
         }
         return h;
     }
 
     /**
-     * Writes ∂E/∂b and the rows ∂E/∂W[j] of the words present in the last forward's batch, from
-     * δ = ∂E/∂h {@code [rows][out]}. Overwrites (does not accumulate), as every layer's backward.
+     * h[hOff ..+out) = b + Σ_{p ∈ [start, end)} x_p·W[idx[p]], for out ≥ L. Four vectors of h are
+     * kept in registers while the words' rows are added to them: four independent add chains, so
+     * the loop runs at the rate of the loads, not at the latency of one add (a single chain ran
+     * 2-3x slower, and storing h after every word 2-7x slower). A group's vectors start at most at
+     * out − L, so the last group overlaps the one before instead of needing a scalar tail: the
+     * lanes it computes twice get bitwise the same value (same terms, same order). Per lane the
+     * words are added in index order, whatever the group.
+     */
+    private void sumWordRows(float[] b, float[] vals, int[] idx, int start, int end, float[] hd, int hOff) {
+        int last = out - L;
+        for (int g = 0; g < out; g += 4 * L) {
+            int o0 = Math.max(0, Math.min(g, out - 4 * L));
+            int o1 = Math.min(o0 + L, last), o2 = Math.min(o0 + 2 * L, last), o3 = Math.min(o0 + 3 * L, last);
+            // h_r = b
+            FloatVector acc0 = FloatVector.fromArray(S, b, o0), acc1 = FloatVector.fromArray(S, b, o1);
+            FloatVector acc2 = FloatVector.fromArray(S, b, o2), acc3 = FloatVector.fromArray(S, b, o3);
+            if (vals == null) {
+                for (int p = start; p < end; p++) {
+                    int row = idx[p] * out;
+                    // h_r += W[word]
+                    acc0 = acc0.add(FloatVector.fromArray(S, weight, row + o0));
+                    acc1 = acc1.add(FloatVector.fromArray(S, weight, row + o1));
+                    acc2 = acc2.add(FloatVector.fromArray(S, weight, row + o2));
+                    acc3 = acc3.add(FloatVector.fromArray(S, weight, row + o3));
+                }
+            } else {
+                for (int p = start; p < end; p++) {
+                    int row = idx[p] * out;
+                    FloatVector x = FloatVector.broadcast(S, vals[p]);
+                    // h_r += x_rj·W[word]
+                    acc0 = FloatVector.fromArray(S, weight, row + o0).fma(x, acc0);
+                    acc1 = FloatVector.fromArray(S, weight, row + o1).fma(x, acc1);
+                    acc2 = FloatVector.fromArray(S, weight, row + o2).fma(x, acc2);
+                    acc3 = FloatVector.fromArray(S, weight, row + o3).fma(x, acc3);
+                }
+            }
+            acc0.intoArray(hd, hOff + o0);
+            acc1.intoArray(hd, hOff + o1);
+            acc2.intoArray(hd, hOff + o2);
+            acc3.intoArray(hd, hOff + o3);
+        }
+    }
+
+    /** {@link #sumWordRows} for out < L, one lane at a time. */
+    private void sumWordRowsScalar(float[] b, float[] vals, int[] idx, int start, int end, float[] hd, int hOff) {
+        for (int o = 0; o < out; o++) {
+            float acc = b[o];
+            if (vals == null) {
+                for (int p = start; p < end; p++) acc += weight[idx[p] * out + o];
+            } else {
+                for (int p = start; p < end; p++) acc = Math.fma(weight[idx[p] * out + o], vals[p], acc);
+            }
+            hd[hOff + o] = acc;
+        }
+    }
+
+    /**
+     * Writes ∂E/∂b and keeps δ = ∂E/∂h {@code [rows][out]} for the rows ∂E/∂W[j] of the words
+     * present in the last forward's batch. Overwrites (does not accumulate), as every layer's
+     * backward. The rows are gathered ({@link #gradientRows}) only when they are asked for, or
+     * when momentum or L2 need them; plain SGD applies δ to the weights directly in {@link #step},
+     * so δ must stay unchanged until then (it is the next layer's gradient buffer).
      */
     public void backward(Tensor gradOutput) {
         SparseBatch x = input;
@@ -185,19 +227,43 @@ public final class SparseDense {
         if (g.rank() != 2 || g.dim(0) != x.rows() || g.dim(1) != out || !BatchBuffer.isContiguous(g)) {
             BatchBuffer.requireGradient(g, who(), x.rows(), out); // throws; who() is built only here, a step allocates nothing
         }
-        int rows = x.rows();
-        float[] delta = g.data();
-        int dOff = g.offset();
+        delta = g.data();
+        deltaOff = g.offset();
+        gathered = false;
         if (!bias.frozen()) {
             // ∂E/∂b = Σ_r δ_r
-            VectorOps.sumRows(rows, out, delta, dOff, out, 0f, bias.gradient().data(), 0);
+            VectorOps.sumRows(x.rows(), out, delta, deltaOff, out, 0f, bias.gradient().data(), 0);
         }
+    }
+
+    /** Words whose gradient rows the last backward produced ({@link #gradientWordCount()} of them valid). */
+    public int[] gradientWords() {
+        gatherGradient();
+        return gradientWords;
+    }
+
+    public int gradientWordCount() {
+        gatherGradient();
+        return distinctWords;
+    }
+
+    /** ∂E/∂W[gradientWords[s]] at {@code [s·out, (s+1)·out)}. */
+    public float[] gradientRows() {
+        gatherGradient();
+        return gradientRows;
+    }
+
+    /** ∂E/∂W[j] = Σ_{r ∋ j} x_rj·δ_r, one row per distinct word of the batch, in order of first appearance. */
+    private void gatherGradient() {
+        if (gathered) return;
+        SparseBatch x = input;
+        if (delta == null) throw new IllegalStateException(who() + ": no gradient before backward");
         reserveGradient(Math.min(x.nonZeros(), in));
         int[] ptr = x.rowPointers(), idx = x.indices();
         float[] vals = x.values();
         distinctWords = 0;
-        for (int r = 0; r < rows; r++) {
-            int dr = dOff + r * out;
+        for (int r = 0; r < x.rows(); r++) {
+            int dr = deltaOff + r * out;
             for (int p = ptr[r]; p < ptr[r + 1]; p++) {
                 int word = idx[p];
                 int slot = slotOfWord[word];
@@ -219,33 +285,73 @@ public final class SparseDense {
             }
         }
         for (int s = 0; s < distinctWords; s++) slotOfWord[gradientWords[s]] = -1;
+        gathered = true;
     }
 
-    /** Words whose gradient rows the last backward wrote ({@link #gradientWordCount()} of them valid). */
-    public int[] gradientWords() { return gradientWords; }
-    public int gradientWordCount() { return distinctWords; }
-    /** ∂E/∂W[gradientWords[s]] at {@code [s·out, (s+1)·out)}. */
-    public float[] gradientRows() { return gradientRows; }
-
     /**
-     * The index-based update of the rows the last backward wrote, with the settings of
-     * {@link backprop.optim.Sgd} (learning rate, momentum μ, L2 λ); every other row is left
-     * alone and owes the steps it missed (see the class comment).
+     * The index-based update of the rows of the words in the last backward's batch, with the
+     * settings of {@link backprop.optim.Sgd} (learning rate, momentum μ, L2 λ); every other row is
+     * left alone and, under momentum or L2, owes the steps it missed (see the class comment).
      */
     public void step(float learningRate, float momentum, float l1, float weightDecay) {
         if (l1 != 0f) {
             throw new IllegalArgumentException(who() + ": L1 is not supported on a sparse layer (its lazy catch-up for rows "
                     + "of absent words has no closed form); use L2");
         }
+        if (delta == null) throw new IllegalStateException(who() + ": step before backward");
         if (learningRate != lr || momentum != mu || weightDecay != l2) changeSettings(learningRate, momentum, weightDecay);
         if (steps == Integer.MAX_VALUE) throw new IllegalStateException(who() + ": step counter overflow after " + steps + " steps");
-        float[] v = velocity;
-        for (int s = 0; s < distinctWords; s++) {
-            int word = gradientWords[s];
-            updateRow(weight, v, word * out, gradientRows, s * out, out, lr, mu, l2);
-            if (lazy) stepsApplied[word] = steps + 1;
+        if (lazy || gathered) {
+            gatherGradient();
+            float[] v = velocity;
+            for (int s = 0; s < distinctWords; s++) {
+                int word = gradientWords[s];
+                updateRow(weight, v, word * out, gradientRows, s * out, out, lr, mu, l2);
+                if (lazy) stepsApplied[word] = steps + 1;
+            }
+        } else {
+            scatterDelta();
         }
         steps++;
+    }
+
+    /**
+     * Plain SGD straight from δ, the notes' index-based update: for each batch row r and each of
+     * its words j, W[j] ← W[j] − lr·x_rj·δ_r. A word in several rows gets their terms one after the
+     * other instead of summed first (W − lr·δ₁ − lr·δ₂ for W − lr·(δ₁ + δ₂)): the same update to
+     * rounding, without gathering the gradient rows into a buffer of up to rows·words·out floats.
+     * With batch 1 it is bitwise the gathered update.
+     */
+    private void scatterDelta() {
+        SparseBatch x = input;
+        int[] ptr = x.rowPointers(), idx = x.indices();
+        float[] vals = x.values();
+        for (int r = 0; r < x.rows(); r++) {
+            int dr = deltaOff + r * out;
+            for (int p = ptr[r]; p < ptr[r + 1]; p++) {
+                // W[word] ← W[word] − lr·x_rj·δ_r
+                if (vals == null) updateRow(weight, null, idx[p] * out, delta, dr, out, lr, 0f, 0f);
+                else scaledUpdateRow(idx[p] * out, vals[p], dr);
+            }
+        }
+    }
+
+    /** W[wOff ..+out) ← W − lr·(x·δ[dOff ..+out)), the product rounded first as the gathered path rounds it; tail as {@link #updateRow}. */
+    private void scaledUpdateRow(int wOff, float x, int dOff) {
+        if (out < L) {
+            for (int i = 0; i < out; i++) weight[wOff + i] = Math.fma(x * delta[dOff + i], -lr, weight[wOff + i]);
+            return;
+        }
+        FloatVector xv = FloatVector.broadcast(S, x), lrV = FloatVector.broadcast(S, -lr);
+        int t = out - L;
+        // g = x·δ ; w ← w − lr·g  (the last vector, computed before any store)
+        FloatVector tail = FloatVector.fromArray(S, delta, dOff + t).mul(xv).fma(lrV, FloatVector.fromArray(S, weight, wOff + t));
+        for (int i = 0; i < t; i += L) {
+            // g = x·δ ; w ← w − lr·g
+            FloatVector g = FloatVector.fromArray(S, delta, dOff + i).mul(xv);
+            g.fma(lrV, FloatVector.fromArray(S, weight, wOff + i)).intoArray(weight, wOff + i);
+        }
+        tail.intoArray(weight, wOff + t);
     }
 
     /** Applies every pending step to every row (O(in·out)); after it, {@link #storedWeight()} is current. */
@@ -298,12 +404,28 @@ public final class SparseDense {
     /**
      * One row's SGD update, in Sgd's order of operations so that a present row gets bitwise the
      * value Dense + Sgd would give it: g ← g + λ·w; v ← μ·v + g; w ← w − lr·v.
+     *
+     * <p>Rows are rarely a whole number of vectors (10 or 100 floats). The last vector starts at
+     * n − L and overlaps the one before it; it is loaded and computed before any store, so the
+     * lanes written twice get the same value twice (same old values, same operations). One vector
+     * instead of a scalar tail: with rows spread over the table each scalar read-modify-write
+     * costs about as much as a vector one.
      */
     static void updateRow(float[] w, float[] v, int wOff, float[] g, int gOff, int n, float lr, float mu, float l2) {
+        if (n < L) {
+            updateRowScalar(w, v, wOff, g, gOff, n, lr, mu, l2);
+            return;
+        }
         FloatVector lrV = FloatVector.broadcast(S, -lr), muV = FloatVector.broadcast(S, mu), l2V = FloatVector.broadcast(S, l2);
         boolean decay = l2 != 0f;
-        int i = 0;
-        for (; i <= n - L; i += L) {
+        int t = n - L;
+        FloatVector tw = FloatVector.fromArray(S, w, wOff + t);
+        FloatVector tg = FloatVector.fromArray(S, g, gOff + t);
+        // g ← g + λ·w
+        if (decay) tg = tw.fma(l2V, tg);
+        // v ← μ·v + g
+        if (v != null) tg = FloatVector.fromArray(S, v, wOff + t).fma(muV, tg);
+        for (int i = 0; i < t; i += L) {
             FloatVector wv = FloatVector.fromArray(S, w, wOff + i);
             FloatVector gv = FloatVector.fromArray(S, g, gOff + i);
             // g ← g + λ·w
@@ -316,10 +438,20 @@ public final class SparseDense {
             // w ← w − lr·v
             gv.fma(lrV, wv).intoArray(w, wOff + i);
         }
-        for (; i < n; i++) {
+        if (v != null) tg.intoArray(v, wOff + t);
+        // w ← w − lr·v  (the last vector)
+        tg.fma(lrV, tw).intoArray(w, wOff + t);
+    }
+
+    /** {@link #updateRow} for rows shorter than a vector. */
+    private static void updateRowScalar(float[] w, float[] v, int wOff, float[] g, int gOff, int n, float lr, float mu, float l2) {
+        for (int i = 0; i < n; i++) {
             float gi = g[gOff + i];
-            if (decay) gi = Math.fma(w[wOff + i], l2, gi);
+            // g ← g + λ·w
+            if (l2 != 0f) gi = Math.fma(w[wOff + i], l2, gi);
+            // v ← μ·v + g
             if (v != null) v[wOff + i] = gi = Math.fma(v[wOff + i], mu, gi);
+            // w ← w − lr·v
             w[wOff + i] = Math.fma(gi, -lr, w[wOff + i]);
         }
     }
