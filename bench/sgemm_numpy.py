@@ -31,9 +31,32 @@ def run(threads):
             rounds.append((time.perf_counter() - t) / it * 1e6)
         print(json.dumps({"shape": name, "threads": threads, "us": statistics.median(rounds)}), flush=True)
 
+def serve():
+    """For bench.SgemmPaired: reads 'SHAPE SECONDS' lines, runs one timed round of that shape for
+    about SECONDS, answers with the mean microseconds per call. Blocks on stdin between rounds, so
+    it leaves the cores to the JVM while nabla's round runs."""
+    import numpy as np
+    rng = np.random.default_rng(42)
+    cache = {}
+    for line in sys.stdin:
+        name, seconds = line.split()
+        if name not in cache:
+            m, n, k, ta, tb = SHAPES[name]
+            a = rng.standard_normal((k, m) if ta else (m, k), dtype=np.float32)
+            b = rng.standard_normal((n, k) if tb else (k, n), dtype=np.float32)
+            cache[name] = (a.T if ta else a, b.T if tb else b, np.empty((m, n), dtype=np.float32))
+        A, B, c = cache[name]
+        np.matmul(A, B, out=c)
+        t = time.perf_counter(); it = 0
+        while time.perf_counter() - t < float(seconds):
+            np.matmul(A, B, out=c); it += 1
+        print((time.perf_counter() - t) / it * 1e6, flush=True)
+
 if __name__ == "__main__":
     # OpenBLAS fixes its thread count at load time: one process per thread count.
-    if len(sys.argv) > 1:
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve":
+        serve()
+    elif len(sys.argv) > 1:
         run(int(sys.argv[1]))
     else:
         import subprocess
