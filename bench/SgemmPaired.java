@@ -15,12 +15,15 @@ import kernels.ThreadPool;
 
 /**
  * nabla against OpenBLAS (numpy) in alternating rounds, for a ratio that this shared machine's
- * drift cannot bias. On this VM one configuration measured 51–83 GFLOP/s within minutes, so two
- * JMH runs taken ten minutes apart can put either side ahead. Here a warm JVM and a warm numpy
- * process take turns: a round of nabla (about {@code --round} seconds of back-to-back calls),
- * then a round of OpenBLAS on the same shape, {@code --pairs} times; the one not measuring waits
- * blocked on a pipe. Each pair gives a ratio nabla/OpenBLAS taken seconds apart; the table
- * reports the median of the ratios, their range, and the median GFLOP/s of each side.
+ * slow drift cannot bias. On this VM one configuration measured 51–83 GFLOP/s within minutes, so
+ * two JMH runs taken ten minutes apart can put either side ahead. Here a warm JVM and a warm numpy
+ * process take turns: a round of nabla (about {@code --round} seconds of back-to-back calls) and
+ * a round of OpenBLAS on the same shape, {@code --pairs} times, in ABBA order (nabla first in even
+ * pairs, OpenBLAS first in odd ones) so that neither side always follows the other; the one not
+ * measuring waits blocked on a pipe, and each round starts after a 0.2 s pause in which the other
+ * side's spinning threads go idle. Each pair gives a ratio nabla/OpenBLAS taken seconds apart;
+ * the table reports the median of the ratios, their range (fast noise remains: ±20–30% per pair
+ * here), and the median GFLOP/s of each side.
  *
  * <pre>
  * bench/sgemm_paired.sh                 # both thread counts, the SGEMM shapes, ~8 minutes
@@ -29,6 +32,9 @@ import kernels.ThreadPool;
  * throughput mode would (calls in a fixed time, after warm-up rounds that are discarded).
  */
 public final class SgemmPaired {
+    /** Quiet time before each timed round: the other side's idle threads stop spinning. */
+    private static final long PAUSE_MS = 200;
+
     private SgemmPaired() {}
 
     public static void main(String[] args) throws Exception {
@@ -71,8 +77,13 @@ public final class SgemmPaired {
                 numpyRound(toNumpy, fromNumpy, name, round);
                 double[] nabla = new double[pairs], blas = new double[pairs], ratio = new double[pairs];
                 for (int p = 0; p < pairs; p++) {
-                    nabla[p] = flops / nablaRound(bench, round) / 1e3;
-                    blas[p] = flops / numpyRound(toNumpy, fromNumpy, name, round) / 1e3;
+                    if (p % 2 == 0) {
+                        nabla[p] = flops / nablaRound(bench, round) / 1e3;
+                        blas[p] = flops / numpyRound(toNumpy, fromNumpy, name, round) / 1e3;
+                    } else {
+                        blas[p] = flops / numpyRound(toNumpy, fromNumpy, name, round) / 1e3;
+                        nabla[p] = flops / nablaRound(bench, round) / 1e3;
+                    }
                     ratio[p] = nabla[p] / blas[p];
                 }
                 double[] r = ratio.clone();
@@ -90,7 +101,8 @@ public final class SgemmPaired {
     }
 
     /** Microseconds per call over one round of back-to-back calls. */
-    private static double nablaRound(SgemmBench bench, double seconds) {
+    private static double nablaRound(SgemmBench bench, double seconds) throws InterruptedException {
+        Thread.sleep(PAUSE_MS);
         long budget = (long) (seconds * 1e9), t0 = System.nanoTime(), t;
         int calls = 0;
         do {
@@ -101,6 +113,7 @@ public final class SgemmPaired {
     }
 
     private static double numpyRound(PrintWriter to, BufferedReader from, String shape, double seconds) throws Exception {
+        Thread.sleep(PAUSE_MS);
         to.println(shape + " " + seconds);
         String line = from.readLine();
         if (line == null) throw new IllegalStateException("numpy process ended (is numpy installed for this python?)");

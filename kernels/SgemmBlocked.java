@@ -29,7 +29,8 @@ final class SgemmBlocked {
     // 336 KiB, in L2; NC=4080 puts the B block (8 MiB) in L3. The textbook KC=256 (a B micro-panel
     // of half of L1) measured slower here: against OpenBLAS in alternating rounds
     // (bench/sgemm_paired.sh, 1 thread, two runs each) sq1024 0.74–0.75 → 0.78–0.82 and sq2048
-    // 0.64–0.75 → 0.81–0.82 of OpenBLAS, the MLP shapes unchanged within the noise: half as many
+    // 0.64–0.75 → 0.81–0.82 of OpenBLAS (the README's later full run: 0.81 and 0.77), the MLP
+    // shapes unchanged within the noise: half as many
     // passes over C and twice the work per micro-kernel call.
     static final int KC = tuning("kc", 512, 1);
     static final int MC = tuning("mc", SgemmTile.WIDE ? 11 * MR : 28 * MR, MR);

@@ -218,7 +218,8 @@ public final class SparseDense {
      * present in the last forward's batch. Overwrites (does not accumulate), as every layer's
      * backward. The rows are gathered ({@link #gradientRows}) only when they are asked for, or
      * when momentum or L2 need them; plain SGD applies δ to the weights directly in {@link #step},
-     * so δ must stay unchanged until then (it is the next layer's gradient buffer).
+     * so δ (the next layer's gradient buffer) and the input batch must stay unchanged until then.
+     * Asking for the rows does not change what {@link #step} computes.
      */
     public void backward(Tensor gradOutput) {
         SparseBatch x = input;
@@ -301,7 +302,9 @@ public final class SparseDense {
         if (delta == null) throw new IllegalStateException(who() + ": step before backward");
         if (learningRate != lr || momentum != mu || weightDecay != l2) changeSettings(learningRate, momentum, weightDecay);
         if (steps == Integer.MAX_VALUE) throw new IllegalStateException(who() + ": step counter overflow after " + steps + " steps");
-        if (lazy || gathered) {
+        // Gathered rows when the optimizer state needs the summed gradient: momentum or L2, or a
+        // velocity kept from an earlier momentum phase (Sgd sets v = g for present rows at μ = 0).
+        if (lazy || velocity != null) {
             gatherGradient();
             float[] v = velocity;
             for (int s = 0; s < distinctWords; s++) {

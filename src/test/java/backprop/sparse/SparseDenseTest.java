@@ -106,7 +106,7 @@ class SparseDenseTest {
      * map w ↦ w − lr·∇E is not expanding at this lr (the loss is smooth with curvature ≤ 1/4 per
      * unit of input). Under plain SGD the sparse layer applies each batch row's term in turn
      * (W − lr·δ₁ − lr·δ₂ for W − lr·(δ₁ + δ₂)): one more rounding of ≤ u·|W| per row holding the
-     * word, ≤ 4·u·|W| ≈ 1e-6 a step, within the same budget. We allow 2e-4 absolute; measured: 6e-8 (plain), 1e-7 (momentum + L2).
+     * word, ≤ 4·u·|W| a step (|W| ≲ 1 here: ≤ 2.4e-7), within the same budget. We allow 2e-4 absolute; measured: 6e-8 (plain), 1e-7 (momentum + L2).
      */
     @ParameterizedTest
     @ValueSource(strings = {"plain", "momentum+l2"})
