@@ -7,6 +7,13 @@ SHAPES = {"sq128": (128, 128, 128, 0, 0), "sq256": (256, 256, 256, 0, 0), "sq512
           "fwd1": (128, 256, 784, 0, 0), "fwd2": (128, 128, 256, 0, 0),
           "wgradAtB": (784, 256, 128, 1, 0), "dxABt": (128, 784, 256, 0, 1)}
 
+def operands(np, rng, name):
+    """op(A), op(B) and C for a shape: transposed operands are views of stored transposes, as in BLAS."""
+    m, n, k, ta, tb = SHAPES[name]
+    a = rng.standard_normal((k, m) if ta else (m, k), dtype=np.float32)
+    b = rng.standard_normal((n, k) if tb else (k, n), dtype=np.float32)
+    return (a.T if ta else a), (b.T if tb else b), np.empty((m, n), dtype=np.float32)
+
 def run(threads):
     os.environ["OPENBLAS_NUM_THREADS"] = str(threads)
     import numpy as np
@@ -16,12 +23,8 @@ def run(threads):
     except ImportError:
         pass
     rng = np.random.default_rng(42)
-    for name, (m, n, k, ta, tb) in SHAPES.items():
-        a = rng.standard_normal((k, m) if ta else (m, k), dtype=np.float32)
-        b = rng.standard_normal((n, k) if tb else (k, n), dtype=np.float32)
-        A = a.T if ta else a
-        B = b.T if tb else b
-        c = np.empty((m, n), dtype=np.float32)
+    for name in SHAPES:
+        A, B, c = operands(np, rng, name)
         np.matmul(A, B, out=c)
         rounds = []
         for _ in range(5):
@@ -41,10 +44,7 @@ def serve():
     for line in sys.stdin:
         name, seconds = line.split()
         if name not in cache:
-            m, n, k, ta, tb = SHAPES[name]
-            a = rng.standard_normal((k, m) if ta else (m, k), dtype=np.float32)
-            b = rng.standard_normal((n, k) if tb else (k, n), dtype=np.float32)
-            cache[name] = (a.T if ta else a, b.T if tb else b, np.empty((m, n), dtype=np.float32))
+            cache[name] = operands(np, rng, name)
         A, B, c = cache[name]
         np.matmul(A, B, out=c)
         t = time.perf_counter(); it = 0
