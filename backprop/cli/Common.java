@@ -67,6 +67,27 @@ final class Common {
         return Datasets.open(spec);
     }
 
+    /** Writes a picture file. */
+    interface Drawing {
+        void draw() throws IOException;
+    }
+
+    /**
+     * Draws a picture and prints "what: png", or, where Java2D cannot draw text (a headless machine whose JDK
+     * lacks the font libraries it links: libfreetype, libharfbuzz, fontconfig), prints why it was not drawn
+     * and goes on: a plot is a by-product of a run whose results are already saved.
+     */
+    static void drawOrSayWhy(PrintStream out, String what, java.nio.file.Path png, Drawing drawing) throws IOException {
+        try {
+            drawing.draw();
+            out.println(what + ": " + png);
+        } catch (LinkageError | java.awt.AWTError | InternalError e) {
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            out.println(what + ": not drawn (Java2D cannot draw here: " + root + ")");
+        }
+    }
+
     /** {@code 0.1234}. */
     static String f4(double v) {
         return String.format(Locale.ROOT, "%.4f", v);

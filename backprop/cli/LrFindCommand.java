@@ -62,8 +62,7 @@ final class LrFindCommand implements Main.Command {
             out.printf(Locale.ROOT, "suggested learning rate: %.3g (steepest sustained descent of the smoothed loss)%n", r.suggested());
         }
         Path png = Path.of(f.get("out")).resolve("lr-find.png");
-        Plots.lrFinder(png, r.lrs(), r.losses(), r.suggested());
-        out.println("plot: " + png);
+        Common.drawOrSayWhy(out, "plot", png, () -> Plots.lrFinder(png, r.lrs(), r.losses(), r.suggested()));
         return 0;
     }
 }

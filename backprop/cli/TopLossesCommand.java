@@ -51,8 +51,7 @@ final class TopLossesCommand implements Main.Command {
         }
         if (data.imageShape().isPresent()) {
             Path png = Path.of(f.get("out")).resolve("top-losses.png");
-            ImageGrid.write(png, data, worst, captions, columns);
-            out.println("grid: " + png);
+            Common.drawOrSayWhy(out, "grid", png, () -> ImageGrid.write(png, data, worst, captions, columns));
         } else {
             out.println("(no grid: " + data.name() + " has no image shape)");
         }

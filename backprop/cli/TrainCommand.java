@@ -143,8 +143,7 @@ final class TrainCommand implements Main.Command {
                 val[i] = h.get(i).valLoss();
             }
             Path png = outDir.resolve("loss.png");
-            Plots.lossCurves(png, train, val);
-            out.println("loss curves: " + png);
+            Common.drawOrSayWhy(out, "loss curves", png, () -> Plots.lossCurves(png, train, val));
         }
         out.println("checkpoint: " + checkpointPath + " (epoch " + run.epoch() + ")"
                 + (config.earlyStopping() > 0 && run.bestEpoch() > 0 ? "; best: " + bestPath + " (epoch " + run.bestEpoch() + ")" : ""));
