@@ -17,6 +17,8 @@ public final class CudaSgemm implements AutoCloseable {
     private final SgemmVersion version;
     private final Kernel gemm;
     private final Kernel scale;
+    private final Kernel reduce;       // v7's sum of the slices; null for the other versions
+    private DeviceBuffer workspace;    // v7's partial sums, [slices][m][n], grown on demand
     private DeviceBuffer stageA, stageB, stageC;
 
     /** Throws {@link GpuUnavailableException} (with the probe's reason) when there is no GPU. */
@@ -29,6 +31,7 @@ public final class CudaSgemm implements AutoCloseable {
         this.version = version;
         this.gemm = new Kernel(context, version.entry(), version.entry(), 16);
         this.scale = new Kernel(context, "scale_matrix", "scale_matrix", 6);
+        this.reduce = version == SgemmVersion.V7_SPLIT_K ? new Kernel(context, version.entry(), SgemmVersion.V7_REDUCE, 9) : null;
     }
 
     public SgemmVersion version() {
@@ -77,9 +80,19 @@ public final class CudaSgemm implements AutoCloseable {
             return;
         }
         gemm.set(0, transA ? 1 : 0).set(1, transB ? 1 : 0).set(2, m).set(3, n).set(4, k).set(5, alpha)
-                .set(6, a).set(7, aOff).set(8, lda).set(9, b).set(10, bOff).set(11, ldb)
-                .set(12, beta).set(13, c).set(14, cOff).set(15, ldc)
-                .launch(gemm.sgemm(version, m, n));
+                .set(6, a).set(7, aOff).set(8, lda).set(9, b).set(10, bOff).set(11, ldb).set(12, beta);
+        int slices = version.slices(m, n, k, context.multiprocessors());
+        if (slices == 1) {
+            gemm.set(13, c).set(14, cOff).set(15, ldc).launch(gemm.sgemm(version, m, n, 1));
+            return;
+        }
+        // v7: the slices' partial sums into the workspace, then C = alpha·Σ_z W_z + beta·C in slice order
+        long floats = (long) slices * m * n;
+        if (floats > Integer.MAX_VALUE) throw new IllegalArgumentException("split-k workspace of " + floats + " floats is too large");
+        workspace = staged(workspace, (int) floats);
+        gemm.set(13, workspace).set(14, 0).set(15, n).launch(gemm.sgemm(version, m, n, slices));
+        reduce.set(0, m).set(1, n).set(2, slices).set(3, workspace).set(4, alpha).set(5, beta).set(6, c).set(7, cOff).set(8, ldc)
+                .launch(reduce.elementwise((long) m * n));
     }
 
     private DeviceBuffer staged(DeviceBuffer current, int floats) {
@@ -99,9 +112,9 @@ public final class CudaSgemm implements AutoCloseable {
     /** Frees the staging buffers. */
     @Override
     public void close() {
-        for (DeviceBuffer s : new DeviceBuffer[] {stageA, stageB, stageC}) {
+        for (DeviceBuffer s : new DeviceBuffer[] {stageA, stageB, stageC, workspace}) {
             if (s != null) s.close();
         }
-        stageA = stageB = stageC = null;
+        stageA = stageB = stageC = workspace = null;
     }
 }

@@ -78,11 +78,11 @@ final class Kernel {
         return geometry;
     }
 
-    /** {@link LaunchGeometry#sgemm}, made once for repeated m, n. */
-    LaunchGeometry sgemm(SgemmVersion v, int m, int n) {
+    /** {@link LaunchGeometry#sgemm}, made once for repeated m, n, slices. */
+    LaunchGeometry sgemm(SgemmVersion v, int m, int n, int slices) {
         long key = ((long) m << 32) | (n & 0xffffffffL);
-        if (geometry == null || geometryKey != key) {
-            geometry = LaunchGeometry.sgemm(v, m, n);
+        if (geometry == null || geometryKey != key || geometry.gridZ() != slices) {
+            geometry = LaunchGeometry.sgemm(v, m, n, slices);
             geometryKey = key;
         }
         return geometry;

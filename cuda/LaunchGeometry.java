@@ -37,13 +37,19 @@ public record LaunchGeometry(int gridX, int gridY, int gridZ, int blockX, int bl
 
     /** An SGEMM of an m×n C: one block a tileRows×tileCols tile, grid (ceil(n/tileCols), ceil(m/tileRows)). */
     public static LaunchGeometry sgemm(SgemmVersion v, int m, int n) {
+        return sgemm(v, m, n, 1);
+    }
+
+    /** The same with {@code slices} slices of k in the grid's z (v7). */
+    public static LaunchGeometry sgemm(SgemmVersion v, int m, int n, int slices) {
+        if (slices < 1 || slices > MAX_GRID_YZ) throw new IllegalArgumentException(v.entry() + ": " + slices + " slices of k");
         if (m < 1 || n < 1) throw new IllegalArgumentException(v.entry() + ": no launch for an empty C (m=" + m + " n=" + n + ")");
         int gridY = ceilDiv(m, v.tileRows());
         if (gridY > MAX_GRID_YZ) {
             throw new IllegalArgumentException(v.entry() + ": m=" + m + " needs " + gridY + " block rows of "
                     + v.tileRows() + ", more than the grid's " + MAX_GRID_YZ);
         }
-        return new LaunchGeometry(ceilDiv(n, v.tileCols()), gridY, 1, v.blockX(), v.blockY(), 1, v.staticSharedBytes(), 0);
+        return new LaunchGeometry(ceilDiv(n, v.tileCols()), gridY, slices, v.blockX(), v.blockY(), 1, v.staticSharedBytes(), 0);
     }
 
     /** A grid-stride 1D kernel over count items: blocks of 256, as many as cover count, at most 65535. */

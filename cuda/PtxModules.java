@@ -17,7 +17,9 @@ final class PtxModules {
 
     private static Map<String, List<String>> build() {
         Map<String, List<String>> modules = new LinkedHashMap<>();
-        for (SgemmVersion v : SgemmVersion.values()) modules.put(v.entry(), List.of(v.entry()));
+        for (SgemmVersion v : SgemmVersion.values()) {
+            modules.put(v.entry(), v == SgemmVersion.V7_SPLIT_K ? List.of(v.entry(), SgemmVersion.V7_REDUCE) : List.of(v.entry()));
+        }
         modules.put("scale_matrix", List.of("scale_matrix"));
         modules.put("bias_add", List.of("bias_add"));
         modules.put("sigmoid", List.of("sigmoid_forward", "sigmoid_backward"));

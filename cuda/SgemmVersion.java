@@ -14,7 +14,14 @@ public enum SgemmVersion {
     /** v3 with float4 global and shared loads (A's tile stored transposed), float4 stores of C. */
     V4_VECTORIZED("sgemm_v4_vectorized", 256, 1, 128, 128, (128 + 128) * 8 * Float.BYTES),
     /** Warp tiles of 64×64 in a 128×128 block tile, BK = 16, 128 threads. */
-    V5_WARPTILED("sgemm_v5_warptiled", 128, 1, 128, 128, (128 + 128) * 16 * Float.BYTES);
+    V5_WARPTILED("sgemm_v5_warptiled", 128, 1, 128, 128, (128 + 128) * 16 * Float.BYTES),
+    /** v4's tiles with BK = 16 and two shared-memory stages (the next tiles load during the FMAs); rows padded by 4. */
+    V6_DOUBLE_BUFFERED("sgemm_v6_double_buffered", 256, 1, 128, 128, 2 * ((128 + 4) + (128 + 4)) * 16 * Float.BYTES),
+    /** v2's tiles on slices of k (gridDim.z), partial sums reduced in order: for small C and long k. */
+    V7_SPLIT_K("sgemm_v7_split_k", 32, 32, 32, 32, 2 * 32 * 33 * Float.BYTES);
+
+    /** The entry that sums V7's slices into C (in V7's module). */
+    public static final String V7_REDUCE = "sgemm_v7_reduce";
 
     private final String entry;
     private final int blockX, blockY, tileRows, tileCols, staticSharedBytes;
@@ -57,14 +64,28 @@ public enum SgemmVersion {
     }
 
     /**
-     * The version for an m×n product on a GPU with {@code multiprocessors} SMs, when none is named: the
-     * warp-tiled v5 when its 128×128 tiles give every SM a block, else v2, whose 32×32 tiles spread the
-     * small products of an MLP step (e.g. 128×256 at batch 128: 2 blocks of v5, 32 of v2) over more SMs.
-     * A rule of thumb, not yet measured on a GPU: bench.GpuEpochBench's {@code sgemm} parameter compares.
+     * The version for an m×n product on a GPU with {@code multiprocessors} SMs, when none is named: v6
+     * when its 128×128 tiles give every SM a block, else v7, whose 32×32 tiles and slices of k spread the
+     * small products of an MLP step over more SMs (at batch 128, 128×784 · 784×256 is 2 blocks of v6, 32
+     * tiles of v7 and 5 slices of k: 160 blocks). Measured on an H100 with cuda/tune/run.sh and the step
+     * profile (README, GPU backend).
      */
     public static SgemmVersion forShape(int m, int n, int multiprocessors) {
-        long v5Blocks = (long) LaunchGeometry.ceilDiv(m, V5_WARPTILED.tileRows) * LaunchGeometry.ceilDiv(n, V5_WARPTILED.tileCols);
-        return v5Blocks >= multiprocessors ? V5_WARPTILED : V2_SMEM_TILED;
+        long v6Blocks = (long) LaunchGeometry.ceilDiv(m, V6_DOUBLE_BUFFERED.tileRows) * LaunchGeometry.ceilDiv(n, V6_DOUBLE_BUFFERED.tileCols);
+        return v6Blocks >= multiprocessors ? V6_DOUBLE_BUFFERED : V7_SPLIT_K;
+    }
+
+    /**
+     * How many slices of k this version's launch for an m×n×k product takes (gridDim.z): 1 except for v7,
+     * which takes enough to give every SM a block but keeps each slice at least two tiles deep (more
+     * slices would only add partial sums), at most 64.
+     */
+    public int slices(int m, int n, int k, int multiprocessors) {
+        if (this != V7_SPLIT_K) return 1;
+        long blocks = (long) LaunchGeometry.ceilDiv(m, tileRows) * LaunchGeometry.ceilDiv(n, tileCols);
+        long toFill = (multiprocessors + blocks - 1) / blocks;
+        long deepEnough = k / (2L * tileRows);
+        return (int) Math.max(1, Math.min(64, Math.min(toFill, deepEnough)));
     }
 
     /** "v4" for V4_VECTORIZED, or the entry name, e.g. "sgemm_v4_vectorized". */

@@ -39,55 +39,121 @@ static __device__ __forceinline__ float tile_element(const float* X, int ld, boo
     return kContig ? X[mn * ld + kk] : X[kk * ld + mn];
 }
 
+// A tile of X in float4 pieces: each thread holds ROWS·BK/(4·NT) of them (a compile-time count). fetch
+// reads them from global memory into registers, stash writes them into S[kk][mn] (row stride STRIDE ≥
+// ROWS, a multiple of 4; padding spreads the transposing stores of a k-contiguous tile over more banks).
+// Split in two so that a kernel can fetch the next tile while it computes on the one in shared memory.
+template <int ROWS, int BK, int NT>
+struct Vec4Tile {
+    static_assert(ROWS % 4 == 0 && BK % 4 == 0, "tile sides must be multiples of 4 for float4 loads");
+    static_assert(ROWS * BK % (4 * NT) == 0, "the threads must split a tile evenly");
+    static constexpr int PER_THREAD = ROWS * BK / (4 * NT);
+};
+
 // float4 loads where the whole vector is inside MN×K and vec holds (X 16-byte aligned, ld % 4 == 0),
 // else the same 4 elements one by one. mn0, k0 are multiples of 4, so every float4 address is aligned.
-// Each thread loads ROWS·BK/(4·NT) float4 (a compile-time count).
+// k-contiguous: each stored row mn holds BK consecutive k, BK/4 float4 (v.x..w = k..k+3 at one mn);
+// mn-contiguous: each stored row kk holds ROWS consecutive mn, ROWS/4 float4 (v.x..w = mn..mn+3 at one k).
+template <int ROWS, int BK, int NT>
+static __device__ __forceinline__ void fetch_tile_vec4(const float* X, int ld, bool kContig, bool vec, int mn0, int MN,
+                                                       int k0, int K, int tid,
+                                                       float4 (&v)[Vec4Tile<ROWS, BK, NT>::PER_THREAD]) {
+    if (kContig) {
+        constexpr int V = BK / 4;
+#pragma unroll
+        for (int s = 0; s < Vec4Tile<ROWS, BK, NT>::PER_THREAD; ++s) {
+            const int idx = tid + s * NT;
+            const int r = idx / V, c = (idx % V) * 4, mn = mn0 + r, kk = k0 + c;
+            if (vec && mn < MN && kk + 3 < K) {
+                v[s] = load4(X + mn * ld + kk);
+            } else {
+                v[s].x = tile_element(X, ld, true, mn, MN, kk + 0, K);
+                v[s].y = tile_element(X, ld, true, mn, MN, kk + 1, K);
+                v[s].z = tile_element(X, ld, true, mn, MN, kk + 2, K);
+                v[s].w = tile_element(X, ld, true, mn, MN, kk + 3, K);
+            }
+        }
+    } else {
+        constexpr int V = ROWS / 4;
+#pragma unroll
+        for (int s = 0; s < Vec4Tile<ROWS, BK, NT>::PER_THREAD; ++s) {
+            const int idx = tid + s * NT;
+            const int c = idx / V, r = (idx % V) * 4, mn = mn0 + r, kk = k0 + c;
+            if (vec && kk < K && mn + 3 < MN) {
+                v[s] = load4(X + kk * ld + mn);
+            } else {
+                v[s].x = tile_element(X, ld, false, mn + 0, MN, kk, K);
+                v[s].y = tile_element(X, ld, false, mn + 1, MN, kk, K);
+                v[s].z = tile_element(X, ld, false, mn + 2, MN, kk, K);
+                v[s].w = tile_element(X, ld, false, mn + 3, MN, kk, K);
+            }
+        }
+    }
+}
+
+// The fetched pieces into S[kk·STRIDE + mn]: k-contiguous ones transposed element by element,
+// mn-contiguous ones stored as they came.
+template <int ROWS, int BK, int NT, int STRIDE = ROWS>
+static __device__ __forceinline__ void stash_tile_vec4(const float4 (&v)[Vec4Tile<ROWS, BK, NT>::PER_THREAD],
+                                                       bool kContig, float* S, int tid) {
+    static_assert(STRIDE >= ROWS && STRIDE % 4 == 0, "a padded row must keep float4 alignment");
+    if (kContig) {
+        constexpr int V = BK / 4;
+#pragma unroll
+        for (int s = 0; s < Vec4Tile<ROWS, BK, NT>::PER_THREAD; ++s) {
+            const int idx = tid + s * NT;
+            const int r = idx / V, c = (idx % V) * 4;
+            S[(c + 0) * STRIDE + r] = v[s].x;
+            S[(c + 1) * STRIDE + r] = v[s].y;
+            S[(c + 2) * STRIDE + r] = v[s].z;
+            S[(c + 3) * STRIDE + r] = v[s].w;
+        }
+    } else {
+        constexpr int V = ROWS / 4;
+#pragma unroll
+        for (int s = 0; s < Vec4Tile<ROWS, BK, NT>::PER_THREAD; ++s) {
+            const int idx = tid + s * NT;
+            const int c = idx / V, r = (idx % V) * 4;
+            store4(S + c * STRIDE + r, v[s]);
+        }
+    }
+}
+
+// fetch then stash: a whole tile into S[kk][mn] (ROWS floats a row).
 template <int ROWS, int BK, int NT>
 static __device__ __forceinline__ void load_tile_vec4(const float* X, int ld, bool kContig, bool vec, int mn0, int MN,
                                                       int k0, int K, float* S, int tid) {
-    static_assert(ROWS % 4 == 0 && BK % 4 == 0, "tile sides must be multiples of 4 for float4 loads");
-    if (kContig) {
-        // Each stored row mn holds BK consecutive k: BK/4 float4, transposed into S[kk][mn] element by element.
-        constexpr int V = BK / 4;
-        static_assert(ROWS * V % NT == 0, "the threads must split a tile evenly");
+    float4 v[Vec4Tile<ROWS, BK, NT>::PER_THREAD];
+    fetch_tile_vec4<ROWS, BK, NT>(X, ld, kContig, vec, mn0, MN, k0, K, tid, v);
+    stash_tile_vec4<ROWS, BK, NT>(v, kContig, S, tid);
+}
+
+// One element of C a thread (row0 + threadIdx.y, col0 + threadIdx.x): Σ_p op(A)(i, p)·op(B)(p, j) over
+// p in [kBegin, kEnd), in T×T tiles of op(A) and op(B) staged through shared memory, so each global
+// element is read once per block, not T times (v2's loop; v7 runs it on a slice of k). Rows of the
+// tiles are padded to T + 1 floats: the transposed stores walk a column, and a stride of T + 1 words
+// puts the 32 threads of a warp in 32 banks.
+template <int T>
+static __device__ __forceinline__ float smem_tile_dot(const float* A, int lda, int transA, const float* B, int ldb,
+                                                      int transB, int m, int n, int kBegin, int kEnd, int row0,
+                                                      int col0, float (*As)[T + 1], float (*Bs)[T + 1]) {
+    const int tx = threadIdx.x, ty = threadIdx.y;
+    // Which tile element this thread loads: tx runs along the stored row so the warp's reads coalesce.
+    const int ai = transA ? tx : ty, ap = transA ? ty : tx;  // op(A)(row0+ai, p0+ap)
+    const int bp = transB ? tx : ty, bj = transB ? ty : tx;  // op(B)(p0+bp, col0+bj)
+    float sum = 0.f;
+    for (int p0 = kBegin; p0 < kEnd; p0 += T) {
+        const int i = row0 + ai, pa = p0 + ap;
+        As[ai][ap] = (i < m && pa < kEnd) ? (transA ? A[pa * lda + i] : A[i * lda + pa]) : 0.f;
+        const int pb = p0 + bp, j = col0 + bj;
+        Bs[bp][bj] = (pb < kEnd && j < n) ? (transB ? B[j * ldb + pb] : B[pb * ldb + j]) : 0.f;
+        __syncthreads();
+        // sum += Σ_p As[ty][p]·Bs[p][tx] (the zero padding past kEnd adds nothing)
 #pragma unroll
-        for (int s = 0; s < ROWS * V / NT; ++s) {
-            const int idx = tid + s * NT;
-            const int r = idx / V, c = (idx % V) * 4, mn = mn0 + r, kk = k0 + c;
-            float4 v;
-            if (vec && mn < MN && kk + 3 < K) {
-                v = load4(X + mn * ld + kk);
-            } else {
-                v.x = tile_element(X, ld, true, mn, MN, kk + 0, K);
-                v.y = tile_element(X, ld, true, mn, MN, kk + 1, K);
-                v.z = tile_element(X, ld, true, mn, MN, kk + 2, K);
-                v.w = tile_element(X, ld, true, mn, MN, kk + 3, K);
-            }
-            S[(c + 0) * ROWS + r] = v.x;
-            S[(c + 1) * ROWS + r] = v.y;
-            S[(c + 2) * ROWS + r] = v.z;
-            S[(c + 3) * ROWS + r] = v.w;
-        }
-    } else {
-        // Each stored row kk holds ROWS consecutive mn: ROWS/4 float4, stored as they come.
-        constexpr int V = ROWS / 4;
-        static_assert(BK * V % NT == 0, "the threads must split a tile evenly");
-#pragma unroll
-        for (int s = 0; s < BK * V / NT; ++s) {
-            const int idx = tid + s * NT;
-            const int c = idx / V, r = (idx % V) * 4, mn = mn0 + r, kk = k0 + c;
-            float4 v;
-            if (vec && kk < K && mn + 3 < MN) {
-                v = load4(X + kk * ld + mn);
-            } else {
-                v.x = tile_element(X, ld, false, mn + 0, MN, kk, K);
-                v.y = tile_element(X, ld, false, mn + 1, MN, kk, K);
-                v.z = tile_element(X, ld, false, mn + 2, MN, kk, K);
-                v.w = tile_element(X, ld, false, mn + 3, MN, kk, K);
-            }
-            store4(S + c * ROWS + r, v);
-        }
+        for (int p = 0; p < T; ++p) sum = fmaf(As[ty][p], Bs[p][tx], sum);
+        __syncthreads();
     }
+    return sum;
 }
 
 // C(r, c) = alpha·acc + beta·C(r, c); beta == 0 overwrites without reading C (NaN in C does not survive).

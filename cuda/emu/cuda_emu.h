@@ -7,7 +7,7 @@
 //     running block; EMU_SHARED(array) fills it with NaN at the start of each block, so a value read
 //     before the block wrote it poisons the result;
 //   - threadIdx, blockIdx, blockDim, gridDim are thread_local, set per thread before the kernel runs;
-//   - float4, make_float4 and the libm functions the kernels call (expf, logf, tanhf, fmaf, fmaxf), and the
+//   - float4, make_float4, CUDA's integer min, and the libm functions the kernels call (expf, logf, tanhf, fmaf, fmaxf), and the
 //     round-to-nearest intrinsics __fadd_rn, __fmul_rn (one IEEE operation each: this header is compiled with
 //     -std=c++17, where g++ contracts nothing into an FMA).
 // Not modelled: warps (no shuffles, no warp-synchronous code: the kernels use none), timing, memory
@@ -46,6 +46,7 @@ struct alignas(16) float4 {
 };
 
 inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
+inline int min(int a, int b) { return a < b ? a : b; }
 
 // x + y and x·y rounded to nearest, never fused with a neighbouring operation (as on the GPU).
 inline float __fadd_rn(float x, float y) { return x + y; }

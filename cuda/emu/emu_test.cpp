@@ -126,9 +126,21 @@ void runSgemm(const EmuSgemm& v, bool tA, bool tB, int m, int n, int k, const La
     B.fill(rng);
     if (L.beta != 0.f) C.fill(rng);  // beta = 0: C stays NaN, and must be overwritten without being read
     const Matrix C0 = C;
-    const dim3 grid((n + v.tileCols - 1) / v.tileCols, (m + v.tileRows - 1) / v.tileRows);
-    emu::launch(grid, dim3(v.blockX, v.blockY), v.kernel, tA ? 1 : 0, tB ? 1 : 0, m, n, k, L.alpha, A.data.data(),
-                A.off, A.ld, B.data.data(), B.off, B.ld, L.beta, C.data.data(), C.off, C.ld);
+    if (v.splits == 1) {
+        const dim3 grid((n + v.tileCols - 1) / v.tileCols, (m + v.tileRows - 1) / v.tileRows);
+        emu::launch(grid, dim3(v.blockX, v.blockY), v.kernel, tA ? 1 : 0, tB ? 1 : 0, m, n, k, L.alpha, A.data.data(),
+                    A.off, A.ld, B.data.data(), B.off, B.ld, L.beta, C.data.data(), C.off, C.ld);
+    } else {
+        // split-K: the slices' partial sums into a NaN-filled workspace [splits][m][n] (every float must be
+        // written, empty slices included), then the ordered sum with alpha and beta into C
+        std::vector<float> W((size_t)v.splits * m * n + 1, kNaN);
+        const dim3 grid((n + v.tileCols - 1) / v.tileCols, (m + v.tileRows - 1) / v.tileRows, v.splits);
+        emu::launch(grid, dim3(v.blockX, v.blockY), v.kernel, tA ? 1 : 0, tB ? 1 : 0, m, n, k, L.alpha, A.data.data(),
+                    A.off, A.ld, B.data.data(), B.off, B.ld, L.beta, W.data(), 0, std::max(n, 1));
+        ++checks;
+        if (!sameBits(W.back(), kNaN)) fail(what + ": wrote past the workspace");
+        emu::launch(dim3(3), dim3(32), v.reduce, m, n, v.splits, W.data(), L.alpha, L.beta, C.data.data(), C.off, C.ld);
+    }
     checkUntouched(C, what);
     for (int i = 0; i < m; ++i)
         for (int j = 0; j < n; ++j) {

@@ -41,8 +41,14 @@ configs=(
   "v5_prod|5|sgemm_v5_warptiled 128x128x16|"
   "v5_warp1|5|sgemm_v5_warptiled 32x32x4 1 warp|-DFULL=true -DV5_BM=32 -DV5_BN=32 -DV5_BK=4 -DV5_WM=32 -DV5_WN=32 -DV5_WNITER=2 -DV5_TM=4 -DV5_TN=4"
   "v5_warp2|5|sgemm_v5_warptiled 64x32x8 2 warps|-DFULL=true -DV5_BM=64 -DV5_BN=32 -DV5_BK=8 -DV5_WM=32 -DV5_WN=32 -DV5_WNITER=2 -DV5_TM=4 -DV5_TN=4"
+  "v6_prod|6|sgemm_v6_double_buffered 128x128x16|"
+  "v6_small|6|sgemm_v6_double_buffered 16x16x4 unpadded|-DFULL=true -DV6_BM=16 -DV6_BN=16 -DV6_BK=4 -DV6_PAD=0"
+  "v6_rect|6|sgemm_v6_double_buffered 16x32x8|-DFULL=true -DV6_BM=16 -DV6_BN=32 -DV6_BK=8"
+  "v7_whole|7|sgemm_v7_split_k T=32, 1 slice|"
+  "v7_split3|7|sgemm_v7_split_k T=4, 3 slices|-DFULL=true -DV7_TILE=4 -DSPLITS=3"
+  "v7_split5|7|sgemm_v7_split_k T=4, 5 slices|-DFULL=true -DV7_TILE=4 -DSPLITS=5"
 )
-kernel_of=( "" sgemm_v1_naive sgemm_v2_smem_tiled sgemm_v3_blocktile_2d sgemm_v4_vectorized sgemm_v5_warptiled )
+kernel_of=( "" sgemm_v1_naive sgemm_v2_smem_tiled sgemm_v3_blocktile_2d sgemm_v4_vectorized sgemm_v5_warptiled sgemm_v6_double_buffered sgemm_v7_split_k )
 
 # Every kernel source must be exercised: the sgemm versions above, the rest through training_kernels.cpp.
 for cu in "$cuda"/*.cu; do
@@ -57,6 +63,7 @@ pids=()
 for cfg in "${configs[@]}"; do
   IFS='|' read -r name version label defines <<<"$cfg"
   sym="${kernel_of[$version]}"
+  [ "$version" = 7 ] && defines+=" -Dsgemm_v7_reduce=sgemm_v7_reduce__$name"
   # shellcheck disable=SC2086
   "$CXX" "${flags[@]}" -c "$here/sgemm_variant.cpp" -o "$out/$name.o" -DVERSION="$version" -DLABEL="\"$label\"" \
     -DVARIANT="variant_$name" "-D$sym=${sym}__$name" $defines &

@@ -24,8 +24,18 @@ static const EmuSgemm descriptor = {LABEL, sgemm_v4_vectorized, V4_THREADS, 1, V
 #elif VERSION == 5
 #include "../sgemm_v5_warptiled.cu"
 static const EmuSgemm descriptor = {LABEL, sgemm_v5_warptiled, V5_THREADS, 1, V5_BM, V5_BN, V5_BK, FULL};
+#elif VERSION == 6
+#include "../sgemm_v6_double_buffered.cu"
+static const EmuSgemm descriptor = {LABEL, sgemm_v6_double_buffered, V6_THREADS, 1, V6_BM, V6_BN, V6_BK, FULL};
+#elif VERSION == 7
+#ifndef SPLITS
+#define SPLITS 1
+#endif
+#include "../sgemm_v7_split_k.cu"
+static const EmuSgemm descriptor = {LABEL, sgemm_v7_split_k, V7_TILE, V7_TILE, V7_TILE, V7_TILE, V7_TILE, FULL, SPLITS,
+                                    sgemm_v7_reduce};
 #else
-#error "VERSION must be 1..5"
+#error "VERSION must be 1..7"
 #endif
 
 const EmuSgemm* VARIANT() { return &descriptor; }

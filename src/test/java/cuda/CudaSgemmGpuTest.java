@@ -49,7 +49,8 @@ class CudaSgemmGpuTest {
         int r = v.tileRows(), c = v.tileCols();
         return Stream.of(new int[] {1, 1, 1}, new int[] {17, 33, 9}, new int[] {r - 1 > 0 ? r - 1 : 1, c + 1, 17},
                 new int[] {r + 1, c - 1, 31}, new int[] {2 * r + 3, 2 * c + 5, 67}, new int[] {5, 3, 0},
-                new int[] {1, c + 3, 7}, new int[] {r + 2, 1, 5}, new int[] {130, 10, 128}, new int[] {64, 64, 64});
+                new int[] {1, c + 3, 7}, new int[] {r + 2, 1, 5}, new int[] {130, 10, 128}, new int[] {64, 64, 64},
+                new int[] {100, 70, 1000});  // v7: 12 tiles, 11 slices of k on 132 SMs
     }
 
     @ParameterizedTest

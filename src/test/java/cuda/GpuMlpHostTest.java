@@ -197,10 +197,24 @@ class GpuMlpHostTest {
 
     @Test
     void theSgemmVersionBySizeOfTheGrid() {
-        // 132 SMs (H100): v5's 128×128 tiles give 784×2048 (7·16 = 112 blocks) too few, 2048×2048 (256) enough
-        assertEquals(SgemmVersion.V2_SMEM_TILED, SgemmVersion.forShape(128, 256, 132));
-        assertEquals(SgemmVersion.V2_SMEM_TILED, SgemmVersion.forShape(784, 2048, 132));
-        assertEquals(SgemmVersion.V5_WARPTILED, SgemmVersion.forShape(2048, 2048, 132));
-        assertEquals(SgemmVersion.V5_WARPTILED, SgemmVersion.forShape(1, 1, 1));
+        // 132 SMs (H100): v6's 128×128 tiles give 784×2048 (7·16 = 112 blocks) too few, 2048×2048 (256) enough
+        assertEquals(SgemmVersion.V7_SPLIT_K, SgemmVersion.forShape(128, 256, 132));
+        assertEquals(SgemmVersion.V7_SPLIT_K, SgemmVersion.forShape(784, 2048, 132));
+        assertEquals(SgemmVersion.V6_DOUBLE_BUFFERED, SgemmVersion.forShape(2048, 2048, 132));
+        assertEquals(SgemmVersion.V6_DOUBLE_BUFFERED, SgemmVersion.forShape(1, 1, 1));
+    }
+
+    @Test
+    void v7SlicesKUntilEverySmHasABlockButKeepsSlicesTwoTilesDeep() {
+        SgemmVersion v7 = SgemmVersion.V7_SPLIT_K;
+        // config B at batch 128 on 132 SMs: x·W1ᵀ has 4·8 = 32 tiles → 5 slices (160 blocks), each 5 tiles of k (784)
+        assertEquals(5, v7.slices(128, 256, 784, 132));
+        assertEquals(4, v7.slices(128, 128, 256, 132));  // 16 tiles; k = 256 allows 4 slices of 2 tiles
+        assertEquals(2, v7.slices(128, 10, 128, 132));
+        assertEquals(1, v7.slices(128, 128, 10, 132));    // k shorter than two tiles: one slice
+        assertEquals(1, v7.slices(256, 784, 128, 132));   // 200 tiles fill the SMs already
+        assertEquals(64, v7.slices(1, 1, 1 << 20, 132));  // at most 64
+        assertEquals(1, SgemmVersion.V6_DOUBLE_BUFFERED.slices(128, 256, 784, 132));
+        assertEquals(1, SgemmVersion.V2_SMEM_TILED.slices(128, 256, 784, 132));
     }
 }

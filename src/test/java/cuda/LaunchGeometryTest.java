@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Launch shapes: grids that cover every edge size with no block too many, block and shared-memory sizes. */
@@ -58,6 +59,16 @@ class LaunchGeometryTest {
         assertEquals((128 + 128) * 8 * 4, SgemmVersion.V4_VECTORIZED.staticSharedBytes());
         assertEquals((128 / 64) * (128 / 64) * 32, threads(SgemmVersion.V5_WARPTILED));
         assertEquals((128 + 128) * 16 * 4, SgemmVersion.V5_WARPTILED.staticSharedBytes());
+        // v6: 8×8 a thread; two stages of (BM + 4 + BN + 4)·BK floats
+        assertEquals((128 / 8) * (128 / 8), threads(SgemmVersion.V6_DOUBLE_BUFFERED));
+        assertEquals(2 * (128 + 4 + 128 + 4) * 16 * 4, SgemmVersion.V6_DOUBLE_BUFFERED.staticSharedBytes());
+        // v7: v2's block and padded tiles, slices of k in the grid's z
+        assertEquals(32 * 32, threads(SgemmVersion.V7_SPLIT_K));
+        assertEquals(2 * 32 * 33 * 4, SgemmVersion.V7_SPLIT_K.staticSharedBytes());
+        LaunchGeometry sliced = LaunchGeometry.sgemm(SgemmVersion.V7_SPLIT_K, 128, 256, 5);
+        assertEquals(List.of(8, 4, 5), List.of(sliced.gridX(), sliced.gridY(), sliced.gridZ()));
+        assertEquals(1, LaunchGeometry.sgemm(SgemmVersion.V7_SPLIT_K, 128, 256).gridZ());
+        assertThrows(IllegalArgumentException.class, () -> LaunchGeometry.sgemm(SgemmVersion.V7_SPLIT_K, 128, 256, 0));
         for (SgemmVersion v : SgemmVersion.values()) {
             assertTrue(v.staticSharedBytes() <= LaunchGeometry.MAX_STATIC_SHARED, v.toString());
             assertTrue(threads(v) <= LaunchGeometry.MAX_THREADS, v.toString());

@@ -117,6 +117,8 @@ class PtxResourcesTest {
         assertTile(SgemmVersion.V3_BLOCKTILE_2D, "V3_BM", "V3_BN");
         assertTile(SgemmVersion.V4_VECTORIZED, "V4_BM", "V4_BN");
         assertTile(SgemmVersion.V5_WARPTILED, "V5_BM", "V5_BN");
+        assertTile(SgemmVersion.V6_DOUBLE_BUFFERED, "V6_BM", "V6_BN");
+        assertTile(SgemmVersion.V7_SPLIT_K, "V7_TILE", "V7_TILE");
     }
 
     private static void assertTile(SgemmVersion v, String rowsDefine, String colsDefine) throws IOException {
