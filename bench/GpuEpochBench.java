@@ -136,8 +136,15 @@ public class GpuEpochBench {
             Tensor target = rows == BATCH ? labels : labelsLast;
             int[] y = loader.y();
             for (int r = 0; r < rows; r++) target.data()[r] = y[r];
-            sum += gpu != null ? gpu.step(loader.x(), target) : cpu.step(loader.x(), target);
+            if (gpu == null) {
+                sum += cpu.step(loader.x(), target);
+            } else {
+                // as nabla train's epoch: the GPU runs one step behind the host, which gathers the next batch
+                gpu.submit(loader.x(), target);
+                if (gpu.inFlight() > 1) sum += gpu.takeLoss();
+            }
         }
+        while (gpu != null && gpu.inFlight() > 0) sum += gpu.takeLoss();
         return sum;
     }
 

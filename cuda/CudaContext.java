@@ -16,8 +16,13 @@ import jcuda.CudaException;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstreamCaptureMode;
+import jcuda.driver.CUstream_flags;
 import jcuda.driver.JCudaDriver;
 
 /**
@@ -36,6 +41,13 @@ public final class CudaContext {
     private final String description;
     private final int multiprocessors;
     private final Map<String, CUmodule> modules = new HashMap<>();
+    /**
+     * The stream every launch and asynchronous copy goes to. A blocking stream: it is ordered with the
+     * legacy default stream of the synchronous copies ({@link DeviceBuffer}), both ways, so a
+     * synchronous copy still sees every kernel queued before it; and unlike the legacy stream it can be
+     * captured into a graph ({@link #capture}).
+     */
+    private final CUstream stream;
     private volatile boolean syncAfterLaunch = Boolean.getBoolean("nabla.cuda.sync");
 
     private CudaContext(CUdevice device, CUcontext context, String description) {
@@ -43,6 +55,8 @@ public final class CudaContext {
         this.context = context;
         this.description = description;
         this.multiprocessors = attribute(device, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+        this.stream = new CUstream();
+        check(JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_DEFAULT), "cuStreamCreate");
     }
 
     /**
@@ -119,6 +133,38 @@ public final class CudaContext {
     /** Makes this context current on the calling thread (CUDA contexts are per thread). */
     void makeCurrent() {
         check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+    }
+
+    /** The stream of every launch and asynchronous copy (see the field). */
+    CUstream stream() {
+        return stream;
+    }
+
+    /**
+     * Records what {@code operations} queues on {@link #stream} (launches, asynchronous copies) into a CUDA
+     * graph instead of running it; {@link CudaGraph#launch} then queues all of it with one call. Kernel
+     * arguments are recorded by value: a graph replays the sizes, pointers and scalars of its capture.
+     * Not with {@code -Dnabla.cuda.sync=true}, whose synchronize after each launch a capture forbids. Relaxed
+     * mode: a first product may load its module or allocate its workspace while it is being captured.
+     */
+    CudaGraph capture(Runnable operations) {
+        if (syncAfterLaunch) throw new IllegalStateException("no graph capture with nabla.cuda.sync (a capture cannot synchronize)");
+        makeCurrent();
+        check(JCudaDriver.cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED), "cuStreamBeginCapture");
+        CUgraph graph = new CUgraph();
+        try {
+            operations.run();
+        } catch (RuntimeException | Error e) {
+            JCudaDriver.cuStreamEndCapture(stream, graph);  // leaves the stream usable; the partial graph is dropped
+            JCudaDriver.cuGraphDestroy(graph);
+            throw e;
+        }
+        check(JCudaDriver.cuStreamEndCapture(stream, graph), "cuStreamEndCapture");
+        CUgraphExec exec = new CUgraphExec();
+        int result = JCudaDriver.cuGraphInstantiate(exec, graph, 0);
+        JCudaDriver.cuGraphDestroy(graph);
+        check(result, "cuGraphInstantiate");
+        return new CudaGraph(this, exec);
     }
 
     /** Waits for all work queued on the GPU; a kernel's failure surfaces here. */

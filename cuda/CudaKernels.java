@@ -1,5 +1,7 @@
 package cuda;
 
+import java.util.List;
+
 /**
  * {@link DeviceKernels} on the GPU: {@link CudaOps} and {@link CudaSgemm} on {@link DeviceBuffer}s.
  * Each call site has its own kernels (their argument slots stay set between steps) and its own SGEMM,
@@ -15,6 +17,10 @@ public final class CudaKernels implements DeviceKernels<DeviceBuffer> {
     private final SgemmVersion fixedVersion;  // null: by shape, or the system property
     private final CudaOps ops;
     private CudaSgemm sgemm;
+    /** Pinned staging for uploadAsync (used in turn) and downloadLater (by slot), grown on demand. */
+    private final PinnedFloats[] uploads = new PinnedFloats[2];
+    private final PinnedFloats[] downloads = new PinnedFloats[2];
+    private int nextUpload;
 
     /** A first call site on the probed GPU; throws {@link GpuUnavailableException} without one. */
     public CudaKernels() {
@@ -58,6 +64,60 @@ public final class CudaKernels implements DeviceKernels<DeviceBuffer> {
     }
 
     @Override
+    public void uploadAsync(float[] src, int srcOff, DeviceBuffer dst, int count) {
+        if (count == 0) return;
+        if (srcOff < 0 || count < 0 || (long) srcOff + count > src.length || count > dst.length()) {
+            throw new IllegalArgumentException("uploadAsync: " + count + " floats at host offset " + srcOff + " (array of " + src.length
+                    + ") into a buffer of " + dst.length() + " floats is out of range");
+        }
+        int slot = nextUpload;
+        nextUpload ^= 1;
+        staging(uploads, slot, count).upload(src, srcOff, count, dst);
+    }
+
+    @Override
+    public void downloadLater(DeviceBuffer src, int count, int slot) {
+        if (count < 1 || count > src.length()) {
+            throw new IllegalArgumentException("downloadLater: " + count + " floats from a buffer of " + src.length());
+        }
+        staging(downloads, slot, count).downloadLater(src, count);
+    }
+
+    @Override
+    public void awaitDownload(int slot, float[] dst, int count) {
+        PinnedFloats p = downloads[slot];
+        if (p == null || count > p.capacity()) throw new IllegalStateException("awaitDownload: no copy of " + count + " floats queued in slot " + slot);
+        p.read(dst, count);
+    }
+
+    /** The staging buffer of a slot, replaced by a larger one (after its last copy) when count does not fit. */
+    private PinnedFloats staging(PinnedFloats[] slots, int slot, int count) {
+        PinnedFloats p = slots[slot];
+        if (p == null || p.capacity() < count) {
+            if (p != null) p.close();
+            p = new PinnedFloats(context, count);
+            slots[slot] = p;
+        }
+        return p;
+    }
+
+    @Override
+    public Graph capture(Runnable operations) {
+        if (context.syncAfterLaunch()) {
+            // nabla.cuda.sync: a capture cannot synchronize, so "replaying" runs the operations again, each checked
+            return new Graph() {
+                @Override public void launch() { operations.run(); }
+                @Override public void close() { }
+            };
+        }
+        CudaGraph graph = context.capture(operations);
+        return new Graph() {
+            @Override public void launch() { graph.launch(); }
+            @Override public void close() { graph.close(); }
+        };
+    }
+
+    @Override
     public void zero(DeviceBuffer buffer, int count) {
         buffer.zero(0, count);
     }
@@ -72,6 +132,11 @@ public final class CudaKernels implements DeviceKernels<DeviceBuffer> {
             sgemm = new CudaSgemm(context, v);
         }
         sgemm.sgemm(transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, ldc);
+    }
+
+    /** The stream this device's operations go to. */
+    jcuda.driver.CUstream stream() {
+        return context.stream();
     }
 
     /** The SGEMM version this site uses (null before its first product). */
@@ -122,5 +187,11 @@ public final class CudaKernels implements DeviceKernels<DeviceBuffer> {
     @Override
     public void close() {
         if (sgemm != null) sgemm.close();
+        for (PinnedFloats[] slots : List.of(uploads, downloads)) {
+            for (int i = 0; i < slots.length; i++) {
+                if (slots[i] != null) slots[i].close();
+                slots[i] = null;
+            }
+        }
     }
 }

@@ -87,6 +87,11 @@ public final class DeviceBuffer implements AutoCloseable {
         CudaContext.check(JCudaDriver.cuMemsetD32(live().withByteOffset(offset * Sizeof.FLOAT), 0, count), "cuMemsetD32");
     }
 
+    /** The device address, for asynchronous copies. */
+    CUdeviceptr devicePointer() {
+        return live();
+    }
+
     /** The argument-slot pointer for a kernel launch. */
     Pointer argument() {
         live();

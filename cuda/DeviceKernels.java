@@ -35,6 +35,37 @@ public interface DeviceKernels<B> extends AutoCloseable {
     /** dst[0, count) = src[0, count), after every queued operation has finished. */
     void download(B src, float[] dst, int count);
 
+    /**
+     * Queues dst[0, count) = src[srcOff, srcOff + count) behind the operations queued before it and
+     * returns without waiting for the copy: src may be reused at once (it is copied into a staging buffer
+     * of this call site, of which there are two, used in turn).
+     */
+    void uploadAsync(float[] src, int srcOff, B dst, int count);
+
+    /**
+     * Queues a copy of src[0, count) into this call site's host staging slot {@code slot} (0 or 1), behind
+     * everything queued before it; {@link #awaitDownload} reads it.
+     */
+    void downloadLater(B src, int count, int slot);
+
+    /** Waits for the copy {@link #downloadLater} queued into {@code slot}; dst[0, count) = its values. */
+    void awaitDownload(int slot, float[] dst, int count);
+
+    /** A recorded sequence of operations, queued again by each {@link #launch} (a CUDA graph). */
+    interface Graph extends AutoCloseable {
+        void launch();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Records the operations that {@code operations} queues through the call sites of this device into a
+     * {@link Graph}, without running them. Their arguments are recorded by value (sizes, buffers, scalars
+     * such as the learning rate): a graph replays its capture, so a change needs a new capture.
+     */
+    Graph capture(Runnable operations);
+
     /** buffer[0, count) = 0. */
     void zero(B buffer, int count);
 

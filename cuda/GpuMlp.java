@@ -43,10 +43,15 @@ import tensor.Tensor;
  * {@link #copyFromNetwork} sends them up again. The learning rate, momentum and regularization are
  * read from the {@link Sgd} at each step, so a schedule that changes the learning rate applies here.
  *
+ * <p>The host's cost per step is kept to a few driver calls: the forward, loss, backward and update
+ * kernels are captured once into a graph ({@link DeviceKernels#capture}) and queued with one launch; the
+ * batch goes up and the losses come down through page-locked staging buffers, asynchronously. With
+ * {@link #submit} and {@link #takeLoss} the host gathers the next batch while the GPU runs this one.
+ *
  * <p>Written once over {@link DeviceKernels}: {@link #onGpu} runs it with CUDA; the tests also run it
  * with a float[] twin of each kernel to hold its bookkeeping to the CPU step without a GPU. A step
- * with the batch size of the step before allocates nothing on the host (a kernel rebuilds its launch shape,
- * a few small objects, when the size changes: twice an epoch with a shorter last batch). Not thread-safe.
+ * with the batch size of the step before allocates nothing on the host (a graph is captured for each new
+ * batch size and after each change of the optimizer's settings). Not thread-safe.
  *
  * @param <B> the device's buffer type
  */
@@ -68,6 +73,20 @@ public final class GpuMlp<B> implements AutoCloseable {
     private B dlogits;    // ∂E/∂z [maxBatch, classes]
     private float[] hostTargets;
     private float[] hostRowLoss;
+    /** Steps queued by submit and not yet read by takeLoss: at most this many. */
+    public static final int MAX_IN_FLIGHT = 2;
+    private final int[] inFlightBatch = new int[MAX_IN_FLIGHT];
+    private long submitted;
+    private long taken;
+    private final DeviceKernels<B> inputSite;
+    private final DeviceKernels<B> targetSite;
+    private final DeviceKernels.Graph[] graphs = new DeviceKernels.Graph[2];
+    private final int[] graphBatch = new int[2];
+    private int lastGraph;
+    private int graphsCaptured;
+    private float graphLr = Float.NaN, graphMu, graphL1, graphL2;
+    private boolean[] graphFrozen;
+    private final List<Parameter> parameters;  // the network's, in order (its frozen flags are part of a graph)
     private final BatchBuffer hostLogits = new BatchBuffer();
     private long steps;
     private boolean closed;
@@ -100,7 +119,10 @@ public final class GpuMlp<B> implements AutoCloseable {
             Layer l = layers.get(i);
             stages[i] = l instanceof Dense d ? new DenseStage(i, d) : new ActivationStage(i, l, activationOf(l));
         }
+        this.parameters = List.copyOf(network.parameters());
         this.lossSite = site();
+        this.inputSite = site();
+        this.targetSite = site();
         allocateBatchBuffers(maxBatch);
         copyFromNetwork();
     }
@@ -148,19 +170,45 @@ public final class GpuMlp<B> implements AutoCloseable {
     /**
      * One training step on the batch x [batch, inputs] with targets as the CPU loss takes them:
      * [batch] class indices (as floats) or [batch, classes] rows of a distribution. Returns the mean
-     * loss of the batch, computed before the update (as {@link backprop.Trainer#step}).
+     * loss of the batch, computed before the update (as {@link backprop.Trainer#step}). Waits for the
+     * step; {@link #submit} and {@link #takeLoss} let the host prepare the next batch meanwhile.
      */
     public double step(Tensor x, Tensor target) {
+        if (submitted != taken) {
+            throw new IllegalStateException("step() with " + (submitted - taken) + " submitted steps whose loss is not taken yet");
+        }
+        submit(x, target);
+        return takeLoss();
+    }
+
+    /**
+     * Queues a training step on the batch (as {@link #step}) and returns without waiting for it: the batch
+     * and targets are copied into staging buffers first, so the caller may refill its tensors at once. At
+     * most {@link #MAX_IN_FLIGHT} steps may be queued before {@link #takeLoss} reads the oldest.
+     */
+    public void submit(Tensor x, Tensor target) {
+        requireOpen();
+        if (submitted - taken >= MAX_IN_FLIGHT) {
+            throw new IllegalStateException(MAX_IN_FLIGHT + " steps in flight: takeLoss() before submitting another");
+        }
         int batch = uploadInput(x);
         uploadTargets(target, batch);
-        forward(batch);
-        // p = softmax(z), rowLoss = −Σ_k y_k·log p_k, ∂E/∂z = (p − y)/B
-        lossSite.softmaxCrossEntropy(batch, classes, stages[stages.length - 1].output, targets, probs, rowLoss, dlogits,
-                1f / batch);
-        backward(batch);
-        update();
-        // the loss comes down: waits for the whole step
-        device.download(rowLoss, hostRowLoss, batch);
+        // forward, p = softmax(z) with rowLoss = −Σ_k y_k·log p_k and ∂E/∂z = (p − y)/B, backward, update
+        graphFor(batch).launch();
+        int slot = (int) (submitted % MAX_IN_FLIGHT);
+        // the loss comes down behind the step, into the slot's staging buffer
+        lossSite.downloadLater(rowLoss, batch, slot);
+        inFlightBatch[slot] = batch;
+        submitted++;
+    }
+
+    /** Waits for the oldest submitted step whose loss is not taken yet; returns its mean loss. */
+    public double takeLoss() {
+        if (taken == submitted) throw new IllegalStateException("takeLoss() with no submitted step");
+        int slot = (int) (taken % MAX_IN_FLIGHT);
+        int batch = inFlightBatch[slot];
+        lossSite.awaitDownload(slot, hostRowLoss, batch);
+        taken++;
         steps++;
         double sum = 0;
         for (int r = 0; r < batch; r++) sum += hostRowLoss[r];
@@ -173,6 +221,72 @@ public final class GpuMlp<B> implements AutoCloseable {
                     + "; a smaller one may help); the network keeps the weights of the last copyToNetwork");
         }
         return e;
+    }
+
+    /** Steps submitted and not taken. */
+    public int inFlight() {
+        return (int) (submitted - taken);
+    }
+
+    /**
+     * The captured step for this batch size: forward, loss, backward and update as one graph. A graph
+     * holds the learning rate, momentum, regularization and frozen flags it was captured with, so all
+     * graphs are dropped when one of them changes (a schedule's new rate: once an epoch); the graphs of
+     * the last two batch sizes are kept (an epoch's full batches and its shorter last one).
+     */
+    private DeviceKernels.Graph graphFor(int batch) {
+        if (!capturedWithCurrentSettings()) {
+            closeGraphs();
+            rememberSettings();
+        }
+        for (int i = 0; i < graphs.length; i++) {
+            if (graphs[i] != null && graphBatch[i] == batch) {
+                lastGraph = i;
+                return graphs[i];
+            }
+        }
+        int slot = graphs[0] == null ? 0 : graphs[1] == null ? 1 : lastGraph ^ 1;
+        if (graphs[slot] != null) graphs[slot].close();
+        graphs[slot] = device.capture(() -> {
+            forward(batch);
+            lossSite.softmaxCrossEntropy(batch, classes, stages[stages.length - 1].output, targets, probs, rowLoss, dlogits,
+                    1f / batch);
+            backward(batch);
+            update();
+        });
+        graphBatch[slot] = batch;
+        graphsCaptured++;
+        lastGraph = slot;
+        return graphs[slot];
+    }
+
+    private boolean capturedWithCurrentSettings() {
+        Regularization reg = sgd.regularization();
+        if (graphLr != sgd.learningRate() || graphMu != sgd.momentum() || graphL1 != reg.l1() || graphL2 != reg.l2()) return false;
+        for (int i = 0; i < parameters.size(); i++) if (graphFrozen[i] != parameters.get(i).frozen()) return false;
+        return true;
+    }
+
+    private void rememberSettings() {
+        Regularization reg = sgd.regularization();
+        graphLr = sgd.learningRate();
+        graphMu = sgd.momentum();
+        graphL1 = reg.l1();
+        graphL2 = reg.l2();
+        if (graphFrozen == null) graphFrozen = new boolean[parameters.size()];
+        for (int i = 0; i < parameters.size(); i++) graphFrozen[i] = parameters.get(i).frozen();
+    }
+
+    private void closeGraphs() {
+        for (int i = 0; i < graphs.length; i++) {
+            if (graphs[i] != null) graphs[i].close();
+            graphs[i] = null;
+        }
+    }
+
+    /** Graphs captured so far (a new one for each batch size, and after each change of the settings). */
+    public int graphsCaptured() {
+        return graphsCaptured;
     }
 
     /** The forward pass of x [batch, inputs] on the device; returns the logits [batch, classes] (a reused host buffer). */
@@ -232,7 +346,7 @@ public final class GpuMlp<B> implements AutoCloseable {
         int batch = x.dim(0);
         if (batch > maxBatch) allocateBatchBuffers(batch);
         if (x.ld() == inputs) {
-            device.upload(x.data(), x.offset(), input, batch * inputs);
+            inputSite.uploadAsync(x.data(), x.offset(), input, batch * inputs);
         } else {
             throw new IllegalArgumentException("GPU network input: rows " + x.ld() + " floats apart, expected contiguous rows of "
                     + inputs + " (copy the batch first)");
@@ -256,9 +370,9 @@ public final class GpuMlp<B> implements AutoCloseable {
                 }
                 hostTargets[r * classes + (int) c] = 1f;
             }
-            device.upload(hostTargets, 0, targets, batch * classes);
+            targetSite.uploadAsync(hostTargets, 0, targets, batch * classes);
         } else if (t.rank() == 2 && t.dim(0) == batch && t.dim(1) == classes && !t.transposed() && t.ld() == classes) {
-            device.upload(t.data(), t.offset(), targets, batch * classes);
+            targetSite.uploadAsync(t.data(), t.offset(), targets, batch * classes);
         } else {
             throw new IllegalArgumentException("loss " + lossName + ": target shape " + Arrays.toString(t.shape())
                     + " does not fit a batch of " + batch + " with " + classes + " classes (give [" + batch + "] class indices or ["
@@ -267,6 +381,11 @@ public final class GpuMlp<B> implements AutoCloseable {
     }
 
     private void allocateBatchBuffers(int batch) {
+        if (submitted != taken) {
+            throw new IllegalStateException("a batch of " + batch + " rows needs larger buffers than " + maxBatch + " rows while "
+                    + (submitted - taken) + " steps are in flight: take their losses first");
+        }
+        closeGraphs();  // they point at the buffers about to be freed
         if (input != null) freeBatchBuffers();
         maxBatch = batch;
         input = device.allocate(batch * inputs);
@@ -317,6 +436,7 @@ public final class GpuMlp<B> implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
+        closeGraphs();
         freeBatchBuffers();
         for (Stage s : stages) s.freeParameters();
         for (DeviceKernels<B> s : sites) s.close();

@@ -43,6 +43,21 @@ public final class GpuTraining {
                 public void syncNetwork() {
                     mlp.copyToNetwork();
                 }
+
+                @Override
+                public int pipelineDepth() {
+                    return GpuMlp.MAX_IN_FLIGHT - 1;
+                }
+
+                @Override
+                public void submit(Tensor x, Tensor target) {
+                    mlp.submit(x, target);
+                }
+
+                @Override
+                public double takeLoss() {
+                    return mlp.takeLoss();
+                }
             });
         }
         out.println(choice.line());

@@ -108,7 +108,7 @@ final class Kernel {
         }
         context.makeCurrent();
         int result = JCudaDriver.cuLaunchKernel(function, g.gridX(), g.gridY(), g.gridZ(), g.blockX(), g.blockY(),
-                g.blockZ(), g.dynamicSharedBytes(), null, parameters, null);
+                g.blockZ(), g.dynamicSharedBytes(), context.stream(), parameters, null);
         // Messages are built only on failure: a launch allocates nothing.
         if (result != CUresult.CUDA_SUCCESS) throw CudaContext.failure(result, "launch of " + name + " (" + g + ")");
         if (context.syncAfterLaunch()) {

@@ -74,6 +74,25 @@ public final class Training {
 
         /** Writes the engine's weights and optimizer state into the run's network and optimizer. */
         void syncNetwork();
+
+        /**
+         * How many steps the engine may run behind the host: with depth d > 0 an epoch {@link #submit}s
+         * each batch and reads the losses d steps late, so the host gathers the next batch while the engine
+         * works. 0 (the default): every {@link #step} waits.
+         */
+        default int pipelineDepth() {
+            return 0;
+        }
+
+        /** Queues a step on the batch (the tensors may be refilled when this returns); only with a pipeline. */
+        default void submit(Tensor x, Tensor target) {
+            throw new UnsupportedOperationException("this step engine has no pipeline");
+        }
+
+        /** Waits for the oldest submitted step and returns its mean loss; only with a pipeline. */
+        default double takeLoss() {
+            throw new UnsupportedOperationException("this step engine has no pipeline");
+        }
     }
 
     private final TrainConfig config;
@@ -204,17 +223,21 @@ public final class Training {
         startEpoch(e);
         progress.start(e + 1, config.epochs(), loader.batches());
         long t0 = System.nanoTime();
-        double sum = 0;
-        long seen = 0;
-        int batches = 0;
+        EpochLoss epochLoss = new EpochLoss(progress, engine == null ? 0 : engine.pipelineDepth());
         while (loader.next()) {
             int rows = loader.size();
             Tensor target = spec.indexTargets() ? labelsAsFloats(loader.y(), rows, labels) : loader.oneHot();
-            // the step's loss is the batch mean: weigh it by the rows for the epoch's mean over examples
-            sum += step(loader.x(), target) * rows;
-            seen += rows;
-            progress.batch(++batches, seen, sum / seen);
+            if (epochLoss.depth == 0) {
+                epochLoss.add(step(loader.x(), target), rows);
+            } else {
+                engine.submit(loader.x(), target);
+                epochLoss.submitted(rows);
+                if (epochLoss.inFlight() > epochLoss.depth) epochLoss.add(engine.takeLoss());
+            }
         }
+        while (epochLoss.inFlight() > 0) epochLoss.add(engine.takeLoss());
+        double sum = epochLoss.sum;
+        long seen = epochLoss.seen;
         double seconds = (System.nanoTime() - t0) / 1e9;
         progress.finish();
         if (engine != null) engine.syncNetwork();
@@ -236,6 +259,42 @@ public final class Training {
         int rows = loader.size();
         Tensor target = spec.indexTargets() ? labelsAsFloats(loader.y(), rows, labels) : loader.oneHot();
         return step(loader.x(), target);
+    }
+
+    /** An epoch's loss, summed as the steps' losses arrive (in order, late with a pipeline), and its progress line. */
+    private static final class EpochLoss {
+        final Progress progress;
+        final int depth;
+        final int[] rowsInFlight;
+        long submitted, taken, seen;
+        int batches;
+        double sum;
+
+        EpochLoss(Progress progress, int depth) {
+            this.progress = progress;
+            this.depth = depth;
+            this.rowsInFlight = new int[depth + 1];
+        }
+
+        void submitted(int rows) {
+            rowsInFlight[(int) (submitted++ % rowsInFlight.length)] = rows;
+        }
+
+        int inFlight() {
+            return (int) (submitted - taken);
+        }
+
+        /** The loss of the oldest submitted step. */
+        void add(double meanLoss) {
+            add(meanLoss, rowsInFlight[(int) (taken++ % rowsInFlight.length)]);
+        }
+
+        /** A step's loss is the batch mean: weighed by its rows for the epoch's mean over examples. */
+        void add(double meanLoss, int rows) {
+            sum += meanLoss * rows;
+            seen += rows;
+            progress.batch(++batches, seen, sum / seen);
+        }
     }
 
     private double step(Tensor x, Tensor target) {

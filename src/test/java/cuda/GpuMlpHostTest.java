@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backprop.Network;
 import backprop.Parameter;
+import backprop.Trainer;
 import backprop.layers.BatchNorm;
 import backprop.layers.Dense;
 import backprop.layers.Dropout;
@@ -216,5 +217,66 @@ class GpuMlpHostTest {
         assertEquals(64, v7.slices(1, 1, 1 << 20, 132));  // at most 64
         assertEquals(1, SgemmVersion.V6_DOUBLE_BUFFERED.slices(128, 256, 784, 132));
         assertEquals(1, SgemmVersion.V2_SMEM_TILED.slices(128, 256, 784, 132));
+    }
+
+    /**
+     * A graph replays the settings of its capture, so the mirror captures again after each change: one
+     * graph a batch size, a new one after a new learning rate, momentum, L2 or a frozen layer; and each
+     * step then trains as the CPU step with the settings of that moment (StepAgreement's tolerance).
+     */
+    @Test
+    void aNewGraphForEachBatchSizeAndAfterEachChangeOfTheSettings() {
+        Network net = StepAgreement.network(RELU), cpuNet = StepAgreement.network(RELU);
+        Sgd sgd = StepAgreement.sgd(net, RELU), cpuSgd = StepAgreement.sgd(cpuNet, RELU);
+        Trainer cpu = new Trainer(cpuNet, new SoftmaxCrossEntropy(), cpuSgd);
+        HostKernels host = new HostKernels();
+        Tensor x = StepAgreement.inputs(RELU), y = StepAgreement.targets(RELU);
+        Tensor xShort = Tensor.ofSlice(x.data(), 0, 7, x.dim(1)), yShort = Tensor.ofSlice(y.data(), 0, 7);
+        try (GpuMlp<float[]> mirror = new GpuMlp<>(net, sgd, new SoftmaxCrossEntropy(), 16, host)) {
+            int[] expectedCaptures = {1, 1, 2, 2, 3, 4, 5, 6};
+            for (int step = 0; step < expectedCaptures.length; step++) {
+                switch (step) {
+                    case 4 -> { sgd.setLearningRate(0.02f); cpuSgd.setLearningRate(0.02f); }
+                    case 5 -> { sgd.momentum(0.5f); cpuSgd.momentum(0.5f); }
+                    case 6 -> { net.freeze("dense0"); cpuNet.freeze("dense0"); }
+                    case 7 -> { sgd.regularization(Regularization.of(0f, 2e-3f)); cpuSgd.regularization(Regularization.of(0f, 2e-3f)); }
+                    default -> { }
+                }
+                boolean shortBatch = step == 2 || step == 3;
+                Tensor xs = shortBatch ? xShort : x, ys = shortBatch ? yShort : y;
+                assertEquals(cpu.step(xs, ys), mirror.step(xs, ys), 1e-5, "loss of step " + step);
+                assertEquals(expectedCaptures[step], mirror.graphsCaptured(), "graphs captured after step " + step);
+            }
+            assertEquals(expectedCaptures.length, host.launches, "one launch a step");
+            mirror.copyToNetwork();
+            for (Parameter p : cpuNet.parameters()) {
+                float[] expected = p.value().data(), got = net.parameter(p.name()).value().data();
+                for (int i = 0; i < expected.length; i++) assertEquals(expected[i], got[i], 1e-5, p.name() + "[" + i + "]");
+            }
+        }
+    }
+
+    @Test
+    void submitRunsAheadByAtMostTwoStepsAndTakeLossReadsThemInOrder() {
+        Network a = StepAgreement.network(RELU), b = StepAgreement.network(RELU);
+        Tensor x = StepAgreement.inputs(RELU), y = StepAgreement.targets(RELU);
+        try (GpuMlp<float[]> waiting = new GpuMlp<>(a, StepAgreement.sgd(a, RELU), new SoftmaxCrossEntropy(), 16, new HostKernels());
+             GpuMlp<float[]> piped = new GpuMlp<>(b, StepAgreement.sgd(b, RELU), new SoftmaxCrossEntropy(), 16, new HostKernels())) {
+            double l0 = waiting.step(x, y), l1 = waiting.step(x, y), l2 = waiting.step(x, y);
+            IllegalStateException none = assertThrows(IllegalStateException.class, piped::takeLoss);
+            assertEquals("takeLoss() with no submitted step", none.getMessage());
+            piped.submit(x, y);
+            piped.submit(x, y);
+            assertEquals(2, piped.inFlight());
+            IllegalStateException full = assertThrows(IllegalStateException.class, () -> piped.submit(x, y));
+            assertEquals("2 steps in flight: takeLoss() before submitting another", full.getMessage());
+            IllegalStateException step = assertThrows(IllegalStateException.class, () -> piped.step(x, y));
+            assertEquals("step() with 2 submitted steps whose loss is not taken yet", step.getMessage());
+            assertEquals(l0, piped.takeLoss());
+            piped.submit(x, y);
+            assertEquals(l1, piped.takeLoss());
+            assertEquals(l2, piped.takeLoss());
+            assertEquals(0, piped.inFlight());
+        }
     }
 }

@@ -160,6 +160,73 @@ class GpuTrainingTest {
         mlp.close();
     }
 
+    /**
+     * The same run with the mirror's pipeline (submit now, the loss one step later, as GpuTraining installs
+     * it) and without (each step waits): the same arithmetic in the same order, so the histories and the
+     * checkpoints are bitwise equal; the learning-rate decay reaches the captured step (a new graph after
+     * each change); the losses of an epoch are all read before its validation.
+     */
+    @Test
+    void aPipelinedEngineRunsTheSameStepsAsAWaitingOne() {
+        Training waiting = Training.start(config(), digits);
+        GpuMlp<float[]> a = new GpuMlp<>(waiting.network(), waiting.optimizer(), waiting.loss(), 32, new HostKernels());
+        waiting.setStepEngine(new Training.StepEngine() {
+            @Override
+            public double step(Tensor x, Tensor target) {
+                return a.step(x, target);
+            }
+
+            @Override
+            public void syncNetwork() {
+                a.copyToNetwork();
+            }
+        });
+        while (!waiting.finished()) waiting.trainEpoch(Training.Progress.NONE);
+
+        Training piped = Training.start(config(), digits);
+        HostKernels host = new HostKernels();
+        GpuMlp<float[]> b = new GpuMlp<>(piped.network(), piped.optimizer(), piped.loss(), 32, host);
+        int[] taken = new int[1];
+        piped.setStepEngine(new Training.StepEngine() {
+            @Override
+            public double step(Tensor x, Tensor target) {
+                throw new AssertionError("a pipelined epoch submits");
+            }
+
+            @Override
+            public void syncNetwork() {
+                assertEquals(0, b.inFlight(), "every loss of the epoch is read before the weights come back");
+                b.copyToNetwork();
+            }
+
+            @Override
+            public int pipelineDepth() {
+                return 1;
+            }
+
+            @Override
+            public void submit(Tensor x, Tensor target) {
+                assertTrue(b.inFlight() <= 1, "at most one step behind");
+                b.submit(x, target);
+            }
+
+            @Override
+            public double takeLoss() {
+                taken[0]++;
+                return b.takeLoss();
+            }
+        });
+        while (!piped.finished()) piped.trainEpoch(Training.Progress.NONE);
+        assertEquals(3 * ((digits.train().size() + 31) / 32), taken[0], "one loss a batch");
+        assertEquals(losses(waiting.history()), losses(piped.history()));
+        assertSameTensors(waiting.checkpoint().tensors(), piped.checkpoint().tensors());
+        // 3 epochs, each at its own learning rate, each with full batches and a shorter last one
+        assertEquals(6, b.graphsCaptured());
+        assertEquals(3 * ((digits.train().size() + 31) / 32), host.launches);
+        a.close();
+        b.close();
+    }
+
     private static List<Double> losses(List<MetricsLog.Epoch> history) {
         return history.stream().map(e -> e.trainLoss() + e.valLoss()).toList();
     }

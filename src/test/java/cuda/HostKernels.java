@@ -10,6 +10,66 @@ package cuda;
 final class HostKernels implements DeviceKernels<float[]> {
     /** Floats allocated and not freed: a test checks that close() frees everything. */
     int liveBuffers;
+    /** Graphs captured and launched so far. */
+    int captures, launches;
+    /** While a capture runs: the operations it records (each with its arguments, by value), else null. */
+    private java.util.List<Runnable> recording;
+    private final float[][] downloadSlots = new float[2][];
+
+    /** Runs a kernel now, or records it while a capture runs. */
+    private void queue(Runnable kernel) {
+        if (recording != null) {
+            recording.add(kernel);
+        } else {
+            kernel.run();
+        }
+    }
+
+    @Override
+    public Graph capture(Runnable operations) {
+        if (recording != null) throw new IllegalStateException("capture inside a capture");
+        java.util.List<Runnable> ops = new java.util.ArrayList<>();
+        recording = ops;
+        try {
+            operations.run();
+        } finally {
+            recording = null;
+        }
+        captures++;
+        return new Graph() {
+            private boolean closed;
+
+            @Override
+            public void launch() {
+                if (closed) throw new IllegalStateException("graph launched after close()");
+                launches++;
+                for (int i = 0; i < ops.size(); i++) ops.get(i).run();
+            }
+
+            @Override
+            public void close() {
+                closed = true;
+            }
+        };
+    }
+
+    @Override
+    public void uploadAsync(float[] src, int srcOff, float[] dst, int count) {
+        if (recording != null) throw new IllegalStateException("a copy inside a capture");
+        System.arraycopy(src, srcOff, dst, 0, count);
+    }
+
+    @Override
+    public void downloadLater(float[] src, int count, int slot) {
+        if (recording != null) throw new IllegalStateException("a copy inside a capture");
+        if (downloadSlots[slot] == null || downloadSlots[slot].length < count) downloadSlots[slot] = new float[count];
+        System.arraycopy(src, 0, downloadSlots[slot], 0, count);
+    }
+
+    @Override
+    public void awaitDownload(int slot, float[] dst, int count) {
+        System.arraycopy(downloadSlots[slot], 0, dst, 0, count);
+    }
 
     @Override
     public DeviceKernels<float[]> newCallSite() {
@@ -49,94 +109,108 @@ final class HostKernels implements DeviceKernels<float[]> {
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb,
                       float beta, float[] c, int ldc) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                float acc = 0f;
-                for (int p = 0; p < k; p++) {
-                    float aip = transA ? a[p * lda + i] : a[i * lda + p];
-                    float bpj = transB ? b[j * ldb + p] : b[p * ldb + j];
-                    acc = Math.fma(aip, bpj, acc);
+        queue(() -> {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    float acc = 0f;
+                    for (int p = 0; p < k; p++) {
+                        float aip = transA ? a[p * lda + i] : a[i * lda + p];
+                        float bpj = transB ? b[j * ldb + p] : b[p * ldb + j];
+                        acc = Math.fma(aip, bpj, acc);
+                    }
+                    c[i * ldc + j] = beta == 0f ? alpha * acc : Math.fma(beta, c[i * ldc + j], alpha * acc);
                 }
-                c[i * ldc + j] = beta == 0f ? alpha * acc : Math.fma(beta, c[i * ldc + j], alpha * acc);
             }
-        }
+        });
     }
 
     @Override
     public void biasAdd(int rows, int cols, float[] x, float[] bias) {
-        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) x[r * cols + c] += bias[c];
+        queue(() -> {
+            for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) x[r * cols + c] += bias[c];
+        });
     }
 
     @Override
     public void activationForward(Activation f, int n, float[] z, float[] y) {
-        for (int i = 0; i < n; i++) {
-            y[i] = switch (f) {
-                case SIGMOID -> 1f / (1f + (float) Math.exp(-z[i]));
-                case TANH -> (float) Math.tanh(z[i]);
-                case RELU -> z[i] > 0f ? z[i] : 0f;
-            };
-        }
+        queue(() -> {
+            for (int i = 0; i < n; i++) {
+                y[i] = switch (f) {
+                    case SIGMOID -> 1f / (1f + (float) Math.exp(-z[i]));
+                    case TANH -> (float) Math.tanh(z[i]);
+                    case RELU -> z[i] > 0f ? z[i] : 0f;
+                };
+            }
+        });
     }
 
     @Override
     public void activationBackward(Activation f, int n, float[] y, float[] dy, float[] dz) {
-        for (int i = 0; i < n; i++) {
-            dz[i] = switch (f) {
-                case SIGMOID -> dy[i] * y[i] * (1f - y[i]);
-                case TANH -> dy[i] * (1f - y[i] * y[i]);
-                case RELU -> y[i] > 0f ? dy[i] : 0f;
-            };
-        }
+        queue(() -> {
+            for (int i = 0; i < n; i++) {
+                dz[i] = switch (f) {
+                    case SIGMOID -> dy[i] * y[i] * (1f - y[i]);
+                    case TANH -> dy[i] * (1f - y[i] * y[i]);
+                    case RELU -> y[i] > 0f ? dy[i] : 0f;
+                };
+            }
+        });
     }
 
     @Override
     public void softmaxCrossEntropy(int rows, int cols, float[] logits, float[] targets, float[] probs, float[] rowLoss,
                                     float[] dlogits, float gradScale) {
-        for (int r = 0; r < rows; r++) {
-            int row = r * cols;
-            float zMax = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c < cols; c++) zMax = Math.max(zMax, logits[row + c]);
-            float sumExp = 0f;
-            for (int c = 0; c < cols; c++) sumExp += (float) Math.exp(logits[row + c] - zMax);
-            float logSumExp = (float) Math.log(sumExp);
-            float loss = 0f;
-            for (int c = 0; c < cols; c++) {
-                float logP = logits[row + c] - zMax - logSumExp;
-                float p = (float) Math.exp(logP);
-                probs[row + c] = p;
-                dlogits[row + c] = (p - targets[row + c]) * gradScale;
-                if (targets[row + c] != 0f) loss -= targets[row + c] * logP;
+        queue(() -> {
+            for (int r = 0; r < rows; r++) {
+                int row = r * cols;
+                float zMax = Float.NEGATIVE_INFINITY;
+                for (int c = 0; c < cols; c++) zMax = Math.max(zMax, logits[row + c]);
+                float sumExp = 0f;
+                for (int c = 0; c < cols; c++) sumExp += (float) Math.exp(logits[row + c] - zMax);
+                float logSumExp = (float) Math.log(sumExp);
+                float loss = 0f;
+                for (int c = 0; c < cols; c++) {
+                    float logP = logits[row + c] - zMax - logSumExp;
+                    float p = (float) Math.exp(logP);
+                    probs[row + c] = p;
+                    dlogits[row + c] = (p - targets[row + c]) * gradScale;
+                    if (targets[row + c] != 0f) loss -= targets[row + c] * logP;
+                }
+                rowLoss[r] = loss;
             }
-            rowLoss[r] = loss;
-        }
+        });
     }
 
     @Override
     public void columnSums(int rows, int cols, float[] x, float[] out) {
-        for (int c = 0; c < cols; c++) {
-            float sum = 0f;
-            for (int r = 0; r < rows; r++) sum += x[r * cols + c];
-            out[c] = sum;
-        }
+        queue(() -> {
+            for (int c = 0; c < cols; c++) {
+                float sum = 0f;
+                for (int r = 0; r < rows; r++) sum += x[r * cols + c];
+                out[c] = sum;
+            }
+        });
     }
 
     /** sgd_momentum.cu: the fused multiply-adds of backprop.optim.Sgd, the rest unfused. */
     @Override
     public void sgdMomentum(int n, float learningRate, float momentum, float l1, float l2, float[] w, float[] g, float[] v) {
-        boolean decay = l1 != 0f || l2 != 0f;
-        for (int i = 0; i < n; i++) {
-            float weight = w[i], grad = g[i];
-            if (decay) {
-                float sign = weight > 0f ? 1f : (weight < 0f ? -1f : 0f);
-                // g ← g + λ₂·w + λ₁·sign(w)
-                grad = Math.fma(weight, l2, grad) + sign * l1;
+        queue(() -> {
+            boolean decay = l1 != 0f || l2 != 0f;
+            for (int i = 0; i < n; i++) {
+                float weight = w[i], grad = g[i];
+                if (decay) {
+                    float sign = weight > 0f ? 1f : (weight < 0f ? -1f : 0f);
+                    // g ← g + λ₂·w + λ₁·sign(w)
+                    grad = Math.fma(weight, l2, grad) + sign * l1;
+                }
+                // v ← μ·v + g
+                float velocity = Math.fma(v[i], momentum, grad);
+                v[i] = velocity;
+                // w ← w − lr·v
+                w[i] = Math.fma(velocity, -learningRate, weight);
             }
-            // v ← μ·v + g
-            float velocity = Math.fma(v[i], momentum, grad);
-            v[i] = velocity;
-            // w ← w − lr·v
-            w[i] = Math.fma(velocity, -learningRate, weight);
-        }
+        });
     }
 
     @Override
