@@ -48,6 +48,8 @@ public final class CudaContext {
      * captured into a graph ({@link #capture}).
      */
     private final CUstream stream;
+    /** Where uploads of the next batch run while {@link #stream} computes (ordered before its use by an event). */
+    private final CUstream copyStream;
     private volatile boolean syncAfterLaunch = Boolean.getBoolean("nabla.cuda.sync");
 
     private CudaContext(CUdevice device, CUcontext context, String description) {
@@ -57,6 +59,8 @@ public final class CudaContext {
         this.multiprocessors = attribute(device, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
         this.stream = new CUstream();
         check(JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_DEFAULT), "cuStreamCreate");
+        this.copyStream = new CUstream();
+        check(JCudaDriver.cuStreamCreate(copyStream, CUstream_flags.CU_STREAM_NON_BLOCKING), "cuStreamCreate");
     }
 
     /**
@@ -138,6 +142,11 @@ public final class CudaContext {
     /** The stream of every launch and asynchronous copy (see the field). */
     CUstream stream() {
         return stream;
+    }
+
+    /** The stream of asynchronous uploads (see the field). */
+    CUstream copyStream() {
+        return copyStream;
     }
 
     /**

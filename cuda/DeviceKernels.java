@@ -36,9 +36,10 @@ public interface DeviceKernels<B> extends AutoCloseable {
     void download(B src, float[] dst, int count);
 
     /**
-     * Queues dst[0, count) = src[srcOff, srcOff + count) behind the operations queued before it and
-     * returns without waiting for the copy: src may be reused at once (it is copied into a staging buffer
-     * of this call site, of which there are two, used in turn).
+     * Queues dst[0, count) = src[srcOff, srcOff + count) and returns without waiting for the copy: src may
+     * be reused at once (it is copied into a staging buffer of this call site, of which there are two,
+     * used in turn). The copy may run beside operations queued before it (so dst must not be one they
+     * use); every operation queued after it sees dst's new contents.
      */
     void uploadAsync(float[] src, int srcOff, B dst, int count);
 

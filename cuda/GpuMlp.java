@@ -66,8 +66,15 @@ public final class GpuMlp<B> implements AutoCloseable {
     private final int classes;
     private final DeviceKernels<B> lossSite;
     private int maxBatch;
-    private B input;      // x [maxBatch, inputs]
-    private B targets;    // one-hot (or distribution) rows [maxBatch, classes]
+    private B input;      // x [maxBatch, inputs]: the buffer of the step being submitted, one of inputBuffers
+    private B targets;    // one-hot (or distribution) rows [maxBatch, classes], one of targetBuffers
+    /**
+     * Two of each, used by alternate steps: the next batch is copied up (on a copy stream) while the GPU
+     * still computes on the last one. A step reuses a buffer of the step two before it, which has
+     * finished: at most two steps are in flight, and taking the older one's loss waited for it.
+     */
+    private final List<B> inputBuffers = new ArrayList<>(2), targetBuffers = new ArrayList<>(2);
+    private int bufferSlot;
     private B probs;      // softmax(z) [maxBatch, classes]
     private B rowLoss;    // −Σ t·log p a row [maxBatch]
     private B dlogits;    // ∂E/∂z [maxBatch, classes]
@@ -80,9 +87,11 @@ public final class GpuMlp<B> implements AutoCloseable {
     private long taken;
     private final DeviceKernels<B> inputSite;
     private final DeviceKernels<B> targetSite;
-    private final DeviceKernels.Graph[] graphs = new DeviceKernels.Graph[2];
-    private final int[] graphBatch = new int[2];
-    private int lastGraph;
+    /** Graphs by batch size and buffer slot: an epoch's full batches and its shorter last one, in both slots. */
+    private final DeviceKernels.Graph[] graphs = new DeviceKernels.Graph[4];
+    private final int[] graphBatch = new int[4], graphBufferSlot = new int[4];
+    private final long[] graphUsed = new long[4];
+    private long graphClock;
     private int graphsCaptured;
     private float graphLr = Float.NaN, graphMu, graphL1, graphL2;
     private boolean[] graphFrozen;
@@ -191,11 +200,12 @@ public final class GpuMlp<B> implements AutoCloseable {
         if (submitted - taken >= MAX_IN_FLIGHT) {
             throw new IllegalStateException(MAX_IN_FLIGHT + " steps in flight: takeLoss() before submitting another");
         }
+        int slot = (int) (submitted % MAX_IN_FLIGHT);
+        useBuffersOf(slot);
         int batch = uploadInput(x);
         uploadTargets(target, batch);
         // forward, p = softmax(z) with rowLoss = −Σ_k y_k·log p_k and ∂E/∂z = (p − y)/B, backward, update
-        graphFor(batch).launch();
-        int slot = (int) (submitted % MAX_IN_FLIGHT);
+        graphFor(batch, slot).launch();
         // the loss comes down behind the step, into the slot's staging buffer
         lossSite.downloadLater(rowLoss, batch, slot);
         inFlightBatch[slot] = batch;
@@ -234,18 +244,20 @@ public final class GpuMlp<B> implements AutoCloseable {
      * graphs are dropped when one of them changes (a schedule's new rate: once an epoch); the graphs of
      * the last two batch sizes are kept (an epoch's full batches and its shorter last one).
      */
-    private DeviceKernels.Graph graphFor(int batch) {
+    private DeviceKernels.Graph graphFor(int batch, int bufferSlot) {
         if (!capturedWithCurrentSettings()) {
             closeGraphs();
             rememberSettings();
         }
+        graphClock++;
+        int slot = 0;
         for (int i = 0; i < graphs.length; i++) {
-            if (graphs[i] != null && graphBatch[i] == batch) {
-                lastGraph = i;
+            if (graphs[i] != null && graphBatch[i] == batch && graphBufferSlot[i] == bufferSlot) {
+                graphUsed[i] = graphClock;
                 return graphs[i];
             }
+            if (graphUsed[i] < graphUsed[slot]) slot = i;  // the least recently used (or an empty) entry
         }
-        int slot = graphs[0] == null ? 0 : graphs[1] == null ? 1 : lastGraph ^ 1;
         if (graphs[slot] != null) graphs[slot].close();
         graphs[slot] = device.capture(() -> {
             forward(batch);
@@ -255,8 +267,9 @@ public final class GpuMlp<B> implements AutoCloseable {
             update();
         });
         graphBatch[slot] = batch;
+        graphBufferSlot[slot] = bufferSlot;
+        graphUsed[slot] = graphClock;
         graphsCaptured++;
-        lastGraph = slot;
         return graphs[slot];
     }
 
@@ -281,16 +294,21 @@ public final class GpuMlp<B> implements AutoCloseable {
         for (int i = 0; i < graphs.length; i++) {
             if (graphs[i] != null) graphs[i].close();
             graphs[i] = null;
+            graphUsed[i] = 0;
         }
     }
 
-    /** Graphs captured so far (a new one for each batch size, and after each change of the settings). */
+    /** Graphs captured so far (one for each batch size and buffer slot, and again after each change of the settings). */
     public int graphsCaptured() {
         return graphsCaptured;
     }
 
     /** The forward pass of x [batch, inputs] on the device; returns the logits [batch, classes] (a reused host buffer). */
     public Tensor predict(Tensor x) {
+        if (submitted != taken) {
+            throw new IllegalStateException("predict() with " + (submitted - taken) + " submitted steps whose loss is not taken yet");
+        }
+        useBuffersOf((int) (submitted % MAX_IN_FLIGHT));
         int batch = uploadInput(x);
         forward(batch);
         Tensor logits = hostLogits.get(batch, classes);
@@ -380,16 +398,25 @@ public final class GpuMlp<B> implements AutoCloseable {
         }
     }
 
+    private void useBuffersOf(int slot) {
+        bufferSlot = slot;
+        input = inputBuffers.get(slot);
+        targets = targetBuffers.get(slot);
+    }
+
     private void allocateBatchBuffers(int batch) {
         if (submitted != taken) {
             throw new IllegalStateException("a batch of " + batch + " rows needs larger buffers than " + maxBatch + " rows while "
                     + (submitted - taken) + " steps are in flight: take their losses first");
         }
         closeGraphs();  // they point at the buffers about to be freed
-        if (input != null) freeBatchBuffers();
+        if (!inputBuffers.isEmpty()) freeBatchBuffers();
         maxBatch = batch;
-        input = device.allocate(batch * inputs);
-        targets = device.allocate(batch * classes);
+        for (int i = 0; i < MAX_IN_FLIGHT; i++) {
+            inputBuffers.add(device.allocate(batch * inputs));
+            targetBuffers.add(device.allocate(batch * classes));
+        }
+        useBuffersOf(bufferSlot);
         probs = device.allocate(batch * classes);
         rowLoss = device.allocate(batch);
         dlogits = device.allocate(batch * classes);
@@ -402,7 +429,11 @@ public final class GpuMlp<B> implements AutoCloseable {
     }
 
     private void freeBatchBuffers() {
-        for (B b : List.of(input, targets, probs, rowLoss, dlogits)) device.free(b);
+        for (B b : inputBuffers) device.free(b);
+        for (B b : targetBuffers) device.free(b);
+        inputBuffers.clear();
+        targetBuffers.clear();
+        for (B b : List.of(probs, rowLoss, dlogits)) device.free(b);
         for (Stage s : stages) {
             device.free(s.output);
             if (s.inputGradient != null) device.free(s.inputGradient);

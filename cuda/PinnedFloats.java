@@ -35,14 +35,20 @@ final class PinnedFloats implements AutoCloseable {
         return capacity;
     }
 
-    /** Copies src[off, off + count) here (after the last copy from here is done), then queues dst[0, count) = it. */
+    /**
+     * Copies src[off, off + count) here (after the last copy from here is done), then queues dst[0, count) =
+     * it on the copy stream, which may run beside the kernels queued before: the compute stream waits for
+     * the copy before its next operation. dst must not be in use by kernels still running.
+     */
     void upload(float[] src, int off, int count, DeviceBuffer dst) {
         context.makeCurrent();
         awaitLastCopy();
         view.put(0, src, off, count);
-        CudaContext.check(JCudaDriver.cuMemcpyHtoDAsync(dst.devicePointer(), host, (long) count * Sizeof.FLOAT, context.stream()),
+        CudaContext.check(JCudaDriver.cuMemcpyHtoDAsync(dst.devicePointer(), host, (long) count * Sizeof.FLOAT, context.copyStream()),
                 "cuMemcpyHtoDAsync(" + count + " floats)");
-        recordCopy();
+        CudaContext.check(JCudaDriver.cuEventRecord(lastCopy, context.copyStream()), "cuEventRecord");
+        copyQueued = true;
+        CudaContext.check(JCudaDriver.cuStreamWaitEvent(context.stream(), lastCopy, 0), "cuStreamWaitEvent");
     }
 
     /** Queues here[0, count) = src[0, count) behind everything queued on the stream. */
@@ -51,7 +57,8 @@ final class PinnedFloats implements AutoCloseable {
         awaitLastCopy();
         CudaContext.check(JCudaDriver.cuMemcpyDtoHAsync(host, src.devicePointer(), (long) count * Sizeof.FLOAT, context.stream()),
                 "cuMemcpyDtoHAsync(" + count + " floats)");
-        recordCopy();
+        CudaContext.check(JCudaDriver.cuEventRecord(lastCopy, context.stream()), "cuEventRecord");
+        copyQueued = true;
     }
 
     /** Waits for the last queued copy; dst[0, count) = here[0, count). */
@@ -59,11 +66,6 @@ final class PinnedFloats implements AutoCloseable {
         context.makeCurrent();
         awaitLastCopy();
         view.get(0, dst, 0, count);
-    }
-
-    private void recordCopy() {
-        CudaContext.check(JCudaDriver.cuEventRecord(lastCopy, context.stream()), "cuEventRecord");
-        copyQueued = true;
     }
 
     private void awaitLastCopy() {

@@ -233,17 +233,20 @@ class GpuMlpHostTest {
         Tensor x = StepAgreement.inputs(RELU), y = StepAgreement.targets(RELU);
         Tensor xShort = Tensor.ofSlice(x.data(), 0, 7, x.dim(1)), yShort = Tensor.ofSlice(y.data(), 0, 7);
         try (GpuMlp<float[]> mirror = new GpuMlp<>(net, sgd, new SoftmaxCrossEntropy(), 16, host)) {
-            int[] expectedCaptures = {1, 1, 2, 2, 3, 4, 5, 6};
+            // steps alternate between two buffer slots (the next batch goes up while the GPU computes the last),
+            // so a batch size has a graph in each slot; a change of the settings drops them all
+            int[] expectedCaptures = {1, 2, 2, 3, 4, 4, 5, 6, 7, 8};
             for (int step = 0; step < expectedCaptures.length; step++) {
                 switch (step) {
-                    case 4 -> { sgd.setLearningRate(0.02f); cpuSgd.setLearningRate(0.02f); }
-                    case 5 -> { sgd.momentum(0.5f); cpuSgd.momentum(0.5f); }
-                    case 6 -> { net.freeze("dense0"); cpuNet.freeze("dense0"); }
-                    case 7 -> { sgd.regularization(Regularization.of(0f, 2e-3f)); cpuSgd.regularization(Regularization.of(0f, 2e-3f)); }
+                    case 6 -> { sgd.setLearningRate(0.02f); cpuSgd.setLearningRate(0.02f); }
+                    case 7 -> { sgd.momentum(0.5f); cpuSgd.momentum(0.5f); }
+                    case 8 -> { net.freeze("dense0"); cpuNet.freeze("dense0"); }
+                    case 9 -> { sgd.regularization(Regularization.of(0f, 2e-3f)); cpuSgd.regularization(Regularization.of(0f, 2e-3f)); }
                     default -> { }
                 }
-                boolean shortBatch = step == 2 || step == 3;
-                Tensor xs = shortBatch ? xShort : x, ys = shortBatch ? yShort : y;
+                boolean shortBatch = step == 3 || step == 4;
+                // each step its own batch (rows rotated by the step), so a graph that read another slot's buffer would show
+                Tensor xs = rotateRows(shortBatch ? xShort : x, step), ys = rotateRows(shortBatch ? yShort : y, step);
                 assertEquals(cpu.step(xs, ys), mirror.step(xs, ys), 1e-5, "loss of step " + step);
                 assertEquals(expectedCaptures[step], mirror.graphsCaptured(), "graphs captured after step " + step);
             }
@@ -254,6 +257,16 @@ class GpuMlpHostTest {
                 for (int i = 0; i < expected.length; i++) assertEquals(expected[i], got[i], 1e-5, p.name() + "[" + i + "]");
             }
         }
+    }
+
+    /** A copy of t (rank 1 or 2) with its rows rotated: row r of the copy is row (r + by) mod rows of t. */
+    private static Tensor rotateRows(Tensor t, int by) {
+        int rows = t.dim(0), width = t.rank() == 1 ? 1 : t.dim(1);
+        Tensor out = t.rank() == 1 ? Tensor.zeros(rows) : Tensor.zeros(rows, width);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(t.data(), t.offset() + ((r + by) % rows) * width, out.data(), r * width, width);
+        }
+        return out;
     }
 
     @Test
