@@ -48,7 +48,8 @@ import tensor.Tensor;
  * <p>The data are {@code examples} random images of Fashion-MNIST's shape (784 features in [0, 1), 10
  * classes; 60 000 as its training set): an epoch's arithmetic does not depend on the pixel values. Each
  * measured invocation is one epoch (single shot). On the GPU each step uploads the batch and its one-hot
- * targets and downloads the loss of each row, which waits for the step. {@code sgemm} picks the cuda
+ * targets and downloads the loss of each row, one step behind the host as in {@code nabla train}'s epoch
+ * ({@code GpuMlp.submit}, then the previous step's {@code takeLoss}). {@code sgemm} picks the cuda
  * products' SGEMM version (auto: {@link SgemmVersion#forShape}); {@code threads} the CPU's (0: all cores).
  * Without a GPU the cuda benchmark returns at once after printing why: its figure means nothing.
  *
