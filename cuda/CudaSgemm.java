@@ -19,6 +19,11 @@ public final class CudaSgemm implements AutoCloseable {
     private final Kernel scale;
     private final Kernel reduce;       // v7's sum of the slices; null for the other versions
     private DeviceBuffer workspace;    // v7's partial sums, [slices][m][n], grown on demand
+    /**
+     * Workspaces a larger product replaced: a captured graph may still point at one (a graph records
+     * pointers by value), so they are freed only by {@link #close}.
+     */
+    private final java.util.List<DeviceBuffer> retiredWorkspaces = new java.util.ArrayList<>();
     private DeviceBuffer stageA, stageB, stageC;
 
     /** Throws {@link GpuUnavailableException} (with the probe's reason) when there is no GPU. */
@@ -89,7 +94,10 @@ public final class CudaSgemm implements AutoCloseable {
         // v7: the slices' partial sums into the workspace, then C = alpha·Σ_z W_z + beta·C in slice order
         long floats = (long) slices * m * n;
         if (floats > Integer.MAX_VALUE) throw new IllegalArgumentException("split-k workspace of " + floats + " floats is too large");
-        workspace = staged(workspace, (int) floats);
+        if (workspace == null || workspace.length() < floats) {
+            if (workspace != null) retiredWorkspaces.add(workspace);
+            workspace = DeviceBuffer.allocate(context, floats);
+        }
         gemm.set(13, workspace).set(14, 0).set(15, n).launch(gemm.sgemm(version, m, n, slices));
         reduce.set(0, m).set(1, n).set(2, slices).set(3, workspace).set(4, alpha).set(5, beta).set(6, c).set(7, cOff).set(8, ldc)
                 .launch(reduce.elementwise((long) m * n));
@@ -116,5 +124,7 @@ public final class CudaSgemm implements AutoCloseable {
             if (s != null) s.close();
         }
         stageA = stageB = stageC = workspace = null;
+        for (DeviceBuffer w : retiredWorkspaces) w.close();
+        retiredWorkspaces.clear();
     }
 }

@@ -93,7 +93,8 @@ public final class GpuMlp<B> implements AutoCloseable {
     private final long[] graphUsed = new long[4];
     private long graphClock;
     private int graphsCaptured;
-    private float graphLr = Float.NaN, graphMu, graphL1, graphL2;
+    private float graphLr = Float.NaN, graphMu;
+    private Regularization graphReg;
     private boolean[] graphFrozen;
     private final List<Parameter> parameters;  // the network's, in order (its frozen flags are part of a graph)
     private final BatchBuffer hostLogits = new BatchBuffer();
@@ -183,9 +184,7 @@ public final class GpuMlp<B> implements AutoCloseable {
      * step; {@link #submit} and {@link #takeLoss} let the host prepare the next batch meanwhile.
      */
     public double step(Tensor x, Tensor target) {
-        if (submitted != taken) {
-            throw new IllegalStateException("step() with " + (submitted - taken) + " submitted steps whose loss is not taken yet");
-        }
+        requireNothingInFlight("step()");
         submit(x, target);
         return takeLoss();
     }
@@ -233,6 +232,19 @@ public final class GpuMlp<B> implements AutoCloseable {
         return e;
     }
 
+    /**
+     * Waits for the submitted steps whose loss is not taken and drops their losses (after a failed
+     * {@link #takeLoss}, whose exception ends an epoch with a step still in flight). Their updates stay.
+     */
+    public void discardInFlight() {
+        while (taken < submitted) {
+            int slot = (int) (taken % MAX_IN_FLIGHT);
+            taken++;
+            steps++;
+            lossSite.awaitDownload(slot, hostRowLoss, inFlightBatch[slot]);
+        }
+    }
+
     /** Steps submitted and not taken. */
     public int inFlight() {
         return (int) (submitted - taken);
@@ -275,7 +287,8 @@ public final class GpuMlp<B> implements AutoCloseable {
 
     private boolean capturedWithCurrentSettings() {
         Regularization reg = sgd.regularization();
-        if (graphLr != sgd.learningRate() || graphMu != sgd.momentum() || graphL1 != reg.l1() || graphL2 != reg.l2()) return false;
+        // the Regularization itself, not only λ₁ and λ₂: whether it applies to biases is baked in too
+        if (graphLr != sgd.learningRate() || graphMu != sgd.momentum() || graphReg != reg) return false;
         for (int i = 0; i < parameters.size(); i++) if (graphFrozen[i] != parameters.get(i).frozen()) return false;
         return true;
     }
@@ -284,8 +297,7 @@ public final class GpuMlp<B> implements AutoCloseable {
         Regularization reg = sgd.regularization();
         graphLr = sgd.learningRate();
         graphMu = sgd.momentum();
-        graphL1 = reg.l1();
-        graphL2 = reg.l2();
+        graphReg = reg;
         if (graphFrozen == null) graphFrozen = new boolean[parameters.size()];
         for (int i = 0; i < parameters.size(); i++) graphFrozen[i] = parameters.get(i).frozen();
     }
@@ -305,9 +317,7 @@ public final class GpuMlp<B> implements AutoCloseable {
 
     /** The forward pass of x [batch, inputs] on the device; returns the logits [batch, classes] (a reused host buffer). */
     public Tensor predict(Tensor x) {
-        if (submitted != taken) {
-            throw new IllegalStateException("predict() with " + (submitted - taken) + " submitted steps whose loss is not taken yet");
-        }
+        requireNothingInFlight("predict()");
         useBuffersOf((int) (submitted % MAX_IN_FLIGHT));
         int batch = uploadInput(x);
         forward(batch);
@@ -446,17 +456,25 @@ public final class GpuMlp<B> implements AutoCloseable {
      */
     public void copyToNetwork() {
         requireOpen();
+        requireNothingInFlight("copyToNetwork()");
         for (Stage s : stages) s.copyToNetwork();
     }
 
     /** Sends the network's weights and the optimizer's velocity (zeros without momentum) up to the device. */
     public void copyFromNetwork() {
         requireOpen();
+        requireNothingInFlight("copyFromNetwork()");
         for (Stage s : stages) s.copyFromNetwork();
     }
 
     public Network network() {
         return network;
+    }
+
+    private void requireNothingInFlight(String what) {
+        if (submitted != taken) {
+            throw new IllegalStateException(what + " with " + (submitted - taken) + " submitted steps whose loss is not taken yet");
+        }
     }
 
     private void requireOpen() {
@@ -467,6 +485,14 @@ public final class GpuMlp<B> implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
+        try {
+            discardInFlight();  // nothing is freed under a step still running
+        } finally {
+            closeAll();
+        }
+    }
+
+    private void closeAll() {
         closeGraphs();
         freeBatchBuffers();
         for (Stage s : stages) s.freeParameters();

@@ -58,6 +58,11 @@ public final class GpuTraining {
                 public double takeLoss() {
                     return mlp.takeLoss();
                 }
+
+                @Override
+                public void discardInFlight() {
+                    mlp.discardInFlight();
+                }
             });
         }
         out.println(choice.line());

@@ -28,7 +28,12 @@ final class PinnedFloats implements AutoCloseable {
         context.makeCurrent();
         CudaContext.check(JCudaDriver.cuMemAllocHost(host, (long) capacity * Sizeof.FLOAT), "cuMemAllocHost(" + capacity + " floats)");
         view = host.getByteBuffer(0, (long) capacity * Sizeof.FLOAT).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        CudaContext.check(JCudaDriver.cuEventCreate(lastCopy, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+        int created = JCudaDriver.cuEventCreate(lastCopy, CUevent_flags.CU_EVENT_DISABLE_TIMING);
+        if (created != jcuda.driver.CUresult.CUDA_SUCCESS) {
+            JCudaDriver.cuMemFreeHost(host);
+            host = null;
+            throw CudaContext.failure(created, "cuEventCreate");
+        }
     }
 
     int capacity() {
@@ -80,10 +85,14 @@ final class PinnedFloats implements AutoCloseable {
     public void close() {
         if (host != null) {
             context.makeCurrent();
-            Pointer h = host;
-            host = null;
-            JCudaDriver.cuEventDestroy(lastCopy);
-            CudaContext.check(JCudaDriver.cuMemFreeHost(h), "cuMemFreeHost");
+            try {
+                awaitLastCopy();  // the GPU may still be copying from or into it
+            } finally {
+                Pointer h = host;
+                host = null;
+                JCudaDriver.cuEventDestroy(lastCopy);
+                CudaContext.check(JCudaDriver.cuMemFreeHost(h), "cuMemFreeHost");
+            }
         }
     }
 }

@@ -82,10 +82,14 @@ public enum SgemmVersion {
      */
     public int slices(int m, int n, int k, int multiprocessors) {
         if (this != V7_SPLIT_K) return 1;
+        int kTile = tileRows;  // v7's tiles are square: its k step is its tile side
         long blocks = (long) LaunchGeometry.ceilDiv(m, tileRows) * LaunchGeometry.ceilDiv(n, tileCols);
         long toFill = (multiprocessors + blocks - 1) / blocks;
-        long deepEnough = k / (2L * tileRows);
-        return (int) Math.max(1, Math.min(64, Math.min(toFill, deepEnough)));
+        long deepEnough = k / (2L * kTile);
+        int s = (int) Math.max(1, Math.min(64, Math.min(toFill, deepEnough)));
+        // the kernel's slice is a whole number of tiles, ceil(k / s) rounded up: drop the slices that would be empty
+        int chunk = LaunchGeometry.ceilDiv(LaunchGeometry.ceilDiv(k, s), kTile) * kTile;
+        return Math.max(1, LaunchGeometry.ceilDiv(k, chunk));
     }
 
     /** "v4" for V4_VECTORIZED, or the entry name, e.g. "sgemm_v4_vectorized". */

@@ -93,6 +93,10 @@ public final class Training {
         default double takeLoss() {
             throw new UnsupportedOperationException("this step engine has no pipeline");
         }
+
+        /** Waits for the submitted steps and drops their losses (after a step failed); only with a pipeline. */
+        default void discardInFlight() {
+        }
     }
 
     private final TrainConfig config;
@@ -224,18 +228,24 @@ public final class Training {
         progress.start(e + 1, config.epochs(), loader.batches());
         long t0 = System.nanoTime();
         EpochLoss epochLoss = new EpochLoss(progress, engine == null ? 0 : engine.pipelineDepth());
-        while (loader.next()) {
-            int rows = loader.size();
-            Tensor target = spec.indexTargets() ? labelsAsFloats(loader.y(), rows, labels) : loader.oneHot();
-            if (epochLoss.depth == 0) {
-                epochLoss.add(step(loader.x(), target), rows);
-            } else {
-                engine.submit(loader.x(), target);
-                epochLoss.submitted(rows);
-                if (epochLoss.inFlight() > epochLoss.depth) epochLoss.add(engine.takeLoss());
+        try {
+            while (loader.next()) {
+                int rows = loader.size();
+                Tensor target = spec.indexTargets() ? labelsAsFloats(loader.y(), rows, labels) : loader.oneHot();
+                if (epochLoss.depth == 0) {
+                    epochLoss.add(step(loader.x(), target), rows);
+                } else {
+                    engine.submit(loader.x(), target);
+                    epochLoss.submitted(rows);
+                    if (epochLoss.inFlight() > epochLoss.depth) epochLoss.add(engine.takeLoss());
+                }
             }
+            while (epochLoss.inFlight() > 0) epochLoss.add(engine.takeLoss());
+        } catch (RuntimeException failure) {
+            // a failed step (a non-finite loss, say) leaves the next one in flight: wait for it, so the engine is usable
+            if (epochLoss.inFlight() > 0) engine.discardInFlight();
+            throw failure;
         }
-        while (epochLoss.inFlight() > 0) epochLoss.add(engine.takeLoss());
         double sum = epochLoss.sum;
         long seen = epochLoss.seen;
         double seconds = (System.nanoTime() - t0) / 1e9;

@@ -34,7 +34,10 @@ class CudaOpsGpuTest {
 
     @AfterAll
     static void done() {
-        if (context != null) context.synchronize();
+        if (context != null) {
+            context.synchronize();
+            context.setSyncAfterLaunch(false);  // the JVM's one context: later classes capture graphs
+        }
     }
 
     private static float[] random(int n, double lo, double hi, long seed) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,6 +36,12 @@ class CudaSgemmGpuTest {
     void needsGpu() {
         assumeTrue(Gpu.available(), () -> "no GPU: " + Gpu.probe().reason());
         Gpu.context().setSyncAfterLaunch(true);  // a fault is reported with its kernel's name
+    }
+
+    /** The context is the JVM's one: later test classes (a training step captured as a graph) must not inherit the sync. */
+    @AfterEach
+    void noSync() {
+        if (Gpu.available()) Gpu.context().setSyncAfterLaunch(false);
     }
 
     record Layout(int ldPad, int aOff, int bOff, int cOff, float alpha, float beta) {}
@@ -162,6 +169,36 @@ class CudaSgemmGpuTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> gpu.sgemm(false, false, m, n, k, 1f, da, off + 1, k, db, off, n, 0f, dc, off, n));
             assertTrue(e.getMessage().contains("array A has length"), e.getMessage());
+        }
+        for (int i = 0; i < c.length; i++) assertEquals(expected[i], c[i], (k + 3) * EPS * k, "C[" + i + "]");
+    }
+
+    /**
+     * A graph records v7's workspace pointer; a larger product at the same site then needs a larger
+     * workspace. The old one must outlive the graph: replaying it still gives the right product.
+     */
+    @Test
+    void aCapturedSplitKProductSurvivesItsSiteGrowingTheWorkspace() {
+        CudaContext context = Gpu.context();
+        context.setSyncAfterLaunch(false);  // a capture cannot synchronize
+        int m = 64, n = 64, k = 700, big = 200;  // 4 tiles → several slices; then 49 tiles and k = 700
+        SplittableRandom random = new SplittableRandom(5);
+        float[] a = random(big * k, random), b = random(k * big, random), c = new float[m * n], expected = new float[m * n];
+        Sgemm.ref(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, expected, 0, n);
+        try (DeviceBuffer da = DeviceBuffer.allocate(context, a.length); DeviceBuffer db = DeviceBuffer.allocate(context, b.length);
+             DeviceBuffer dc = DeviceBuffer.allocate(context, big * big); CudaSgemm gpu = new CudaSgemm(context, SgemmVersion.V7_SPLIT_K)) {
+            da.copyFromHost(a, 0, 0, a.length);
+            db.copyFromHost(b, 0, 0, b.length);
+            assertTrue(SgemmVersion.V7_SPLIT_K.slices(m, n, k, context.multiprocessors()) > 1, "the small product is split");
+            long small = (long) SgemmVersion.V7_SPLIT_K.slices(m, n, k, context.multiprocessors()) * m * n;
+            long large = (long) SgemmVersion.V7_SPLIT_K.slices(big, big, k, context.multiprocessors()) * big * big;
+            assertTrue(large > small, "the second product needs a larger workspace: " + large + " > " + small);
+            try (CudaGraph graph = context.capture(() -> gpu.sgemm(false, false, m, n, k, 1f, da, 0, k, db, 0, n, 0f, dc, 0, n))) {
+                gpu.sgemm(false, false, big, big, k, 1f, da, 0, k, db, 0, big, 0f, dc, 0, big);  // grows the workspace
+                dc.zero(0, big * big);
+                graph.launch();
+                dc.copyToHost(0, c, 0, m * n);
+            }
         }
         for (int i = 0; i < c.length; i++) assertEquals(expected[i], c[i], (k + 3) * EPS * k, "C[" + i + "]");
     }

@@ -34,6 +34,7 @@ class GpuMlpGpuTest {
     @BeforeEach
     void needsGpu() {
         assumeTrue(Gpu.available(), () -> "no GPU: " + Gpu.probe().reason());
+        Gpu.context().setSyncAfterLaunch(false);  // the step runs as a CUDA graph, as in training
         context = Gpu.context();
     }
 

@@ -215,6 +215,7 @@ class GpuMlpHostTest {
         assertEquals(1, v7.slices(128, 128, 10, 132));    // k shorter than two tiles: one slice
         assertEquals(1, v7.slices(256, 784, 128, 132));   // 200 tiles fill the SMs already
         assertEquals(64, v7.slices(1, 1, 1 << 20, 132));  // at most 64
+        assertEquals(9, v7.slices(32, 32, 784, 132));     // 12 would leave 3 of 96-deep slices empty: 9
         assertEquals(1, SgemmVersion.V6_DOUBLE_BUFFERED.slices(128, 256, 784, 132));
         assertEquals(1, SgemmVersion.V2_SMEM_TILED.slices(128, 256, 784, 132));
     }
@@ -267,6 +268,43 @@ class GpuMlpHostTest {
             System.arraycopy(t.data(), t.offset() + ((r + by) % rows) * width, out.data(), r * width, width);
         }
         return out;
+    }
+
+    /** Whether L1/L2 reach the biases is baked into a graph too: the same λ with biases included captures anew. */
+    @Test
+    void aRegularizationThatNowCoversTheBiasesCapturesAgain() {
+        Network net = StepAgreement.network(RELU);
+        Sgd sgd = StepAgreement.sgd(net, RELU);
+        Tensor x = StepAgreement.inputs(RELU), y = StepAgreement.targets(RELU);
+        try (GpuMlp<float[]> mirror = new GpuMlp<>(net, sgd, new SoftmaxCrossEntropy(), 16, new HostKernels())) {
+            mirror.step(x, y);
+            mirror.step(x, y);
+            mirror.step(x, y);
+            assertEquals(2, mirror.graphsCaptured());
+            sgd.regularization(Regularization.of(0f, 1e-3f).includeBiases());
+            mirror.step(x, y);
+            assertEquals(3, mirror.graphsCaptured());
+        }
+    }
+
+    /** After a failed step the next one is still in flight: discardInFlight waits for it, and the mirror goes on. */
+    @Test
+    void discardInFlightLeavesAUsableMirrorAndCloseWaitsForRunningSteps() {
+        Network net = StepAgreement.network(RELU);
+        HostKernels host = new HostKernels();
+        Tensor x = StepAgreement.inputs(RELU), y = StepAgreement.targets(RELU);
+        GpuMlp<float[]> mirror = new GpuMlp<>(net, StepAgreement.sgd(net, RELU), new SoftmaxCrossEntropy(), 16, host);
+        mirror.submit(x, y);
+        mirror.submit(x, y);
+        mirror.discardInFlight();
+        assertEquals(0, mirror.inFlight());
+        assertEquals(2, mirror.steps());
+        assertTrue(Double.isFinite(mirror.step(x, y)));
+        mirror.submit(x, y);
+        assertEquals("copyFromNetwork() with 1 submitted steps whose loss is not taken yet",
+                assertThrows(IllegalStateException.class, mirror::copyFromNetwork).getMessage());
+        mirror.close();  // with a step in flight
+        assertEquals(0, host.liveBuffers);
     }
 
     @Test

@@ -227,6 +227,50 @@ class GpuTrainingTest {
         b.close();
     }
 
+    /** A pipelined step that fails (a non-finite loss) ends the epoch with the failure, after the step in flight is waited for. */
+    @Test
+    void aFailedPipelinedStepEndsTheEpochAndLeavesNoStepInFlight() {
+        Training run = Training.start(config(), digits);
+        Trainer trainer = new Trainer(run.network(), run.loss(), run.optimizer());
+        int[] inFlight = new int[1], taken = new int[1];
+        run.setStepEngine(new Training.StepEngine() {
+            @Override
+            public double step(Tensor x, Tensor target) {
+                throw new AssertionError("a pipelined epoch submits");
+            }
+
+            @Override
+            public void syncNetwork() {
+            }
+
+            @Override
+            public int pipelineDepth() {
+                return 1;
+            }
+
+            @Override
+            public void submit(Tensor x, Tensor target) {
+                trainer.step(x, target);
+                inFlight[0]++;
+            }
+
+            @Override
+            public double takeLoss() {
+                inFlight[0]--;
+                if (++taken[0] == 3) throw new ArithmeticException("step 3 on the GPU: loss softmax_ce is NaN");
+                return 1.0;
+            }
+
+            @Override
+            public void discardInFlight() {
+                inFlight[0] = 0;
+            }
+        });
+        ArithmeticException e = assertThrows(ArithmeticException.class, () -> run.trainEpoch(Training.Progress.NONE));
+        assertEquals("step 3 on the GPU: loss softmax_ce is NaN", e.getMessage());
+        assertEquals(0, inFlight[0], "the step submitted after the failed one was waited for");
+    }
+
     private static List<Double> losses(List<MetricsLog.Epoch> history) {
         return history.stream().map(e -> e.trainLoss() + e.valLoss()).toList();
     }
