@@ -29,13 +29,17 @@ configs=(
   "v6 32x64x16 pad4|sgemm_v6_double_buffered|V6_THREADS|V6_BM|V6_BN|-DV6_BM=32 -DV6_BN=64 -DV6_BK=16"
   "v6 64x32x8 pad4|sgemm_v6_double_buffered|V6_THREADS|V6_BM|V6_BN|-DV6_BM=64 -DV6_BN=32 -DV6_BK=8"
 )
-# cuBLAS: the toolkit's, else the one PyTorch's wheels bring (nvidia/cublas/{include,lib}).
+# cuBLAS: the toolkit's, else the one PyTorch's wheels bring (nvidia/cublas/{include,lib}), else none
+# (sgemm_tune.cu then checks and times each kernel beside a naive reference instead).
 blas=(-lcublas)
 if ! echo '#include <cublas_v2.h>' | nvcc -E -x cu - >/dev/null 2>&1; then
-  wheel="$(python3 -c 'import nvidia.cublas, os; print(os.path.dirname(nvidia.cublas.__file__))' 2>/dev/null ||
-           python3 -c 'import nvidia.cublas; print(list(nvidia.cublas.__path__)[0])')"
-  lib="$(ls "$wheel"/lib/libcublas.so* | head -n 1)"
-  blas=(-I"$wheel/include" "$lib" -Xlinker -rpath -Xlinker "$wheel/lib")
+  blas=()
+  if wheel="$(python3 -c 'import nvidia.cublas; print(list(nvidia.cublas.__path__)[0])' 2>/dev/null)" \
+     && lib="$(ls "$wheel"/lib/libcublas.so* 2>/dev/null | head -n 1)" && [ -n "$lib" ]; then
+    blas=(-I"$wheel/include" "$lib" -Xlinker -rpath -Xlinker "$wheel/lib")
+  else
+    echo "tune: no cuBLAS found: each kernel is compared with a naive reference kernel, not timed beside cuBLAS"
+  fi
 fi
 pids=()
 i=0
@@ -43,12 +47,16 @@ for cfg in "${configs[@]}"; do
   IFS='|' read -r label kernel threads tm tn defines <<<"$cfg"
   # shellcheck disable=SC2086
   nvcc -O3 -std=c++17 -gencode arch=compute_75,code=compute_75 -I"$here/.." -o "$out/tune$i" "$here/sgemm_tune.cu" \
-    -DKERNEL_FILE="\"$kernel.cu\"" -DKERNEL="$kernel" -DTHREADS="$threads" -DTILE_M="$tm" -DTILE_N="$tn" $defines \
+    -DKERNEL_FILE="\"../$kernel.cu\"" -DKERNEL="$kernel" -DTHREADS="$threads" -DTILE_M="$tm" -DTILE_N="$tn" $defines \
     "${blas[@]}" &
   pids+=($!)
   i=$((i + 1))
 done
 for pid in "${pids[@]}"; do wait "$pid"; done
+if ! command -v nvidia-smi >/dev/null 2>&1; then
+  echo "tune: built ${#configs[@]} configurations into $out, but this machine has no GPU (nvidia-smi not found): nothing timed"
+  exit 2
+fi
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv,noheader
 i=0
 for cfg in "${configs[@]}"; do
