@@ -65,14 +65,16 @@ public enum SgemmVersion {
 
     /**
      * The version for an m×n product on a GPU with {@code multiprocessors} SMs, when none is named: v6
-     * when its 128×128 tiles give every SM a block, else v7, whose 32×32 tiles and slices of k spread the
-     * small products of an MLP step over more SMs (at batch 128, 128×784 · 784×256 is 2 blocks of v6, 32
-     * tiles of v7 and 5 slices of k: 160 blocks). Measured on an H100 with cuda/tune/run.sh and the step
-     * profile (README, GPU backend).
+     * when its 128×128 tiles keep at least a quarter of the SMs busy, else v7, whose 32×32 tiles and
+     * slices of k spread the small products of an MLP step over more SMs (at batch 128, 128×784 · 784×256
+     * is 2 blocks of v6, but 32 tiles of v7 and 5 slices of k: 160 blocks). Measured on an H100
+     * (README, GPU backend): at n = 1024 (64 blocks of v6 for 132 SMs) v6 ran 15.5 TFLOP/s against v7's
+     * 5.8 (one slice there: v2); for config B's products (at most 14 blocks of v6) v7 beat every v6
+     * tile shape cuda/tune/run.sh tried except on 256×784×128, where 128×64 tiles were within 3%.
      */
     public static SgemmVersion forShape(int m, int n, int multiprocessors) {
         long v6Blocks = (long) LaunchGeometry.ceilDiv(m, V6_DOUBLE_BUFFERED.tileRows) * LaunchGeometry.ceilDiv(n, V6_DOUBLE_BUFFERED.tileCols);
-        return v6Blocks >= multiprocessors ? V6_DOUBLE_BUFFERED : V7_SPLIT_K;
+        return 4 * v6Blocks >= multiprocessors ? V6_DOUBLE_BUFFERED : V7_SPLIT_K;
     }
 
     /**

@@ -198,9 +198,13 @@ class GpuMlpHostTest {
 
     @Test
     void theSgemmVersionBySizeOfTheGrid() {
-        // 132 SMs (H100): v6's 128×128 tiles give 784×2048 (7·16 = 112 blocks) too few, 2048×2048 (256) enough
+        // 132 SMs (H100): v6 from 33 blocks of 128×128 on (1024² is 64, 784×2048 is 7·16 = 112); config B's products
+        // have at most 14 (256×784) and go to v7
         assertEquals(SgemmVersion.V7_SPLIT_K, SgemmVersion.forShape(128, 256, 132));
-        assertEquals(SgemmVersion.V7_SPLIT_K, SgemmVersion.forShape(784, 2048, 132));
+        assertEquals(SgemmVersion.V7_SPLIT_K, SgemmVersion.forShape(256, 784, 132));
+        assertEquals(SgemmVersion.V7_SPLIT_K, SgemmVersion.forShape(512, 1024, 132));   // 32 blocks
+        assertEquals(SgemmVersion.V6_DOUBLE_BUFFERED, SgemmVersion.forShape(1024, 1024, 132));
+        assertEquals(SgemmVersion.V6_DOUBLE_BUFFERED, SgemmVersion.forShape(784, 2048, 132));
         assertEquals(SgemmVersion.V6_DOUBLE_BUFFERED, SgemmVersion.forShape(2048, 2048, 132));
         assertEquals(SgemmVersion.V6_DOUBLE_BUFFERED, SgemmVersion.forShape(1, 1, 1));
     }
