@@ -251,10 +251,11 @@ public final class GpuMlp<B> implements AutoCloseable {
     }
 
     /**
-     * The captured step for this batch size: forward, loss, backward and update as one graph. A graph
-     * holds the learning rate, momentum, regularization and frozen flags it was captured with, so all
-     * graphs are dropped when one of them changes (a schedule's new rate: once an epoch); the graphs of
-     * the last two batch sizes are kept (an epoch's full batches and its shorter last one).
+     * The captured step for this batch size and buffer slot: forward, loss, backward and update as one
+     * graph. A graph holds the learning rate, momentum, regularization and frozen flags it was captured
+     * with, so all graphs are dropped when one of them changes (a schedule's new rate: once an epoch);
+     * four are kept, the least recently used replaced (an epoch's full batches and its shorter last one,
+     * each in both slots).
      */
     private DeviceKernels.Graph graphFor(int batch, int bufferSlot) {
         if (!capturedWithCurrentSettings()) {
