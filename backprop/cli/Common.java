@@ -82,10 +82,24 @@ final class Common {
             drawing.draw();
             out.println(what + ": " + png);
         } catch (LinkageError | java.awt.AWTError | InternalError e) {
+            if (!raisedByJava2d(e)) throw e;  // a fault of nabla's own drawing code, or of the JVM, is not this
             Throwable root = e;
             while (root.getCause() != null) root = root.getCause();
             out.println(what + ": not drawn (Java2D cannot draw here: " + root + ")");
         }
+    }
+
+    /** True when a frame of e or of a cause is in Java2D, AWT or the font code (sun.font, sun.java2d, sun.awt, java.awt). */
+    static boolean raisedByJava2d(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            for (StackTraceElement f : t.getStackTrace()) {
+                String c = f.getClassName();
+                if (c.startsWith("sun.font.") || c.startsWith("sun.java2d.") || c.startsWith("sun.awt.") || c.startsWith("java.awt.")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** {@code 0.1234}. */

@@ -158,13 +158,14 @@ public final class SparseDense {
     }
 
     /**
-     * h[hOff ..+out) = b + Σ_{p ∈ [start, end)} x_p·W[idx[p]], for out ≥ L. Four vectors of h are
+     * h[hOff ..+out) = b + Σ_{p ∈ [start, end)} x_p·W[idx[p]]. Four vectors of h are
      * kept in registers while the words' rows are added to them: four independent add chains, so
      * the loop runs at the rate of the loads, not at the latency of one add (a single chain ran
      * 2-3x slower, and storing h after every word 2-7x slower). A group's vectors start at most at
      * out − L, so the last group overlaps the one before instead of needing a scalar tail: the
      * lanes it computes twice get bitwise the same value (same terms, same order). Per lane the
-     * words are added in index order, whatever the group.
+     * words are added in index order, whatever the group. For out > 2L; {@link #sumWordRowsTwoVectors}
+     * takes L ≤ out ≤ 2L.
      */
     private void sumWordRows(float[] b, float[] vals, int[] idx, int start, int end, float[] hd, int hOff) {
         int last = out - L;

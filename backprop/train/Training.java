@@ -243,7 +243,13 @@ public final class Training {
             while (epochLoss.inFlight() > 0) epochLoss.add(engine.takeLoss());
         } catch (RuntimeException failure) {
             // a failed step (a non-finite loss, say) leaves the next one in flight: wait for it, so the engine is usable
-            if (epochLoss.inFlight() > 0) engine.discardInFlight();
+            if (epochLoss.inFlight() > 0) {
+                try {
+                    engine.discardInFlight();
+                } catch (RuntimeException alsoFailed) {
+                    failure.addSuppressed(alsoFailed);  // the first failure is the one to report
+                }
+            }
             throw failure;
         }
         double sum = epochLoss.sum;

@@ -25,16 +25,25 @@ class DrawOrSayWhyTest {
     @Test
     void missingFontLibrariesAreSaidAndTheRunGoesOn() throws IOException {
         Common.drawOrSayWhy(out, "loss curves", png, () -> {
-            // what SunFontManager's static initializer threw there, wrapped as the JDK wraps it
-            throw new NoClassDefFoundError("Could not initialize class sun.font.SunFontManager") {
-                @Override
-                public synchronized Throwable getCause() {
-                    return new UnsatisfiedLinkError("libfontmanager.so: libharfbuzz.so.0: cannot open shared object file");
-                }
-            };
+            // what SunFontManager's static initializer threw there, wrapped as the JDK wraps it, raised in the font code
+            UnsatisfiedLinkError cause = new UnsatisfiedLinkError("libfontmanager.so: libharfbuzz.so.0: cannot open shared object file");
+            cause.setStackTrace(new StackTraceElement[] {new StackTraceElement("sun.font.FontManagerNativeLibrary", "run", null, -1)});
+            NoClassDefFoundError e = new NoClassDefFoundError("Could not initialize class sun.font.SunFontManager");
+            e.initCause(cause);
+            e.setStackTrace(new StackTraceElement[] {new StackTraceElement("sun.font.FontDesignMetrics", "getMetrics", null, -1)});
+            throw e;
         });
         assertEquals("loss curves: not drawn (Java2D cannot draw here: java.lang.UnsatisfiedLinkError: libfontmanager.so: "
                 + "libharfbuzz.so.0: cannot open shared object file)" + System.lineSeparator(), bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A LinkageError of nabla's own drawing code (no Java2D frame) is a bug to see, not a missing font library. */
+    @Test
+    void anErrorOutsideJava2dIsNotSwallowed() {
+        assertThrows(ExceptionInInitializerError.class, () -> Common.drawOrSayWhy(out, "loss curves", png, () -> {
+            throw new ExceptionInInitializerError("backprop.plot.LineChart");
+        }));
+        assertEquals("", bytes.toString(StandardCharsets.UTF_8));
     }
 
     @Test
