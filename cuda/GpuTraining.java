@@ -33,40 +33,48 @@ public final class GpuTraining {
         Backend.Choice choice = choose(flag, cpu ? null : Gpu.probe(), run.network(), run.loss());
         if (choice.backend() == Backend.CUDA) {
             GpuMlp<DeviceBuffer> mlp = GpuMlp.onGpu(run.network(), run.optimizer(), run.loss(), run.config().batch());
-            run.setStepEngine(new Training.StepEngine() {
-                @Override
-                public double step(Tensor x, Tensor target) {
-                    return mlp.step(x, target);
-                }
-
-                @Override
-                public void syncNetwork() {
-                    mlp.copyToNetwork();
-                }
-
-                @Override
-                public int pipelineDepth() {
-                    return GpuMlp.MAX_IN_FLIGHT - 1;
-                }
-
-                @Override
-                public void submit(Tensor x, Tensor target) {
-                    mlp.submit(x, target);
-                }
-
-                @Override
-                public double takeLoss() {
-                    return mlp.takeLoss();
-                }
-
-                @Override
-                public void discardInFlight() {
-                    mlp.discardInFlight();
-                }
-            });
+            run.setStepEngine(engine(mlp));
         }
         out.println(choice.line());
         return choice.backend();
+    }
+
+    /**
+     * The step engine {@code use} installs: each epoch submits its batches to the mirror and reads the
+     * losses one step late ({@link GpuMlp#submit}, {@link GpuMlp#takeLoss}); the weights come back after it.
+     */
+    static Training.StepEngine engine(GpuMlp<?> mlp) {
+        return new Training.StepEngine() {
+            @Override
+            public double step(Tensor x, Tensor target) {
+                return mlp.step(x, target);
+            }
+
+            @Override
+            public void syncNetwork() {
+                mlp.copyToNetwork();
+            }
+
+            @Override
+            public int pipelineDepth() {
+                return GpuMlp.MAX_IN_FLIGHT - 1;
+            }
+
+            @Override
+            public void submit(Tensor x, Tensor target) {
+                mlp.submit(x, target);
+            }
+
+            @Override
+            public double takeLoss() {
+                return mlp.takeLoss();
+            }
+
+            @Override
+            public void discardInFlight() {
+                mlp.discardInFlight();
+            }
+        };
     }
 
     /** The backend for {@code flag}, a probe result (null: not probed, for cpu) and the run's model, and its line. */

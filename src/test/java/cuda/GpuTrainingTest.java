@@ -133,17 +133,7 @@ class GpuTrainingTest {
 
         Training run = Training.start(config(), digits);
         GpuMlp<float[]> mlp = new GpuMlp<>(run.network(), run.optimizer(), run.loss(), 32, new HostKernels());
-        run.setStepEngine(new Training.StepEngine() {
-            @Override
-            public double step(Tensor x, Tensor target) {
-                return mlp.step(x, target);
-            }
-
-            @Override
-            public void syncNetwork() {
-                mlp.copyToNetwork();
-            }
-        });
+        run.setStepEngine(GpuTraining.engine(mlp));  // what --backend cuda installs
         while (!run.finished()) run.trainEpoch(Training.Progress.NONE);
         for (int e = 0; e < 3; e++) {
             MetricsLog.Epoch a = cpu.history().get(e), b = run.history().get(e);
@@ -164,7 +154,8 @@ class GpuTrainingTest {
      * The same run with the mirror's pipeline (submit now, the loss one step later, as GpuTraining installs
      * it) and without (each step waits): the same arithmetic in the same order, so the histories and the
      * checkpoints are bitwise equal; the learning-rate decay reaches the captured step (a new graph after
-     * each change); the losses of an epoch are all read before its validation.
+     * each change); the losses of an epoch are all read before its validation (copyToNetwork refuses
+     * to run with a step in flight).
      */
     @Test
     void aPipelinedEngineRunsTheSameStepsAsAWaitingOne() {
@@ -186,38 +177,10 @@ class GpuTrainingTest {
         Training piped = Training.start(config(), digits);
         HostKernels host = new HostKernels();
         GpuMlp<float[]> b = new GpuMlp<>(piped.network(), piped.optimizer(), piped.loss(), 32, host);
-        int[] taken = new int[1];
-        piped.setStepEngine(new Training.StepEngine() {
-            @Override
-            public double step(Tensor x, Tensor target) {
-                throw new AssertionError("a pipelined epoch submits");
-            }
-
-            @Override
-            public void syncNetwork() {
-                assertEquals(0, b.inFlight(), "every loss of the epoch is read before the weights come back");
-                b.copyToNetwork();
-            }
-
-            @Override
-            public int pipelineDepth() {
-                return 1;
-            }
-
-            @Override
-            public void submit(Tensor x, Tensor target) {
-                assertTrue(b.inFlight() <= 1, "at most one step behind");
-                b.submit(x, target);
-            }
-
-            @Override
-            public double takeLoss() {
-                taken[0]++;
-                return b.takeLoss();
-            }
-        });
+        piped.setStepEngine(GpuTraining.engine(b));  // what --backend cuda installs: one step in flight
         while (!piped.finished()) piped.trainEpoch(Training.Progress.NONE);
-        assertEquals(3 * ((digits.train().size() + 31) / 32), taken[0], "one loss a batch");
+        assertEquals(3 * ((digits.train().size() + 31) / 32), b.steps(), "one loss a batch");
+        assertEquals(0, b.inFlight(), "every loss read (copyToNetwork, after each epoch, refuses otherwise)");
         assertEquals(losses(waiting.history()), losses(piped.history()));
         assertSameTensors(waiting.checkpoint().tensors(), piped.checkpoint().tensors());
         // 3 epochs, each at its own learning rate: full batches in both buffer slots, and the shorter last one
