@@ -49,7 +49,12 @@ import tensor.Tensor;
  * are bitwise unchanged. L1 is refused: its sign(w) step has no closed form to catch up with.
  */
 public final class SparseDense {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /**
+     * The vector shape of the loops: the machine's preferred one, or forced with
+     * {@code -Dnabla.sparse.vector=128|256|512} (the test suite runs {@code SparseDenseWidthTest} at
+     * each; a shape wider than the machine's runs emulated, much slower).
+     */
+    private static final VectorSpecies<Float> S = species(System.getProperty("nabla.sparse.vector", "auto"));
     private static final int L = S.length();
 
     private final int in;
@@ -92,6 +97,19 @@ public final class SparseDense {
         Arrays.fill(slotOfWord, -1);
         this.gradientRows = new float[gradientWords.length * out];
     }
+
+    private static VectorSpecies<Float> species(String bits) {
+        return switch (bits) {
+            case "auto" -> FloatVector.SPECIES_PREFERRED;
+            case "128" -> FloatVector.SPECIES_128;
+            case "256" -> FloatVector.SPECIES_256;
+            case "512" -> FloatVector.SPECIES_512;
+            default -> throw new IllegalArgumentException("nabla.sparse.vector must be auto, 128, 256 or 512, got '" + bits + "'");
+        };
+    }
+
+    /** Floats per vector in this layer's loops (L). */
+    static int vectorLength() { return L; }
 
     public String name() { return name; }
     public void setName(String name) { this.name = name; }
@@ -158,48 +176,60 @@ public final class SparseDense {
     }
 
     /**
-     * h[hOff ..+out) = b + Σ_{p ∈ [start, end)} x_p·W[idx[p]]. Four vectors of h are
+     * h[hOff ..+out) = b + Σ_{p ∈ [start, end)} x_p·W[idx[p]], for out > 2L. Four vectors of h are
      * kept in registers while the words' rows are added to them: four independent add chains, so
      * the loop runs at the rate of the loads, not at the latency of one add (a single chain ran
-     * 2-3x slower, and storing h after every word 2-7x slower). A group's vectors start at most at
-     * out − L, so the last group overlaps the one before instead of needing a scalar tail: the
-     * lanes it computes twice get bitwise the same value (same terms, same order). Per lane the
-     * words are added in index order, whatever the group. For out > 2L; {@link #sumWordRowsTwoVectors}
-     * takes L ≤ out ≤ 2L.
+     * 2-3x slower, and storing h after every word 2-7x slower). A group is two pairs of adjacent
+     * vectors, at u, u + L and v, v + L: constant distances, so that the JIT checks the bounds once
+     * a pair instead of once a load (a scratch probe at hidden 100 on AVX2, rows in cache: 9.2 ns a
+     * word against 12.2 with four offsets each clipped to out − L). Groups step by 4L and the last one
+     * ends at out, overlapping the one before; below 4L one group covers [0, 2L) and [out − 2L, out).
+     * Lanes computed twice get bitwise the same value (same terms, same order); per lane the words
+     * are added in index order, whatever the group.
      */
     private void sumWordRows(float[] b, float[] vals, int[] idx, int start, int end, float[] hd, int hOff) {
-        int last = out - L;
         for (int g = 0; g < out; g += 4 * L) {
-            int o0 = Math.max(0, Math.min(g, out - 4 * L));
-            int o1 = Math.min(o0 + L, last), o2 = Math.min(o0 + 2 * L, last), o3 = Math.min(o0 + 3 * L, last);
+            int u = out >= 4 * L ? Math.min(g, out - 4 * L) : 0;
+            int v = out >= 4 * L ? u + 2 * L : out - 2 * L;
             // h_r = b
-            FloatVector acc0 = FloatVector.fromArray(S, b, o0), acc1 = FloatVector.fromArray(S, b, o1);
-            FloatVector acc2 = FloatVector.fromArray(S, b, o2), acc3 = FloatVector.fromArray(S, b, o3);
+            FloatVector acc0 = FloatVector.fromArray(S, b, u), acc1 = FloatVector.fromArray(S, b, u + L);
+            FloatVector acc2 = FloatVector.fromArray(S, b, v), acc3 = FloatVector.fromArray(S, b, v + L);
             if (vals == null) {
                 for (int p = start; p < end; p++) {
                     int row = idx[p] * out;
                     // h_r += W[word]
-                    acc0 = acc0.add(FloatVector.fromArray(S, weight, row + o0));
-                    acc1 = acc1.add(FloatVector.fromArray(S, weight, row + o1));
-                    acc2 = acc2.add(FloatVector.fromArray(S, weight, row + o2));
-                    acc3 = acc3.add(FloatVector.fromArray(S, weight, row + o3));
+                    acc0 = acc0.add(FloatVector.fromArray(S, weight, row + u));
+                    acc1 = acc1.add(FloatVector.fromArray(S, weight, row + u + L));
+                    acc2 = acc2.add(FloatVector.fromArray(S, weight, row + v));
+                    acc3 = acc3.add(FloatVector.fromArray(S, weight, row + v + L));
                 }
             } else {
                 for (int p = start; p < end; p++) {
                     int row = idx[p] * out;
                     FloatVector x = FloatVector.broadcast(S, vals[p]);
                     // h_r += x_rj·W[word]
-                    acc0 = FloatVector.fromArray(S, weight, row + o0).fma(x, acc0);
-                    acc1 = FloatVector.fromArray(S, weight, row + o1).fma(x, acc1);
-                    acc2 = FloatVector.fromArray(S, weight, row + o2).fma(x, acc2);
-                    acc3 = FloatVector.fromArray(S, weight, row + o3).fma(x, acc3);
+                    acc0 = FloatVector.fromArray(S, weight, row + u).fma(x, acc0);
+                    acc1 = FloatVector.fromArray(S, weight, row + u + L).fma(x, acc1);
+                    acc2 = FloatVector.fromArray(S, weight, row + v).fma(x, acc2);
+                    acc3 = FloatVector.fromArray(S, weight, row + v + L).fma(x, acc3);
                 }
             }
-            acc0.intoArray(hd, hOff + o0);
-            acc1.intoArray(hd, hOff + o1);
-            acc2.intoArray(hd, hOff + o2);
-            acc3.intoArray(hd, hOff + o3);
+            acc0.intoArray(hd, hOff + u);
+            acc1.intoArray(hd, hOff + u + L);
+            acc2.intoArray(hd, hOff + v);
+            acc3.intoArray(hd, hOff + v + L);
         }
+    }
+
+    /**
+     * Width of the chunk of a row that starts at {@code start}, for {@link #scatterDeltaInChunks}
+     * (out > 4L): the rest of the row when it is at most 8 vectors, 8 vectors while at least 9
+     * remain, else 4 (leaving 4–5). So every chunk is L..8L wide and the chunks do not overlap: one
+     * chunk is updated after another without a lane being read after its own store.
+     */
+    private int chunkWidth(int start) {
+        int rest = out - start;
+        return rest <= 8 * L ? rest : rest >= 9 * L ? 8 * L : 4 * L;
     }
 
     /**
@@ -364,6 +394,10 @@ public final class SparseDense {
             scatterDeltaTwoVectors(ptr, idx, vals, x.rows());
             return;
         }
+        if (out > 4 * L) {
+            scatterDeltaInChunks(ptr, idx, vals, x.rows());
+            return;
+        }
         for (int r = 0; r < x.rows(); r++) {
             int dr = deltaOff + r * out;
             for (int p = ptr[r]; p < ptr[r + 1]; p++) {
@@ -399,6 +433,61 @@ public final class SparseDense {
                 FloatVector wt = gt.fma(lrV, FloatVector.fromArray(S, weight, o + t));
                 g0.fma(lrV, FloatVector.fromArray(S, weight, o)).intoArray(weight, o);
                 wt.intoArray(weight, o + t);
+            }
+        }
+    }
+
+    /**
+     * {@link #scatterDelta} for out > 4L, a {@link #chunkWidth chunk} of at most 8 vectors at a time: the
+     * chunk's δ vectors stay in registers for all the words of their batch row instead of being
+     * reloaded with {@link #updateRow} for each word (with the forward's constant-distance groups: at
+     * hidden 100, batch 64, 74k words, 31–32k reviews/s before and 37–45k after, JMH, alternated
+     * twice; the step is then near the memory floor of {@code SparseBench.touchRows}). Per word all of the
+     * chunk's vectors are loaded and computed before any is stored, so the clipped, overlapping last
+     * vectors write the same bits; chunks do not overlap. Per lane the operations of {@link #updateRow}
+     * and {@link #scaledUpdateRow}, rows in batch order: the same bits as they give.
+     */
+    private void scatterDeltaInChunks(int[] ptr, int[] idx, float[] vals, int rows) {
+        for (int c = 0, width; c < out; c += width) {
+            width = chunkWidth(c);
+            int last = c + width - L;
+            int o1 = Math.min(c + L, last), o2 = Math.min(c + 2 * L, last), o3 = Math.min(c + 3 * L, last);
+            int o4 = Math.min(c + 4 * L, last), o5 = Math.min(c + 5 * L, last), o6 = Math.min(c + 6 * L, last), o7 = last;
+            for (int r = 0; r < rows; r++) {
+                int dr = deltaOff + r * out;
+                // made here, not before the chunk loop: live across it, JDK 17 boxed it (~50 bytes a step)
+                FloatVector lrV = FloatVector.broadcast(S, -lr);
+                FloatVector d0 = FloatVector.fromArray(S, delta, dr + c), d1 = FloatVector.fromArray(S, delta, dr + o1);
+                FloatVector d2 = FloatVector.fromArray(S, delta, dr + o2), d3 = FloatVector.fromArray(S, delta, dr + o3);
+                FloatVector d4 = FloatVector.fromArray(S, delta, dr + o4), d5 = FloatVector.fromArray(S, delta, dr + o5);
+                FloatVector d6 = FloatVector.fromArray(S, delta, dr + o6), d7 = FloatVector.fromArray(S, delta, dr + o7);
+                for (int p = ptr[r]; p < ptr[r + 1]; p++) {
+                    int row = idx[p] * out;
+                    FloatVector g0 = d0, g1 = d1, g2 = d2, g3 = d3, g4 = d4, g5 = d5, g6 = d6, g7 = d7;
+                    if (vals != null) {
+                        // g = x·δ
+                        FloatVector xv = FloatVector.broadcast(S, vals[p]);
+                        g0 = d0.mul(xv); g1 = d1.mul(xv); g2 = d2.mul(xv); g3 = d3.mul(xv);
+                        g4 = d4.mul(xv); g5 = d5.mul(xv); g6 = d6.mul(xv); g7 = d7.mul(xv);
+                    }
+                    // W[word] ← W[word] − lr·g  (all eight from the old row, then the stores)
+                    FloatVector w0 = g0.fma(lrV, FloatVector.fromArray(S, weight, row + c));
+                    FloatVector w1 = g1.fma(lrV, FloatVector.fromArray(S, weight, row + o1));
+                    FloatVector w2 = g2.fma(lrV, FloatVector.fromArray(S, weight, row + o2));
+                    FloatVector w3 = g3.fma(lrV, FloatVector.fromArray(S, weight, row + o3));
+                    FloatVector w4 = g4.fma(lrV, FloatVector.fromArray(S, weight, row + o4));
+                    FloatVector w5 = g5.fma(lrV, FloatVector.fromArray(S, weight, row + o5));
+                    FloatVector w6 = g6.fma(lrV, FloatVector.fromArray(S, weight, row + o6));
+                    FloatVector w7 = g7.fma(lrV, FloatVector.fromArray(S, weight, row + o7));
+                    w0.intoArray(weight, row + c);
+                    w1.intoArray(weight, row + o1);
+                    w2.intoArray(weight, row + o2);
+                    w3.intoArray(weight, row + o3);
+                    w4.intoArray(weight, row + o4);
+                    w5.intoArray(weight, row + o5);
+                    w6.intoArray(weight, row + o6);
+                    w7.intoArray(weight, row + o7);
+                }
             }
         }
     }

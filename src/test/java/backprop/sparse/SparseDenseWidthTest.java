@@ -4,15 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import backprop.init.Initializer;
 import java.util.SplittableRandom;
-import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tensor.Tensor;
 
 /**
  * The vector loops of {@link SparseDense} on every kind of row width: shorter than a vector, one
- * vector, a vector and a ragged tail (the overlapping last vector), several groups of four
- * vectors, and the last word of the table (nothing may be read or written past a row).
+ * vector, a vector and a ragged tail (the overlapping last vector), two pairs of vectors (out < 4L),
+ * groups of four stepping by 4L (forward), chunks of up to eight vectors (plain update, out > 4L:
+ * one chunk up to 8L; 8L + 1 .. 9L − 1 split as 4L and the rest; 9L and wider as 8L and more), and
+ * the last word of the table (nothing may be read or written past a row). The pom runs this class
+ * again at each vector width (-Dnabla.sparse.vector=128, 256, 512: L = 4, 8, 16), whatever the machine.
  *
  * <p>Tolerance: none. Per lane the vector code does the same float operations in the same order
  * as the scalar loops written here (add, or fma, word after word in CSR order; fma per update),
@@ -22,8 +25,14 @@ class SparseDenseWidthTest {
     private static final int V = 41, ROWS = 4;
     private static final float LR = 0.37f;
 
+    @Test
+    void runsAtTheForcedVectorWidth() {
+        String bits = System.getProperty("nabla.sparse.vector", "auto");
+        if (!bits.equals("auto")) assertEquals(Integer.parseInt(bits) / 32, SparseDense.vectorLength(), "floats per vector");
+    }
+
     @ParameterizedTest
-    @ValueSource(ints = {1, 3, 7, 8, 9, 10, 15, 16, 17, 24, 31, 32, 33, 40, 100})
+    @ValueSource(ints = {1, 3, 7, 8, 9, 10, 15, 16, 17, 24, 31, 32, 33, 40, 41, 64, 65, 72, 100, 128, 129, 143, 144, 145, 200, 257})
     void forwardAndPlainUpdateMatchScalarLoopsBitwise(int out) {
         for (boolean binary : new boolean[] {true, false}) {
             SparseBatch x = batchWithLastWord(binary);
@@ -123,7 +132,7 @@ class SparseDenseWidthTest {
         assertEquals(expected.length, actual.length, what + ": length");
         for (int i = 0; i < expected.length; i++) {
             assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]), what + " at " + i
-                    + " (vector length " + FloatVector.SPECIES_PREFERRED.length() + ")");
+                    + " (vector length " + SparseDense.vectorLength() + ")");
         }
     }
 }
