@@ -43,6 +43,7 @@ import tensor.Tensor;
  * {@code -p denseVocab=10000,74000} for more. The dense input rows are scattered from the same
  * sparse rows into a reused buffer (O(words), not O(V)), so the dense figure is the layer's cost.
  * {@code threads} sets the GEMM threads of the dense path; the sparse path runs on one thread.
+ * {@code touchRows} is the memory floor of the sparse path on the same workload (see there).
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
@@ -71,6 +72,8 @@ public class SparseBench {
 
         SparseTrainer trainer;
         SparseBatch reviews, step;
+        float[] touchTable;    // [vocab][hidden], for touchRows
+        int[][] distinctWords; // per batch of the pool: its distinct words, ascending (for touchRows)
         Tensor[] targets; // per batch position: [batch, 1] labels of reviews start .. start+batch
         int next;
 
@@ -83,6 +86,12 @@ public class SparseBench {
             trainer = new SparseTrainer(net, new BinaryCrossEntropyWithLogits(), new Sgd(net.denseParameters(), 0.01f), true);
             step = new SparseBatch(vocab, true);
             targets = labels(batch);
+            touchTable = new float[vocab * hidden];
+            distinctWords = new int[POOL / batch][];
+            for (int i = 0; i < distinctWords.length; i++) {
+                int from = reviews.rowStart(i * batch), to = reviews.rowEnd((i + 1) * batch - 1);
+                distinctWords[i] = java.util.Arrays.stream(reviews.indices(), from, to).distinct().sorted().toArray();
+            }
         }
     }
 
@@ -127,6 +136,38 @@ public class SparseBench {
             w.next = (start + w.batch) % POOL;
         }
         return loss;
+    }
+
+    /**
+     * The memory floor of the sparse step: for each batch, touch every cache line of the row of each
+     * distinct word of the batch once for reading (the forward), then once more to write (the
+     * update), in ascending word order, and nothing else: no arithmetic on the rows, no sums per
+     * review, no network after them. Any index-based step with this layout must at least read and
+     * write every present row, so {@code touchRows / dense} bounds what {@code sparse / dense} can
+     * reach on the machine that runs it.
+     */
+    @Benchmark
+    @OperationsPerInvocation(REVIEWS_PER_INVOCATION)
+    public int touchRows(SparseWorkload w) {
+        float[] table = w.touchTable;
+        int out = w.hidden, seen = 0;
+        for (int done = 0; done < REVIEWS_PER_INVOCATION; done += w.batch) {
+            int[] words = w.distinctWords[w.next / w.batch];
+            for (int word : words) {
+                int row = word * out;
+                // read: one float of each 64-byte line of the row, and its last float
+                for (int o = 0; o < out; o += 16) seen ^= Float.floatToRawIntBits(table[row + o]);
+                seen ^= Float.floatToRawIntBits(table[row + out - 1]);
+            }
+            for (int word : words) {
+                int row = word * out;
+                // write: the same lines
+                for (int o = 0; o < out; o += 16) table[row + o] += 1e-30f;
+                table[row + out - 1] += 1e-30f;
+            }
+            w.next = (w.next + w.batch) % POOL;
+        }
+        return seen;
     }
 
     @Benchmark
