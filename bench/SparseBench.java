@@ -11,6 +11,8 @@ import backprop.sparse.SparseDense;
 import backprop.sparse.SparseNetwork;
 import backprop.sparse.SparseTrainer;
 import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import java.util.concurrent.TimeUnit;
 import kernels.ThreadPool;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,7 +45,7 @@ import tensor.Tensor;
  * {@code -p denseVocab=10000,74000} for more. The dense input rows are scattered from the same
  * sparse rows into a reused buffer (O(words), not O(V)), so the dense figure is the layer's cost.
  * {@code threads} sets the GEMM threads of the dense path; the sparse path runs on one thread.
- * {@code touchRows} is the memory floor of the sparse path on the same workload (see there).
+ * {@code touchRows} moves the rows' lines and nothing else, a reference for the sparse path's memory traffic (see there).
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
@@ -60,6 +62,8 @@ public class SparseBench {
     static final int REVIEWS_PER_INVOCATION = 64;
     static final int WORDS_PER_REVIEW = 230;
     static final int POOL = 1024; // distinct reviews cycled through
+    // touchRows's vectors: at most 16 floats (one 64-byte line), at least 8 (the smallest hidden size measured here is 10)
+    static final VectorSpecies<Float> TOUCH = FloatVector.SPECIES_256;
 
     @State(Scope.Benchmark)
     public static class SparseWorkload {
@@ -139,35 +143,39 @@ public class SparseBench {
     }
 
     /**
-     * The memory floor of the sparse step: for each batch, touch every cache line of the row of each
-     * distinct word of the batch once for reading (the forward), then once more to write (the
-     * update), in ascending word order, and nothing else: no arithmetic on the rows, no sums per
-     * review, no network after them. Any index-based step with this layout must at least read and
-     * write every present row, so {@code touchRows / dense} bounds what {@code sparse / dense} can
-     * reach on the machine that runs it.
+     * A reference for the memory traffic of the sparse step: for each batch, read each distinct
+     * word's row once, then read-modify-write it once, in ascending word order, one vector a
+     * 64-byte line (the last vector ends at the row's end) and no other work: no sums per review,
+     * no network after the layer. It moves the lines that any index-based step with word-major
+     * float32 rows must move, with less work per line than the step does.
      */
     @Benchmark
     @OperationsPerInvocation(REVIEWS_PER_INVOCATION)
-    public int touchRows(SparseWorkload w) {
+    public float touchRows(SparseWorkload w) {
         float[] table = w.touchTable;
-        int out = w.hidden, seen = 0;
+        int out = w.hidden, last = out - TOUCH.length();
+        float seen = 0;
         for (int done = 0; done < REVIEWS_PER_INVOCATION; done += w.batch) {
             int[] words = w.distinctWords[w.next / w.batch];
-            for (int word : words) {
-                int row = word * out;
-                // read: one float of each 64-byte line of the row, and its last float
-                for (int o = 0; o < out; o += 16) seen ^= Float.floatToRawIntBits(table[row + o]);
-                seen ^= Float.floatToRawIntBits(table[row + out - 1]);
-            }
-            for (int word : words) {
-                int row = word * out;
-                // write: the same lines
-                for (int o = 0; o < out; o += 16) table[row + o] += 1e-30f;
-                table[row + out - 1] += 1e-30f;
-            }
+            for (int word : words) seen += readRow(table, word * out, last);
+            for (int word : words) writeRow(table, word * out, last);
             w.next = (w.next + w.batch) % POOL;
         }
         return seen;
+    }
+
+    /** Loads a vector in each line of the row at {@code row}, the last one at {@code row + last}; returns lane 0 of their sum. */
+    private static float readRow(float[] table, int row, int last) {
+        FloatVector sum = FloatVector.fromArray(TOUCH, table, row + last);
+        for (int o = 0; o < last; o += 16) sum = sum.add(FloatVector.fromArray(TOUCH, table, row + o));
+        return sum.lane(0);
+    }
+
+    /** Loads, changes and stores the vectors {@link #readRow} loads. */
+    private static void writeRow(float[] table, int row, int last) {
+        FloatVector tiny = FloatVector.broadcast(TOUCH, 1e-30f);
+        for (int o = 0; o < last; o += 16) FloatVector.fromArray(TOUCH, table, row + o).add(tiny).intoArray(table, row + o);
+        FloatVector.fromArray(TOUCH, table, row + last).add(tiny).intoArray(table, row + last);
     }
 
     @Benchmark

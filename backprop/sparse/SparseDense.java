@@ -54,7 +54,7 @@ public final class SparseDense {
      * {@code -Dnabla.sparse.vector=128|256|512} (the test suite runs {@code SparseDenseWidthTest} at
      * each; a shape wider than the machine's runs emulated, much slower).
      */
-    private static final VectorSpecies<Float> S = species(System.getProperty("nabla.sparse.vector", "auto"));
+    private static final VectorSpecies<Float> S = species(System.getProperty("nabla.sparse.vector", "auto").trim());
     private static final int L = S.length();
 
     private final int in;
@@ -181,8 +181,8 @@ public final class SparseDense {
      * the loop runs at the rate of the loads, not at the latency of one add (a single chain ran
      * 2-3x slower, and storing h after every word 2-7x slower). A group is two pairs of adjacent
      * vectors, at u, u + L and v, v + L: constant distances, so that the JIT checks the bounds once
-     * a pair instead of once a load (a scratch probe at hidden 100 on AVX2, rows in cache: 9.2 ns a
-     * word against 12.2 with four offsets each clipped to out − L). Groups step by 4L and the last one
+     * a pair instead of once a load, as it did for four offsets each clipped to out − L (the gain,
+     * with {@link #scatterDeltaInChunks}, is in README's sentiment section). Groups step by 4L and the last one
      * ends at out, overlapping the one before; below 4L one group covers [0, 2L) and [out − 2L, out).
      * Lanes computed twice get bitwise the same value (same terms, same order); per lane the words
      * are added in index order, whatever the group.
@@ -442,7 +442,7 @@ public final class SparseDense {
      * chunk's δ vectors stay in registers for all the words of their batch row instead of being
      * reloaded with {@link #updateRow} for each word (with the forward's constant-distance groups: at
      * hidden 100, batch 64, 74k words, 31–32k reviews/s before and 37–45k after, JMH, alternated
-     * twice; the step is then near the memory floor of {@code SparseBench.touchRows}). Per word all of the
+     * twice). Per word all of the
      * chunk's vectors are loaded and computed before any is stored, so the clipped, overlapping last
      * vectors write the same bits; chunks do not overlap. Per lane the operations of {@link #updateRow}
      * and {@link #scaledUpdateRow}, rows in batch order: the same bits as they give.

@@ -32,7 +32,7 @@ class SparseDenseWidthTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 3, 7, 8, 9, 10, 15, 16, 17, 24, 31, 32, 33, 40, 41, 64, 65, 72, 100, 128, 129, 143, 144, 145, 200, 257})
+    @ValueSource(ints = {1, 3, 7, 8, 9, 10, 15, 16, 17, 24, 31, 32, 33, 40, 41, 63, 64, 65, 72, 100, 128, 129, 143, 144, 145, 200, 257})
     void forwardAndPlainUpdateMatchScalarLoopsBitwise(int out) {
         for (boolean binary : new boolean[] {true, false}) {
             SparseBatch x = batchWithLastWord(binary);
