@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import kernels.ThreadPool;
 import kernels.VectorOps;
 import tensor.Tensor;
 
@@ -47,6 +48,13 @@ import tensor.Tensor;
  * weights as Dense with {@code Sgd}, to float rounding, while touching only present rows; with
  * plain SGD (μ = 0, λ = 0) M is the identity and nothing is deferred: the rows of absent words
  * are bitwise unchanged. L1 is refused: its sign(w) step has no closed form to catch up with.
+ *
+ * <h2>Threads</h2>
+ * Above {@link #parallelMinTerms} the forward splits the batch rows among the engine's threads and
+ * the plain update splits the words ({@link WordRanges}): no row is written by two threads, and every
+ * output row and weight row gets the same operations in the same order as on one thread, so the
+ * results do not depend on the thread count. The lazy catch-up and the momentum/L2 update run on the
+ * calling thread.
  */
 public final class SparseDense {
     /**
@@ -56,6 +64,12 @@ public final class SparseDense {
      */
     private static final VectorSpecies<Float> S = species(System.getProperty("nabla.sparse.vector", "auto").trim());
     private static final int L = S.length();
+    /**
+     * Below this many entry × output terms a forward or update runs on the calling thread: waking the
+     * pool costs more. At 2^16 a batch of 64 reviews at hidden 10 (147k terms) ran slower on two
+     * threads than on one; at hidden 100 (1.5M terms) two threads were faster. Tests lower it.
+     */
+    static long parallelMinTerms = 1 << 19;
 
     private final int in;
     private final int out;
@@ -64,6 +78,13 @@ public final class SparseDense {
     private final BatchBuffer output = new BatchBuffer();
     private String name = "sparse";
     private SparseBatch input;
+    private float[] hidden;            // h of the last forward: what its parts write
+
+    // threads: the forward splits the batch rows, the plain update the words (WordRanges); the tasks
+    // are made once, so a step allocates nothing
+    private final WordRanges ranges = new WordRanges();
+    private final ThreadPool.Task sumRowsTask = this::sumRowsPart;
+    private final ThreadPool.Task scatterTask = this::scatterPart;
 
     // ∂E/∂W of the last backward: the distinct words, and their gradient rows [distinct][out]
     private final int[] slotOfWord;    // [in], −1 when the word is not in the batch
@@ -161,18 +182,41 @@ public final class SparseDense {
         gathered = false;
         int rows = x.rows();
         Tensor h = output.get(rows, out);
-        float[] hd = h.data(), b = bias.value().data(), vals = x.values();
+        hidden = h.data();
+        if (lazy) {
+            // before the rows are split among threads: rows of words in several reviews are caught up once
+            int[] idx = x.indices();
+            for (int p = 0; p < x.nonZeros(); p++) catchUp(idx[p]);
+        }
+        int parts = parts(x, rows);
+        if (parts > 1) ThreadPool.get().run(sumRowsTask, parts);
+        else sumRows(0, rows);
+        return h;
+    }
+
+    /** Threads for a step on {@code x}, at most {@code cap}: one below {@link #parallelMinTerms} terms. */
+    private int parts(SparseBatch x, int cap) {
+        if ((long) x.nonZeros() * out < parallelMinTerms) return 1;
+        return Math.min(ThreadPool.get().threads(), cap);
+    }
+
+    /** Part {@code part} of {@code parts} of the forward: a contiguous share of the batch rows. */
+    private void sumRowsPart(int part, int parts) {
+        int rows = input.rows();
+        sumRows((int) ((long) rows * part / parts), (int) ((long) rows * (part + 1) / parts));
+    }
+
+    /** h_r = b + Σ_{j ∈ r} x_rj·W[j] for the batch rows r in [r0, r1). */
+    private void sumRows(int r0, int r1) {
+        SparseBatch x = input;
+        float[] hd = hidden, b = bias.value().data(), vals = x.values();
         int[] ptr = x.rowPointers(), idx = x.indices();
-        for (int r = 0; r < rows; r++) {
+        for (int r = r0; r < r1; r++) {
             int start = ptr[r], end = ptr[r + 1];
-            if (lazy) {
-                for (int p = start; p < end; p++) catchUp(idx[p]);
-            }
             if (out > 2 * L) sumWordRows(b, vals, idx, start, end, hd, r * out);
             else if (out >= L) sumWordRowsTwoVectors(b, vals, idx, start, end, hd, r * out);
             else sumWordRowsScalar(b, vals, idx, start, end, hd, r * out);
         }
-        return h;
     }
 
     /**
@@ -388,19 +432,38 @@ public final class SparseDense {
      */
     private void scatterDelta() {
         SparseBatch x = input;
-        int[] ptr = x.rowPointers(), idx = x.indices();
-        float[] vals = x.values();
+        int parts = parts(x, Integer.MAX_VALUE);
+        if (parts > 1) {
+            ranges.split(x, in, parts);
+            ThreadPool.get().run(scatterTask, parts);
+        } else {
+            ranges.whole(x, in);
+            scatterRows(0);
+        }
+    }
+
+    /** Part {@code part} of the plain update: the rows of its words ({@link WordRanges}). */
+    private void scatterPart(int part, int parts) {
+        ranges.locate(input, part);
+        scatterRows(part * input.rows());
+    }
+
+    /** The plain update for the entries {@code [from[base + r], to[base + r])} of each batch row r. */
+    private void scatterRows(int base) {
+        int[] from = ranges.from, to = ranges.to, idx = input.indices();
+        float[] vals = input.values();
+        int rows = input.rows();
         if (out >= L && out <= 2 * L) {
-            scatterDeltaTwoVectors(ptr, idx, vals, x.rows());
+            scatterDeltaTwoVectors(from, to, base, idx, vals, rows);
             return;
         }
         if (out > 4 * L) {
-            scatterDeltaInChunks(ptr, idx, vals, x.rows());
+            scatterDeltaInChunks(from, to, base, idx, vals, rows);
             return;
         }
-        for (int r = 0; r < x.rows(); r++) {
+        for (int r = 0; r < rows; r++) {
             int dr = deltaOff + r * out;
-            for (int p = ptr[r]; p < ptr[r + 1]; p++) {
+            for (int p = from[base + r]; p < to[base + r]; p++) {
                 // W[word] ← W[word] − lr·x_rj·δ_r
                 if (vals == null) updateRow(weight, null, idx[p] * out, delta, dr, out, lr, 0f, 0f);
                 else scaledUpdateRow(idx[p] * out, vals[p], dr);
@@ -414,13 +477,13 @@ public final class SparseDense {
      * word against 7.3–11.6). Per word the operations of {@link #updateRow} and {@link #scaledUpdateRow},
      * in their order, the overlapping vector computed before either store: the same bits.
      */
-    private void scatterDeltaTwoVectors(int[] ptr, int[] idx, float[] vals, int rows) {
+    private void scatterDeltaTwoVectors(int[] from, int[] to, int base, int[] idx, float[] vals, int rows) {
         int t = out - L;
         FloatVector lrV = FloatVector.broadcast(S, -lr);
         for (int r = 0; r < rows; r++) {
             int dr = deltaOff + r * out;
             FloatVector d0 = FloatVector.fromArray(S, delta, dr), dt = FloatVector.fromArray(S, delta, dr + t);
-            for (int p = ptr[r]; p < ptr[r + 1]; p++) {
+            for (int p = from[base + r]; p < to[base + r]; p++) {
                 int o = idx[p] * out;
                 FloatVector g0 = d0, gt = dt;
                 if (vals != null) {
@@ -447,7 +510,7 @@ public final class SparseDense {
      * vectors write the same bits; chunks do not overlap. Per lane the operations of {@link #updateRow}
      * and {@link #scaledUpdateRow}, rows in batch order: the same bits as they give.
      */
-    private void scatterDeltaInChunks(int[] ptr, int[] idx, float[] vals, int rows) {
+    private void scatterDeltaInChunks(int[] from, int[] to, int base, int[] idx, float[] vals, int rows) {
         for (int c = 0, width; c < out; c += width) {
             width = chunkWidth(c);
             int last = c + width - L;
@@ -461,7 +524,7 @@ public final class SparseDense {
                 FloatVector d2 = FloatVector.fromArray(S, delta, dr + o2), d3 = FloatVector.fromArray(S, delta, dr + o3);
                 FloatVector d4 = FloatVector.fromArray(S, delta, dr + o4), d5 = FloatVector.fromArray(S, delta, dr + o5);
                 FloatVector d6 = FloatVector.fromArray(S, delta, dr + o6), d7 = FloatVector.fromArray(S, delta, dr + o7);
-                for (int p = ptr[r]; p < ptr[r + 1]; p++) {
+                for (int p = from[base + r]; p < to[base + r]; p++) {
                     int row = idx[p] * out;
                     FloatVector g0 = d0, g1 = d1, g2 = d2, g3 = d3, g4 = d4, g5 = d5, g6 = d6, g7 = d7;
                     if (vals != null) {

@@ -1,0 +1,84 @@
+package backprop.sparse;
+
+import java.util.Arrays;
+
+/**
+ * The split of a sparse update across threads: part p owns the words {@code [split[p], split[p+1])}
+ * and updates only their rows, so no two parts write the same row, and each row receives its terms
+ * in batch-row order whatever the number of parts: the weights do not depend on the thread count.
+ * A batch row's words are ascending, so a part's entries in row r are one run of the row,
+ * {@code [from[p·rows + r], to[p·rows + r])}, found by binary search: no test per entry.
+ *
+ * <p>The boundaries balance entries, not words: with Zipf-distributed words, an even split of the
+ * vocabulary would give the part of the common words most of the work. Boundary j is the median,
+ * over the batch rows, of the word at fraction j/parts of each row. Buffers grow and are reused.
+ */
+final class WordRanges {
+    int parts = 1;
+    int[] split = new int[2];
+    int[] from = new int[0];
+    int[] to = new int[0];
+    private int[] candidates = new int[0];
+
+    /** One part over all the words of {@code x}: row r's entries are all of it. */
+    void whole(SparseBatch x, int in) {
+        reserve(1, x.rows());
+        parts = 1;
+        split[0] = 0;
+        split[1] = in;
+        int[] ptr = x.rowPointers();
+        for (int r = 0; r < x.rows(); r++) {
+            from[r] = ptr[r];
+            to[r] = ptr[r + 1];
+        }
+    }
+
+    /** Splits the words of {@code x} (a vocabulary of {@code in}) into {@code parts} ranges of about as many entries each. */
+    void split(SparseBatch x, int in, int parts) {
+        int rows = x.rows();
+        reserve(parts, rows);
+        this.parts = parts;
+        int[] ptr = x.rowPointers(), idx = x.indices();
+        split[0] = 0;
+        split[parts] = in;
+        for (int j = 1; j < parts; j++) {
+            int n = 0;
+            for (int r = 0; r < rows; r++) {
+                int len = ptr[r + 1] - ptr[r];
+                if (len > 0) candidates[n++] = idx[ptr[r] + (int) ((long) len * j / parts)];
+            }
+            Arrays.sort(candidates, 0, n);
+            split[j] = n == 0 ? split[j - 1] : Math.max(split[j - 1], candidates[n / 2]);
+        }
+    }
+
+    /** Finds part {@code part}'s run of entries in every row of {@code x}, after {@link #split}. */
+    void locate(SparseBatch x, int part) {
+        int rows = x.rows(), base = part * rows;
+        int[] ptr = x.rowPointers(), idx = x.indices();
+        for (int r = 0; r < rows; r++) {
+            int start = firstAtLeast(idx, ptr[r], ptr[r + 1], split[part]);
+            from[base + r] = start;
+            to[base + r] = firstAtLeast(idx, start, ptr[r + 1], split[part + 1]);
+        }
+    }
+
+    /** The first position in {@code idx[lo, hi)} (ascending) holding a value ≥ {@code word}, or hi. */
+    static int firstAtLeast(int[] idx, int lo, int hi, int word) {
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (idx[mid] < word) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    private void reserve(int parts, int rows) {
+        if (split.length < parts + 1) split = new int[parts + 1];
+        if (from.length < parts * rows) {
+            from = new int[Math.max(parts * rows, 2 * from.length)];
+            to = new int[from.length];
+        }
+        if (candidates.length < rows) candidates = new int[Math.max(rows, 2 * candidates.length)];
+    }
+}
