@@ -44,7 +44,8 @@ import tensor.Tensor;
  * 2·V·hidden floats, 59 MB at hidden 100; at 500k they would be 400 MB and a step ~0.1 s): pass
  * {@code -p denseVocab=10000,74000} for more. The dense input rows are scattered from the same
  * sparse rows into a reused buffer (O(words), not O(V)), so the dense figure is the layer's cost.
- * {@code threads} sets the GEMM threads of the dense path; the sparse path runs on one thread.
+ * {@code threads} sets the GEMM threads of the dense path, {@code sparseThreads} those of the sparse path
+ * (default 1 each: the ratio is one thread against one thread).
  * {@code touchRows} moves the rows' lines and nothing else, a reference for the sparse path's memory traffic (see there).
  *
  * <pre>
@@ -73,6 +74,9 @@ public class SparseBench {
         public int hidden;
         @Param({"1", "64"})
         public int batch;
+        /** Threads of the sparse path (the engine's pool); 1 for the comparison with the dense path at {@code threads} = 1. */
+        @Param({"1"})
+        public int sparseThreads;
 
         SparseTrainer trainer;
         SparseBatch reviews, step;
@@ -83,6 +87,7 @@ public class SparseBench {
 
         @Setup(Level.Trial)
         public void setUp() {
+            ThreadPool.setThreads(sparseThreads);
             reviews = reviews(vocab, 1);
             SparseDense first = new SparseDense(vocab, hidden);
             SparseNetwork net = new SparseNetwork(first, new Network(hidden).add(new Dense(hidden, 1)))
