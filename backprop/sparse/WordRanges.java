@@ -1,7 +1,5 @@
 package backprop.sparse;
 
-import java.util.Arrays;
-
 /**
  * The split of a sparse update across threads: part p owns the words {@code [split[p], split[p+1])}
  * and updates only their rows, so no two parts write the same row, and each row receives its terms
@@ -9,9 +7,11 @@ import java.util.Arrays;
  * A batch row's words are ascending, so a part's entries in row r are one run of the row,
  * {@code [from[p·rows + r], to[p·rows + r])}, found by binary search: no test per entry.
  *
- * <p>The boundaries balance entries, not words: with Zipf-distributed words, an even split of the
- * vocabulary would give the part of the common words most of the work. Boundary j is the median,
- * over the batch rows, of the word at fraction j/parts of each row. Buffers grow and are reused.
+ * <p>The boundaries follow the batch's words, not the vocabulary: with Zipf-distributed words, an
+ * even split of the vocabulary would give the part of the common words most of the work. Boundary
+ * j is the median, over the batch rows, of the word at fraction j/parts of each row, so rows of
+ * similar length are split evenly (one long row among short ones is not). Buffers grow and are
+ * reused; nothing is allocated per step.
  */
 final class WordRanges {
     int parts = 1;
@@ -47,8 +47,7 @@ final class WordRanges {
                 int len = ptr[r + 1] - ptr[r];
                 if (len > 0) candidates[n++] = idx[ptr[r] + (int) ((long) len * j / parts)];
             }
-            Arrays.sort(candidates, 0, n);
-            split[j] = n == 0 ? split[j - 1] : Math.max(split[j - 1], candidates[n / 2]);
+            split[j] = n == 0 ? split[j - 1] : Math.max(split[j - 1], select(candidates, n, n / 2));
         }
     }
 
@@ -61,6 +60,31 @@ final class WordRanges {
             from[base + r] = start;
             to[base + r] = firstAtLeast(idx, start, ptr[r + 1], split[part + 1]);
         }
+    }
+
+    /**
+     * The k-th smallest of {@code a[0, n)}, reordering it in place (quickselect, middle pivot): O(n)
+     * expected and no allocation, where {@code Arrays.sort} allocated on some inputs (long runs).
+     */
+    static int select(int[] a, int n, int k) {
+        int lo = 0, hi = n - 1;
+        while (lo < hi) {
+            int pivot = a[(lo + hi) >>> 1], i = lo, j = hi;
+            // Hoare partition: a[lo..j] ≤ pivot ≤ a[i..hi]
+            while (i <= j) {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j) {
+                    int t = a[i]; a[i] = a[j]; a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) hi = j;
+            else if (k >= i) lo = i;
+            else return a[k];
+        }
+        return a[k];
     }
 
     /** The first position in {@code idx[lo, hi)} (ascending) holding a value ≥ {@code word}, or hi. */

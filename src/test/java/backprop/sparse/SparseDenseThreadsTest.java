@@ -37,11 +37,13 @@ class SparseDenseThreadsTest {
     @ValueSource(ints = {3, 10, 37, 100})
     void forwardAndStepsDoNotDependOnTheThreadCount(int out) {
         for (boolean binary : new boolean[] {true, false}) {
-            for (float momentum : new float[] {0f, 0.9f}) {
-                SparseBatch x = SparseFixtures.batch(out, 80, V, 900, 700, binary);
-                assertTrue((long) x.nonZeros() * out >= SparseDense.parallelMinTerms, "the batch must be large enough to be split");
-                float[] one = run(1, x, out, momentum), two = run(2, x, out, momentum), three = run(3, x, out, momentum);
-                String what = "out=" + out + " binary=" + binary + " momentum=" + momentum;
+            // two batches over different words, so that under momentum or L2 the second one's forward
+            // catches up rows the first one left behind, and the rows are then summed on several threads
+            SparseBatch[] x = {SparseFixtures.batch(out, 80, V, 900, 700, binary), SparseFixtures.batch(out + 1, 80, V, V, 700, binary)};
+            for (SparseBatch b : x) assertTrue((long) b.nonZeros() * out >= SparseDense.parallelMinTerms, "batches must be large enough to split");
+            for (float[] rule : new float[][] {{0f, 0f}, {0.9f, 0f}, {0f, 0.01f}}) {
+                float[] one = run(1, x, out, rule), two = run(2, x, out, rule), three = run(3, x, out, rule);
+                String what = "out=" + out + " binary=" + binary + " momentum=" + rule[0] + " l2=" + rule[1];
                 assertBitwise(one, two, what + ", 1 vs 2 threads");
                 assertBitwise(one, three, what + ", 1 vs 3 threads");
             }
@@ -54,7 +56,9 @@ class SparseDenseThreadsTest {
         for (int i = 0; i < evenWords.length; i++) evenWords[i] = 2 * i;
         SparseBatch x = new SparseBatch(V, true).addRow(evenWords, null, 0, evenWords.length);
         assertTrue((long) x.nonZeros() * 100 >= SparseDense.parallelMinTerms, "the row must be long enough to be split");
-        assertBitwise(run(1, x, 100, 0f), run(3, x, 100, 0f), "one row, 1 vs 3 threads");
+        SparseBatch[] once = {x};
+        float[] plain = {0f, 0f};
+        assertBitwise(run(1, once, 100, plain), run(3, once, 100, plain), "one row, 1 vs 3 threads");
     }
 
     @Test
@@ -85,24 +89,44 @@ class SparseDenseThreadsTest {
         }
     }
 
-    /** Three steps on {@code x} at {@code threads} threads; returns the three forwards' outputs and the weights after. */
-    private static float[] run(int threads, SparseBatch x, int out, float momentum) {
+    /** Four steps, cycling through the batches {@code x}, at {@code threads} threads with {momentum, L2}
+     *  {@code rule}; returns the forwards' outputs and the weights after. */
+    private static float[] run(int threads, SparseBatch[] x, int out, float[] rule) {
         int saved = ThreadPool.get().threads();
         try {
             ThreadPool.setThreads(threads);
             SparseDense layer = new SparseDense(V, out);
             layer.initialize(Initializer.NORMAL_FAN_IN, new SplittableRandom(out));
-            int rows = x.rows();
-            float[] seen = new float[3 * rows * out + V * out];
-            for (int step = 0; step < 3; step++) {
-                System.arraycopy(layer.forward(x).data(), 0, seen, step * rows * out, rows * out);
-                layer.backward(Tensor.randn(40 + step, 0.5f, rows, out));
-                layer.step(0.1f, momentum, 0f, 0f);
+            float[] seen = new float[0];
+            for (int step = 0; step < 4; step++) {
+                SparseBatch b = x[step % x.length];
+                seen = append(seen, layer.forward(b).data(), b.rows() * out);
+                layer.backward(Tensor.randn(40 + step, 0.5f, b.rows(), out));
+                layer.step(0.1f, rule[0], 0f, rule[1]);
             }
-            System.arraycopy(layer.weight().data(), 0, seen, 3 * rows * out, V * out);
-            return seen;
+            return append(seen, layer.weight().data(), V * out);
         } finally {
             ThreadPool.setThreads(saved);
+        }
+    }
+
+    private static float[] append(float[] a, float[] b, int n) {
+        float[] c = java.util.Arrays.copyOf(a, a.length + n);
+        System.arraycopy(b, 0, c, a.length, n);
+        return c;
+    }
+
+    @Test
+    void selectFindsTheKthSmallest() {
+        SplittableRandom rng = new SplittableRandom(5);
+        for (int trial = 0; trial < 500; trial++) {
+            int n = 1 + rng.nextInt(40);
+            int[] a = new int[n];
+            for (int i = 0; i < n; i++) a[i] = trial % 3 == 0 ? i : rng.nextInt(8); // runs and repeats
+            int[] sorted = a.clone();
+            java.util.Arrays.sort(sorted);
+            int k = rng.nextInt(n);
+            assertEquals(sorted[k], WordRanges.select(a, n, k), "trial " + trial);
         }
     }
 
