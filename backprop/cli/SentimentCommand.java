@@ -36,7 +36,7 @@ import tensor.Tensor;
  */
 final class SentimentCommand implements Main.Command {
     private static final Set<String> TRAIN_FLAGS = Set.of("reviews", "labels", "tsv", "test-fraction", "hidden", "activation",
-            "output", "min-count", "polarity-cutoff", "epochs", "batch", "lr", "lr-decay", "momentum", "l2", "seed", "checkpoint", "metrics");
+            "output", "min-count", "polarity-cutoff", "epochs", "batch", "lr", "lr-decay", "momentum", "l2", "seed", "checkpoint", "metrics", "threads");
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
@@ -69,10 +69,15 @@ final class SentimentCommand implements Main.Command {
         out.println("  --hidden 10  --activation " + SentimentModel.ACTIVATIONS.replace(", ", "|") + " (none)  --output sigmoid|softmax");
         out.println("  --epochs 2  --batch 1  --lr 0.1  --lr-decay GAMMA (per epoch)  --momentum 0  --l2 0  --seed 1");
         out.println("  --checkpoint sentiment.safetensors (written after every epoch)   --metrics FILE (one JSON line per epoch)");
+        out.println("  --threads N             threads for the kernels (default: the available processors); results do not depend on it");
         return 0;
     }
 
     // ---------------------------------------------------------------- train
+
+    private static String threads(int n) {
+        return n == 1 ? "1 thread" : n + " threads";
+    }
 
     private static int train(String[] args, PrintStream out) throws IOException {
         SentimentFlags f = new SentimentFlags(args, TRAIN_FLAGS, Set.of("counts", "quiet"));
@@ -96,6 +101,7 @@ final class SentimentCommand implements Main.Command {
         }
         Path checkpoint = Path.of(f.get("checkpoint", "sentiment.safetensors"));
         boolean quiet = f.has("quiet");
+        if (f.has("threads")) kernels.ThreadPool.setThreads(f.getInt("threads", 1, 1, 1024));
 
         ReviewCorpus corpus;
         String source;
@@ -130,7 +136,8 @@ final class SentimentCommand implements Main.Command {
         if (decay < 1) trainer.schedule(LearningRateSchedule.exponential((float) decay));
         say(out, quiet, "network: " + model.network() + ", " + config.output().name().toLowerCase(Locale.ROOT) + " output, loss "
                 + loss.name() + ", " + sgd + ", batch " + batch + ", " + (config.binary() ? "binary" : "count") + " input, "
-                + String.format(Locale.ROOT, "%.1f", (double) trainX.nonZeros() / Math.max(1, trainX.rows())) + " distinct known words per review");
+                + String.format(Locale.ROOT, "%.1f", (double) trainX.nonZeros() / Math.max(1, trainX.rows())) + " distinct known words per review, "
+                + threads(kernels.ThreadPool.get().threads()));
 
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("trained_on", source);

@@ -67,9 +67,10 @@ public final class SparseDense {
     /**
      * Below this many entry × output terms a forward or update runs on the calling thread: waking the
      * pool costs more. At 2^16 a batch of 64 reviews at hidden 10 (147k terms) ran slower on two
-     * threads than on one; at hidden 100 (1.5M terms) two threads were faster. Tests lower it.
+     * threads than on one; at hidden 100 (1.5M terms) two threads were 1.2–1.45× faster; a CLI run
+     * at 855k terms (batch 256 of 33 words, hidden 100, a 2 MB table) showed no gain. Tests lower it.
      */
-    static long parallelMinTerms = 1 << 19;
+    static long parallelMinTerms = 1 << 20;
 
     private final int in;
     private final int out;

@@ -1,5 +1,6 @@
 package backprop.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +94,28 @@ class SentimentCommandTest {
         r = run("sentiment", "predict", "--checkpoint", reviews.toString(), "text");
         assertEquals(1, r.code);
         assertTrue(r.err.contains("reviews.txt") && r.err.contains("header length"), r.err);
+    }
+
+    @Test
+    void theCheckpointDoesNotDependOnThreads() throws IOException {
+        int saved = kernels.ThreadPool.get().threads();
+        try {
+            byte[][] ckpt = new byte[2][];
+            for (int t = 1; t <= 2; t++) {
+                Path c = dir.resolve("threads" + t + ".safetensors");
+                Result r = run("sentiment", "train", "--tsv", dir.resolve("reviews.tsv").toString(), "--epochs", "2", "--hidden", "40",
+                        "--batch", "64", "--threads", Integer.toString(t), "--checkpoint", c.toString());
+                assertEquals(0, r.code, r.err);
+                assertTrue(r.out.contains(t == 1 ? "1 thread\n" : "2 threads\n"), r.out);
+                ckpt[t - 1] = Files.readAllBytes(c);
+            }
+            assertArrayEquals(ckpt[0], ckpt[1], "the checkpoints of 1 and 2 threads");
+            Result bad = run("sentiment", "train", "--tsv", dir.resolve("reviews.tsv").toString(), "--threads", "0");
+            assertEquals(2, bad.code);
+            assertTrue(bad.err.contains("--threads must be in [1, 1024], got 0"), bad.err);
+        } finally {
+            kernels.ThreadPool.setThreads(saved);
+        }
     }
 
     @Test
