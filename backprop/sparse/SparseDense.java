@@ -67,7 +67,7 @@ public final class SparseDense {
     /**
      * Below this many entry × output terms a forward or update runs on the calling thread: waking the
      * pool costs more. At 2^16 a batch of 64 reviews at hidden 10 (147k terms) ran slower on two
-     * threads than on one; at hidden 100 (1.5M terms) two threads were 1.2–1.45× faster; a CLI run
+     * threads than on one; at hidden 100 (1.5M terms) two threads were 1.17–1.45× faster; a CLI run
      * at 855k terms (batch 256 of 33 words, hidden 100, a 2 MB table) showed no gain. Tests lower it.
      */
     static long parallelMinTerms = 1 << 20;
@@ -227,8 +227,9 @@ public final class SparseDense {
      * 2-3x slower, and storing h after every word 2-7x slower). A group is two pairs of adjacent
      * vectors, at u, u + L and v, v + L: constant distances, so that the JIT checks the bounds once
      * a pair instead of once a load, as it did for four offsets each clipped to out − L (the gain,
-     * with {@link #scatterDeltaInChunks}, is in README's sentiment section). Groups step by 4L and the last one
-     * ends at out, overlapping the one before; below 4L one group covers [0, 2L) and [out − 2L, out).
+     * with {@link #scatterDeltaInChunks}, is in README's sentiment section). Groups step by 4L and
+     * the last one ends at out, overlapping the one before; below 4L one group covers [0, 2L) and
+     * [out − 2L, out).
      * Lanes computed twice get bitwise the same value (same terms, same order); per lane the words
      * are added in index order, whatever the group.
      */
@@ -506,9 +507,8 @@ public final class SparseDense {
      * chunk's δ vectors stay in registers for all the words of their batch row instead of being
      * reloaded with {@link #updateRow} for each word (with the forward's constant-distance groups: at
      * hidden 100, batch 64, 74k words, 31–32k reviews/s before and 37–45k after, JMH, alternated
-     * twice). Per word all of the
-     * chunk's vectors are loaded and computed before any is stored, so the clipped, overlapping last
-     * vectors write the same bits; chunks do not overlap. Per lane the operations of {@link #updateRow}
+     * twice). Per word all of the chunk's vectors are loaded and computed before any is stored, so
+     * the clipped, overlapping last vectors write the same bits; chunks do not overlap. Per lane the operations of {@link #updateRow}
      * and {@link #scaledUpdateRow}, rows in batch order: the same bits as they give.
      */
     private void scatterDeltaInChunks(int[] from, int[] to, int base, int[] idx, float[] vals, int rows) {

@@ -14,7 +14,6 @@ package backprop.sparse;
  * reused; nothing is allocated per step.
  */
 final class WordRanges {
-    int parts = 1;
     int[] split = new int[2];
     int[] from = new int[0];
     int[] to = new int[0];
@@ -23,7 +22,6 @@ final class WordRanges {
     /** One part over all the words of {@code x}: row r's entries are all of it. */
     void whole(SparseBatch x, int in) {
         reserve(1, x.rows());
-        parts = 1;
         split[0] = 0;
         split[1] = in;
         int[] ptr = x.rowPointers();
@@ -33,11 +31,10 @@ final class WordRanges {
         }
     }
 
-    /** Splits the words of {@code x} (a vocabulary of {@code in}) into {@code parts} ranges of about as many entries each. */
+    /** Splits the words of {@code x} (a vocabulary of {@code in}) into {@code parts} ranges cut at per-row medians (see the class comment). */
     void split(SparseBatch x, int in, int parts) {
         int rows = x.rows();
         reserve(parts, rows);
-        this.parts = parts;
         int[] ptr = x.rowPointers(), idx = x.indices();
         split[0] = 0;
         split[parts] = in;
