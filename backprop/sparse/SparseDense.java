@@ -1,5 +1,8 @@
 package backprop.sparse;
 
+import static backprop.sparse.SparseVectors.L;
+import static backprop.sparse.SparseVectors.S;
+
 import backprop.BatchBuffer;
 import backprop.Parameter;
 import backprop.init.Initializer;
@@ -7,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 import kernels.ThreadPool;
 import kernels.VectorOps;
 import tensor.Tensor;
@@ -55,15 +57,11 @@ import tensor.Tensor;
  * output row and weight row gets the same operations in the same order as on one thread, so the
  * results do not depend on the thread count. The lazy catch-up and the momentum/L2 update run on the
  * calling thread.
+ *
+ * <p>This class holds the state and the order of the steps; the vector loops over the rows are in
+ * {@link WordRowSums} (forward) and {@link WordRowUpdates} (updates).
  */
 public final class SparseDense {
-    /**
-     * The vector shape of the loops: the machine's preferred one, or forced with
-     * {@code -Dnabla.sparse.vector=128|256|512} (the test suite runs {@code SparseDenseWidthTest} at
-     * each; a shape wider than the machine's runs emulated, much slower).
-     */
-    private static final VectorSpecies<Float> S = species(System.getProperty("nabla.sparse.vector", "auto").trim());
-    private static final int L = S.length();
     /**
      * Below this many entry × output terms a forward or update runs on the calling thread: waking the
      * pool costs more. At 2^16 a batch of 64 reviews at hidden 10 (147k terms) ran slower on two
@@ -118,16 +116,6 @@ public final class SparseDense {
         this.slotOfWord = new int[in];
         Arrays.fill(slotOfWord, -1);
         this.gradientRows = new float[gradientWords.length * out];
-    }
-
-    private static VectorSpecies<Float> species(String bits) {
-        return switch (bits) {
-            case "auto" -> FloatVector.SPECIES_PREFERRED;
-            case "128" -> FloatVector.SPECIES_128;
-            case "256" -> FloatVector.SPECIES_256;
-            case "512" -> FloatVector.SPECIES_512;
-            default -> throw new IllegalArgumentException("nabla.sparse.vector must be auto, 128, 256 or 512, got '" + bits + "'");
-        };
     }
 
     /** Floats per vector in this layer's loops (L). */
@@ -213,110 +201,8 @@ public final class SparseDense {
         float[] hd = hidden, b = bias.value().data(), vals = x.values();
         int[] ptr = x.rowPointers(), idx = x.indices();
         for (int r = r0; r < r1; r++) {
-            int start = ptr[r], end = ptr[r + 1];
-            if (out > 2 * L) sumWordRows(b, vals, idx, start, end, hd, r * out);
-            else if (out >= L) sumWordRowsTwoVectors(b, vals, idx, start, end, hd, r * out);
-            else sumWordRowsScalar(b, vals, idx, start, end, hd, r * out);
-        }
-    }
-
-    /**
-     * h[hOff ..+out) = b + Σ_{p ∈ [start, end)} x_p·W[idx[p]], for out > 2L. Four vectors of h are
-     * kept in registers while the words' rows are added to them: four independent add chains, so
-     * the loop runs at the rate of the loads, not at the latency of one add (a single chain ran
-     * 2-3x slower, and storing h after every word 2-7x slower). A group is two pairs of adjacent
-     * vectors, at u, u + L and v, v + L: constant distances, so that the JIT checks the bounds once
-     * a pair instead of once a load, as it did for four offsets each clipped to out − L (the gain,
-     * with {@link #scatterDeltaInChunks}, is in README's sentiment section). Groups step by 4L and
-     * the last one ends at out, overlapping the one before; below 4L one group covers [0, 2L) and
-     * [out − 2L, out).
-     * Lanes computed twice get bitwise the same value (same terms, same order); per lane the words
-     * are added in index order, whatever the group.
-     */
-    private void sumWordRows(float[] b, float[] vals, int[] idx, int start, int end, float[] hd, int hOff) {
-        for (int g = 0; g < out; g += 4 * L) {
-            int u = out >= 4 * L ? Math.min(g, out - 4 * L) : 0;
-            int v = out >= 4 * L ? u + 2 * L : out - 2 * L;
-            // h_r = b
-            FloatVector acc0 = FloatVector.fromArray(S, b, u), acc1 = FloatVector.fromArray(S, b, u + L);
-            FloatVector acc2 = FloatVector.fromArray(S, b, v), acc3 = FloatVector.fromArray(S, b, v + L);
-            if (vals == null) {
-                for (int p = start; p < end; p++) {
-                    int row = idx[p] * out;
-                    // h_r += W[word]
-                    acc0 = acc0.add(FloatVector.fromArray(S, weight, row + u));
-                    acc1 = acc1.add(FloatVector.fromArray(S, weight, row + u + L));
-                    acc2 = acc2.add(FloatVector.fromArray(S, weight, row + v));
-                    acc3 = acc3.add(FloatVector.fromArray(S, weight, row + v + L));
-                }
-            } else {
-                for (int p = start; p < end; p++) {
-                    int row = idx[p] * out;
-                    FloatVector x = FloatVector.broadcast(S, vals[p]);
-                    // h_r += x_rj·W[word]
-                    acc0 = FloatVector.fromArray(S, weight, row + u).fma(x, acc0);
-                    acc1 = FloatVector.fromArray(S, weight, row + u + L).fma(x, acc1);
-                    acc2 = FloatVector.fromArray(S, weight, row + v).fma(x, acc2);
-                    acc3 = FloatVector.fromArray(S, weight, row + v + L).fma(x, acc3);
-                }
-            }
-            acc0.intoArray(hd, hOff + u);
-            acc1.intoArray(hd, hOff + u + L);
-            acc2.intoArray(hd, hOff + v);
-            acc3.intoArray(hd, hOff + v + L);
-        }
-    }
-
-    /**
-     * Width of the chunk of a row that starts at {@code start}, for {@link #scatterDeltaInChunks}
-     * (out > 4L): the rest of the row when it is at most 8 vectors, 8 vectors while at least 9
-     * remain, else 4 (leaving 4–5). So every chunk is L..8L wide and the chunks do not overlap: one
-     * chunk is updated after another without a lane being read after its own store.
-     */
-    private int chunkWidth(int start) {
-        int rest = out - start;
-        return rest <= 8 * L ? rest : rest >= 9 * L ? 8 * L : 4 * L;
-    }
-
-    /**
-     * {@link #sumWordRows} for L ≤ out ≤ 2L (hidden 10 on AVX2): a row is two vectors, at 0 and at out − L
-     * (overlapping), so two accumulators and two loads a word instead of four of each (measured: 2.0–3.4
-     * ns a word against 3.8–6.6 at vocabularies of 10k and 74k). The same sums in the same order per lane.
-     */
-    private void sumWordRowsTwoVectors(float[] b, float[] vals, int[] idx, int start, int end, float[] hd, int hOff) {
-        int t = out - L;
-        // h_r = b
-        FloatVector acc0 = FloatVector.fromArray(S, b, 0), acc1 = FloatVector.fromArray(S, b, t);
-        if (vals == null) {
-            for (int p = start; p < end; p++) {
-                int row = idx[p] * out;
-                // h_r += W[word]
-                acc0 = acc0.add(FloatVector.fromArray(S, weight, row));
-                acc1 = acc1.add(FloatVector.fromArray(S, weight, row + t));
-            }
-        } else {
-            for (int p = start; p < end; p++) {
-                int row = idx[p] * out;
-                FloatVector x = FloatVector.broadcast(S, vals[p]);
-                // h_r += x_rj·W[word]
-                acc0 = FloatVector.fromArray(S, weight, row).fma(x, acc0);
-                acc1 = FloatVector.fromArray(S, weight, row + t).fma(x, acc1);
-            }
-        }
-        acc0.intoArray(hd, hOff);
-        acc1.intoArray(hd, hOff + t);
-    }
-
-    /** {@link #sumWordRows} for out < L, one lane at a time. */
-    private void sumWordRowsScalar(float[] b, float[] vals, int[] idx, int start, int end, float[] hd, int hOff) {
-        for (int o = 0; o < out; o++) {
-            float acc = b[o];
-            if (vals == null) {
-                for (int p = start; p < end; p++) acc += weight[idx[p] * out + o];
-            } else {
-                for (int p = start; p < end; p++) acc = Math.fma(weight[idx[p] * out + o], vals[p], acc);
-            }
-            hd[hOff + o] = acc;
+            // h_r = b + Σ_{j ∈ r} x_rj·W[j]
+            WordRowSums.sum(weight, out, b, vals, idx, ptr[r], ptr[r + 1], hd, r * out);
         }
     }
 
@@ -416,7 +302,7 @@ public final class SparseDense {
             float[] v = velocity;
             for (int s = 0; s < distinctWords; s++) {
                 int word = gradientWords[s];
-                updateRow(weight, v, word * out, gradientRows, s * out, out, lr, mu, l2);
+                WordRowUpdates.updateRow(weight, v, word * out, gradientRows, s * out, out, lr, mu, l2);
                 if (lazy) stepsApplied[word] = steps + 1;
             }
         } else {
@@ -452,126 +338,8 @@ public final class SparseDense {
 
     /** The plain update for the entries {@code [from[base + r], to[base + r])} of each batch row r. */
     private void scatterRows(int base) {
-        int[] from = ranges.from, to = ranges.to, idx = input.indices();
-        float[] vals = input.values();
-        int rows = input.rows();
-        if (out >= L && out <= 2 * L) {
-            scatterDeltaTwoVectors(from, to, base, idx, vals, rows);
-            return;
-        }
-        if (out > 4 * L) {
-            scatterDeltaInChunks(from, to, base, idx, vals, rows);
-            return;
-        }
-        for (int r = 0; r < rows; r++) {
-            int dr = deltaOff + r * out;
-            for (int p = from[base + r]; p < to[base + r]; p++) {
-                // W[word] ← W[word] − lr·x_rj·δ_r
-                if (vals == null) updateRow(weight, null, idx[p] * out, delta, dr, out, lr, 0f, 0f);
-                else scaledUpdateRow(idx[p] * out, vals[p], dr);
-            }
-        }
-    }
-
-    /**
-     * {@link #scatterDelta} for L ≤ out ≤ 2L: a row of δ is two vectors (at 0 and out − L), kept in
-     * registers for all the words of its batch row instead of reloaded for each (measured: 4.6–6.3 ns a
-     * word against 7.3–11.6). Per word the operations of {@link #updateRow} and {@link #scaledUpdateRow},
-     * in their order, the overlapping vector computed before either store: the same bits.
-     */
-    private void scatterDeltaTwoVectors(int[] from, int[] to, int base, int[] idx, float[] vals, int rows) {
-        int t = out - L;
-        FloatVector lrV = FloatVector.broadcast(S, -lr);
-        for (int r = 0; r < rows; r++) {
-            int dr = deltaOff + r * out;
-            FloatVector d0 = FloatVector.fromArray(S, delta, dr), dt = FloatVector.fromArray(S, delta, dr + t);
-            for (int p = from[base + r]; p < to[base + r]; p++) {
-                int o = idx[p] * out;
-                FloatVector g0 = d0, gt = dt;
-                if (vals != null) {
-                    // g = x·δ
-                    FloatVector xv = FloatVector.broadcast(S, vals[p]);
-                    g0 = d0.mul(xv);
-                    gt = dt.mul(xv);
-                }
-                // W[word] ← W[word] − lr·g  (the overlapping vector from the old row, before either store)
-                FloatVector wt = gt.fma(lrV, FloatVector.fromArray(S, weight, o + t));
-                g0.fma(lrV, FloatVector.fromArray(S, weight, o)).intoArray(weight, o);
-                wt.intoArray(weight, o + t);
-            }
-        }
-    }
-
-    /**
-     * {@link #scatterDelta} for out > 4L, a {@link #chunkWidth chunk} of at most 8 vectors at a time: the
-     * chunk's δ vectors stay in registers for all the words of their batch row instead of being
-     * reloaded with {@link #updateRow} for each word (with the forward's constant-distance groups: at
-     * hidden 100, batch 64, 74k words, 31–32k reviews/s before and 37–45k after, JMH, alternated
-     * twice). Per word all of the chunk's vectors are loaded and computed before any is stored, so
-     * the clipped, overlapping last vectors write the same bits; chunks do not overlap. Per lane the operations of {@link #updateRow}
-     * and {@link #scaledUpdateRow}, rows in batch order: the same bits as they give.
-     */
-    private void scatterDeltaInChunks(int[] from, int[] to, int base, int[] idx, float[] vals, int rows) {
-        for (int c = 0, width; c < out; c += width) {
-            width = chunkWidth(c);
-            int last = c + width - L;
-            int o1 = Math.min(c + L, last), o2 = Math.min(c + 2 * L, last), o3 = Math.min(c + 3 * L, last);
-            int o4 = Math.min(c + 4 * L, last), o5 = Math.min(c + 5 * L, last), o6 = Math.min(c + 6 * L, last), o7 = last;
-            for (int r = 0; r < rows; r++) {
-                int dr = deltaOff + r * out;
-                // made here, not before the chunk loop: live across it, JDK 17 boxed it (~50 bytes a step)
-                FloatVector lrV = FloatVector.broadcast(S, -lr);
-                FloatVector d0 = FloatVector.fromArray(S, delta, dr + c), d1 = FloatVector.fromArray(S, delta, dr + o1);
-                FloatVector d2 = FloatVector.fromArray(S, delta, dr + o2), d3 = FloatVector.fromArray(S, delta, dr + o3);
-                FloatVector d4 = FloatVector.fromArray(S, delta, dr + o4), d5 = FloatVector.fromArray(S, delta, dr + o5);
-                FloatVector d6 = FloatVector.fromArray(S, delta, dr + o6), d7 = FloatVector.fromArray(S, delta, dr + o7);
-                for (int p = from[base + r]; p < to[base + r]; p++) {
-                    int row = idx[p] * out;
-                    FloatVector g0 = d0, g1 = d1, g2 = d2, g3 = d3, g4 = d4, g5 = d5, g6 = d6, g7 = d7;
-                    if (vals != null) {
-                        // g = x·δ
-                        FloatVector xv = FloatVector.broadcast(S, vals[p]);
-                        g0 = d0.mul(xv); g1 = d1.mul(xv); g2 = d2.mul(xv); g3 = d3.mul(xv);
-                        g4 = d4.mul(xv); g5 = d5.mul(xv); g6 = d6.mul(xv); g7 = d7.mul(xv);
-                    }
-                    // W[word] ← W[word] − lr·g  (all eight from the old row, then the stores)
-                    FloatVector w0 = g0.fma(lrV, FloatVector.fromArray(S, weight, row + c));
-                    FloatVector w1 = g1.fma(lrV, FloatVector.fromArray(S, weight, row + o1));
-                    FloatVector w2 = g2.fma(lrV, FloatVector.fromArray(S, weight, row + o2));
-                    FloatVector w3 = g3.fma(lrV, FloatVector.fromArray(S, weight, row + o3));
-                    FloatVector w4 = g4.fma(lrV, FloatVector.fromArray(S, weight, row + o4));
-                    FloatVector w5 = g5.fma(lrV, FloatVector.fromArray(S, weight, row + o5));
-                    FloatVector w6 = g6.fma(lrV, FloatVector.fromArray(S, weight, row + o6));
-                    FloatVector w7 = g7.fma(lrV, FloatVector.fromArray(S, weight, row + o7));
-                    w0.intoArray(weight, row + c);
-                    w1.intoArray(weight, row + o1);
-                    w2.intoArray(weight, row + o2);
-                    w3.intoArray(weight, row + o3);
-                    w4.intoArray(weight, row + o4);
-                    w5.intoArray(weight, row + o5);
-                    w6.intoArray(weight, row + o6);
-                    w7.intoArray(weight, row + o7);
-                }
-            }
-        }
-    }
-
-    /** W[wOff ..+out) ← W − lr·(x·δ[dOff ..+out)), the product rounded first as the gathered path rounds it; tail as {@link #updateRow}. */
-    private void scaledUpdateRow(int wOff, float x, int dOff) {
-        if (out < L) {
-            for (int i = 0; i < out; i++) weight[wOff + i] = Math.fma(x * delta[dOff + i], -lr, weight[wOff + i]);
-            return;
-        }
-        FloatVector xv = FloatVector.broadcast(S, x), lrV = FloatVector.broadcast(S, -lr);
-        int t = out - L;
-        // g = x·δ ; w ← w − lr·g  (the last vector, computed before any store)
-        FloatVector tail = FloatVector.fromArray(S, delta, dOff + t).mul(xv).fma(lrV, FloatVector.fromArray(S, weight, wOff + t));
-        for (int i = 0; i < t; i += L) {
-            // g = x·δ ; w ← w − lr·g
-            FloatVector g = FloatVector.fromArray(S, delta, dOff + i).mul(xv);
-            g.fma(lrV, FloatVector.fromArray(S, weight, wOff + i)).intoArray(weight, wOff + i);
-        }
-        tail.intoArray(weight, wOff + t);
+        // W[j] ← W[j] − lr·x_rj·δ_r, rows r in batch order
+        WordRowUpdates.scatter(weight, out, lr, delta, deltaOff, ranges.from, ranges.to, base, input.indices(), input.values(), input.rows());
     }
 
     /** Applies every pending step to every row (O(in·out)); after it, {@link #storedWeight()} is current. */
@@ -619,61 +387,6 @@ public final class SparseDense {
             if (v != null) v[off + o] = (float) (c * w + d * vo);
         }
         stepsApplied[word] = steps;
-    }
-
-    /**
-     * One row's SGD update, in Sgd's order of operations so that a present row gets bitwise the
-     * value Dense + Sgd would give it: g ← g + λ·w; v ← μ·v + g; w ← w − lr·v.
-     *
-     * <p>Rows are rarely a whole number of vectors (10 or 100 floats). The last vector starts at
-     * n − L and overlaps the one before it; it is loaded and computed before any store, so the
-     * lanes written twice get the same value twice (same old values, same operations). One vector
-     * instead of a scalar tail: with rows spread over the table each scalar read-modify-write
-     * costs about as much as a vector one.
-     */
-    static void updateRow(float[] w, float[] v, int wOff, float[] g, int gOff, int n, float lr, float mu, float l2) {
-        if (n < L) {
-            updateRowScalar(w, v, wOff, g, gOff, n, lr, mu, l2);
-            return;
-        }
-        FloatVector lrV = FloatVector.broadcast(S, -lr), muV = FloatVector.broadcast(S, mu), l2V = FloatVector.broadcast(S, l2);
-        boolean decay = l2 != 0f;
-        int t = n - L;
-        FloatVector tw = FloatVector.fromArray(S, w, wOff + t);
-        FloatVector tg = FloatVector.fromArray(S, g, gOff + t);
-        // g ← g + λ·w
-        if (decay) tg = tw.fma(l2V, tg);
-        // v ← μ·v + g
-        if (v != null) tg = FloatVector.fromArray(S, v, wOff + t).fma(muV, tg);
-        for (int i = 0; i < t; i += L) {
-            FloatVector wv = FloatVector.fromArray(S, w, wOff + i);
-            FloatVector gv = FloatVector.fromArray(S, g, gOff + i);
-            // g ← g + λ·w
-            if (decay) gv = wv.fma(l2V, gv);
-            if (v != null) {
-                // v ← μ·v + g
-                gv = FloatVector.fromArray(S, v, wOff + i).fma(muV, gv);
-                gv.intoArray(v, wOff + i);
-            }
-            // w ← w − lr·v
-            gv.fma(lrV, wv).intoArray(w, wOff + i);
-        }
-        if (v != null) tg.intoArray(v, wOff + t);
-        // w ← w − lr·v  (the last vector)
-        tg.fma(lrV, tw).intoArray(w, wOff + t);
-    }
-
-    /** {@link #updateRow} for rows shorter than a vector. */
-    private static void updateRowScalar(float[] w, float[] v, int wOff, float[] g, int gOff, int n, float lr, float mu, float l2) {
-        for (int i = 0; i < n; i++) {
-            float gi = g[gOff + i];
-            // g ← g + λ·w
-            if (l2 != 0f) gi = Math.fma(w[wOff + i], l2, gi);
-            // v ← μ·v + g
-            if (v != null) v[wOff + i] = gi = Math.fma(v[wOff + i], mu, gi);
-            // w ← w − lr·v
-            w[wOff + i] = Math.fma(gi, -lr, w[wOff + i]);
-        }
     }
 
     /** y[yOff ..) += x[xOff ..), {@code out} elements. */

@@ -1,0 +1,28 @@
+package backprop.sparse;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector shape of the sparse layer's loops ({@link WordRowSums}, {@link WordRowUpdates}): the
+ * machine's preferred one, or forced with {@code -Dnabla.sparse.vector=128|256|512} (the test suite
+ * runs {@code SparseDenseWidthTest} at each; a shape wider than the machine's runs emulated, much
+ * slower).
+ */
+final class SparseVectors {
+    static final VectorSpecies<Float> S = species(System.getProperty("nabla.sparse.vector", "auto").trim());
+    /** Floats per vector. */
+    static final int L = S.length();
+
+    private SparseVectors() {}
+
+    private static VectorSpecies<Float> species(String bits) {
+        return switch (bits) {
+            case "auto" -> FloatVector.SPECIES_PREFERRED;
+            case "128" -> FloatVector.SPECIES_128;
+            case "256" -> FloatVector.SPECIES_256;
+            case "512" -> FloatVector.SPECIES_512;
+            default -> throw new IllegalArgumentException("nabla.sparse.vector must be auto, 128, 256 or 512, got '" + bits + "'");
+        };
+    }
+}

@@ -1,0 +1,114 @@
+package backprop.sparse;
+
+import static backprop.sparse.SparseVectors.L;
+import static backprop.sparse.SparseVectors.S;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The forward loops of {@link SparseDense}: one batch row's hidden pre-activation as a sum of the
+ * weight rows of its words, {@code h = b + Σ_{p ∈ [start, end)} x_p·W[idx[p]]} (binary input, no
+ * {@code vals}: {@code h = b + Σ W[idx[p]]}, no multiply by 1). W is {@code [in][out]}, word-major.
+ * Per lane the words are added in index order, whichever loop runs, so every variant gives the
+ * same bits as the scalar loop.
+ */
+final class WordRowSums {
+    private WordRowSums() {}
+
+    /** h[hOff ..+out) = b + Σ_{p ∈ [start, end)} x_p·W[idx[p]], by the loop for this row width. */
+    static void sum(float[] weight, int out, float[] b, float[] vals, int[] idx, int start, int end, float[] h, int hOff) {
+        if (out > 2 * L) fourVectors(weight, out, b, vals, idx, start, end, h, hOff);
+        else if (out >= L) twoVectors(weight, out, b, vals, idx, start, end, h, hOff);
+        else scalar(weight, out, b, vals, idx, start, end, h, hOff);
+    }
+
+    /**
+     * For out > 2L. Four vectors of h are kept in registers while the words' rows are added to them:
+     * four independent add chains, so the loop runs at the rate of the loads, not at the latency of
+     * one add (a single chain ran 2-3x slower, and storing h after every word 2-7x slower). A group
+     * is two pairs of adjacent vectors, at u, u + L and v, v + L: constant distances, so that the JIT
+     * checks the bounds once a pair instead of once a load, as it did for four offsets each clipped
+     * to out − L (the gain, with {@link WordRowUpdates}' chunks, is in README's sentiment section).
+     * Groups step by 4L and the last one ends at out, overlapping the one before; below 4L one group
+     * covers [0, 2L) and [out − 2L, out). Lanes computed twice get bitwise the same value (same
+     * terms, same order).
+     */
+    private static void fourVectors(float[] weight, int out, float[] b, float[] vals, int[] idx, int start, int end,
+                                    float[] h, int hOff) {
+        for (int g = 0; g < out; g += 4 * L) {
+            int u = out >= 4 * L ? Math.min(g, out - 4 * L) : 0;
+            int v = out >= 4 * L ? u + 2 * L : out - 2 * L;
+            // h_r = b
+            FloatVector acc0 = FloatVector.fromArray(S, b, u), acc1 = FloatVector.fromArray(S, b, u + L);
+            FloatVector acc2 = FloatVector.fromArray(S, b, v), acc3 = FloatVector.fromArray(S, b, v + L);
+            if (vals == null) {
+                for (int p = start; p < end; p++) {
+                    int row = idx[p] * out;
+                    // h_r += W[word]
+                    acc0 = acc0.add(FloatVector.fromArray(S, weight, row + u));
+                    acc1 = acc1.add(FloatVector.fromArray(S, weight, row + u + L));
+                    acc2 = acc2.add(FloatVector.fromArray(S, weight, row + v));
+                    acc3 = acc3.add(FloatVector.fromArray(S, weight, row + v + L));
+                }
+            } else {
+                for (int p = start; p < end; p++) {
+                    int row = idx[p] * out;
+                    FloatVector x = FloatVector.broadcast(S, vals[p]);
+                    // h_r += x_rj·W[word]
+                    acc0 = FloatVector.fromArray(S, weight, row + u).fma(x, acc0);
+                    acc1 = FloatVector.fromArray(S, weight, row + u + L).fma(x, acc1);
+                    acc2 = FloatVector.fromArray(S, weight, row + v).fma(x, acc2);
+                    acc3 = FloatVector.fromArray(S, weight, row + v + L).fma(x, acc3);
+                }
+            }
+            acc0.intoArray(h, hOff + u);
+            acc1.intoArray(h, hOff + u + L);
+            acc2.intoArray(h, hOff + v);
+            acc3.intoArray(h, hOff + v + L);
+        }
+    }
+
+    /**
+     * For L ≤ out ≤ 2L (hidden 10 on AVX2): a row is two vectors, at 0 and at out − L (overlapping),
+     * so two accumulators and two loads a word instead of four of each (measured: 2.0–3.4 ns a word
+     * against 3.8–6.6 at vocabularies of 10k and 74k).
+     */
+    private static void twoVectors(float[] weight, int out, float[] b, float[] vals, int[] idx, int start, int end,
+                                   float[] h, int hOff) {
+        int t = out - L;
+        // h_r = b
+        FloatVector acc0 = FloatVector.fromArray(S, b, 0), acc1 = FloatVector.fromArray(S, b, t);
+        if (vals == null) {
+            for (int p = start; p < end; p++) {
+                int row = idx[p] * out;
+                // h_r += W[word]
+                acc0 = acc0.add(FloatVector.fromArray(S, weight, row));
+                acc1 = acc1.add(FloatVector.fromArray(S, weight, row + t));
+            }
+        } else {
+            for (int p = start; p < end; p++) {
+                int row = idx[p] * out;
+                FloatVector x = FloatVector.broadcast(S, vals[p]);
+                // h_r += x_rj·W[word]
+                acc0 = FloatVector.fromArray(S, weight, row).fma(x, acc0);
+                acc1 = FloatVector.fromArray(S, weight, row + t).fma(x, acc1);
+            }
+        }
+        acc0.intoArray(h, hOff);
+        acc1.intoArray(h, hOff + t);
+    }
+
+    /** For out < L, one lane at a time. */
+    private static void scalar(float[] weight, int out, float[] b, float[] vals, int[] idx, int start, int end,
+                               float[] h, int hOff) {
+        for (int o = 0; o < out; o++) {
+            float acc = b[o];
+            if (vals == null) {
+                for (int p = start; p < end; p++) acc += weight[idx[p] * out + o];
+            } else {
+                for (int p = start; p < end; p++) acc = Math.fma(weight[idx[p] * out + o], vals[p], acc);
+            }
+            h[hOff + o] = acc;
+        }
+    }
+}
