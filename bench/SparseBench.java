@@ -77,6 +77,9 @@ public class SparseBench {
         /** Threads of the sparse path (the engine's pool); 1 for the comparison with the dense path at {@code threads} = 1. */
         @Param({"1"})
         public int sparseThreads;
+        /** Momentum of the optimizer: 0 runs the plain index-based update, above 0 the gathered update with lazy rows. */
+        @Param({"0"})
+        public float momentum;
 
         SparseTrainer trainer;
         SparseBatch reviews, step;
@@ -92,7 +95,7 @@ public class SparseBench {
             SparseDense first = new SparseDense(vocab, hidden);
             SparseNetwork net = new SparseNetwork(first, new Network(hidden).add(new Dense(hidden, 1)))
                     .initialize(Initializer.NORMAL_FAN_IN, 7);
-            trainer = new SparseTrainer(net, new BinaryCrossEntropyWithLogits(), new Sgd(net.denseParameters(), 0.01f), true);
+            trainer = new SparseTrainer(net, new BinaryCrossEntropyWithLogits(), new Sgd(net.denseParameters(), 0.01f).momentum(momentum), true);
             step = new SparseBatch(vocab, true);
             targets = labels(batch);
             touchTable = new float[vocab * hidden];

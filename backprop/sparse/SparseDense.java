@@ -55,8 +55,9 @@ import tensor.Tensor;
  * Above {@link #parallelMinTerms} the forward splits the batch rows among the engine's threads and
  * the plain update splits the words ({@link WordRanges}): no row is written by two threads, and every
  * output row and weight row gets the same operations in the same order as on one thread, so the
- * results do not depend on the thread count. The lazy catch-up and the momentum/L2 update run on the
- * calling thread.
+ * results do not depend on the thread count. The momentum/L2 path splits the same way: the lazy
+ * catch-up of present rows and the gradient sums by word ranges, the row updates by slots (distinct
+ * words), and {@link #catchUpAll()} by even shares of the vocabulary.
  *
  * <p>This class holds the state and the order of the steps; the vector loops over the rows are in
  * {@link WordRowSums} (forward) and {@link WordRowUpdates} (updates).
@@ -84,10 +85,15 @@ public final class SparseDense {
     private final WordRanges ranges = new WordRanges();
     private final ThreadPool.Task sumRowsTask = this::sumRowsPart;
     private final ThreadPool.Task scatterTask = this::scatterPart;
+    private final ThreadPool.Task catchUpTask = this::catchUpPart;
+    private final ThreadPool.Task gatherTask = this::gatherPart;
+    private final ThreadPool.Task updateTask = this::updateGatheredPart;
+    private final ThreadPool.Task catchUpAllTask = this::catchUpAllPart;
 
     // ∂E/∂W of the last backward: the distinct words, and their gradient rows [distinct][out]
     private final int[] slotOfWord;    // [in], −1 when the word is not in the batch
     private int[] gradientWords = new int[64];
+    private int[] firstEntry = new int[64]; // [slot]: the batch entry where the slot's word first appears
     private float[] gradientRows;
     private int distinctWords;
     private boolean gathered;          // gradientRows holds the last backward's ∂E/∂W
@@ -172,11 +178,7 @@ public final class SparseDense {
         int rows = x.rows();
         Tensor h = output.get(rows, out);
         hidden = h.data();
-        if (lazy) {
-            // before the rows are split among threads: rows of words in several reviews are caught up once
-            int[] idx = x.indices();
-            for (int p = 0; p < x.nonZeros(); p++) catchUp(idx[p]);
-        }
+        if (lazy) catchUpPresent(x); // before the rows are split: each present row caught up once, by one thread
         int parts = parts(x, rows);
         if (parts > 1) ThreadPool.get().run(sumRowsTask, parts);
         else sumRows(0, rows);
@@ -247,25 +249,56 @@ public final class SparseDense {
         return gradientRows;
     }
 
-    /** ∂E/∂W[j] = Σ_{r ∋ j} x_rj·δ_r, one row per distinct word of the batch, in order of first appearance. */
+    /**
+     * ∂E/∂W[j] = Σ_{r ∋ j} x_rj·δ_r, one row per distinct word of the batch, in order of first
+     * appearance. Slots are numbered on the calling thread; the sums are split by word ranges like
+     * the plain update, and every row gets its terms in batch-row order: the same bits for any
+     * number of threads.
+     */
     private void gatherGradient() {
         if (gathered) return;
         SparseBatch x = input;
         if (delta == null) throw new IllegalStateException(who() + ": no gradient before backward");
         reserveGradient(Math.min(x.nonZeros(), in));
-        int[] ptr = x.rowPointers(), idx = x.indices();
-        float[] vals = x.values();
+        int[] idx = x.indices();
         distinctWords = 0;
+        for (int p = 0; p < x.nonZeros(); p++) {
+            int word = idx[p];
+            if (slotOfWord[word] < 0) {
+                slotOfWord[word] = distinctWords;
+                gradientWords[distinctWords] = word;
+                firstEntry[distinctWords++] = p;
+            }
+        }
+        int parts = parts(x, Integer.MAX_VALUE);
+        if (parts > 1) {
+            ranges.split(x, in, parts);
+            ThreadPool.get().run(gatherTask, parts);
+        } else {
+            ranges.whole(x, in);
+            gatherRows(0);
+        }
+        for (int s = 0; s < distinctWords; s++) slotOfWord[gradientWords[s]] = -1;
+        gathered = true;
+    }
+
+    /** Part {@code part} of {@link #gatherGradient}: the gradient rows of its words ({@link WordRanges}). */
+    private void gatherPart(int part, int parts) {
+        ranges.locate(input, part);
+        gatherRows(part * input.rows());
+    }
+
+    /** Sums the gradient rows of the entries {@code [from[base + r], to[base + r])} of each batch row r, rows in order. */
+    private void gatherRows(int base) {
+        SparseBatch x = input;
+        int[] from = ranges.from, to = ranges.to, idx = x.indices();
+        float[] vals = x.values();
         for (int r = 0; r < x.rows(); r++) {
             int dr = deltaOff + r * out;
-            for (int p = ptr[r]; p < ptr[r + 1]; p++) {
-                int word = idx[p];
-                int slot = slotOfWord[word];
+            for (int p = from[base + r]; p < to[base + r]; p++) {
+                int slot = slotOfWord[idx[p]];
                 float xv = vals == null ? 1f : vals[p];
-                if (slot < 0) {
-                    slot = distinctWords++;
-                    slotOfWord[word] = slot;
-                    gradientWords[slot] = word;
+                if (p == firstEntry[slot]) {
                     // ∂E/∂W[word] = x_rj·δ_r  (first batch row holding the word)
                     if (vals == null) System.arraycopy(delta, dr, gradientRows, slot * out, out);
                     else scaleRow(xv, delta, dr, gradientRows, slot * out);
@@ -278,8 +311,6 @@ public final class SparseDense {
                 }
             }
         }
-        for (int s = 0; s < distinctWords; s++) slotOfWord[gradientWords[s]] = -1;
-        gathered = true;
     }
 
     /**
@@ -299,12 +330,9 @@ public final class SparseDense {
         // velocity kept from an earlier momentum phase (Sgd sets v = g for present rows at μ = 0).
         if (lazy || velocity != null) {
             gatherGradient();
-            float[] v = velocity;
-            for (int s = 0; s < distinctWords; s++) {
-                int word = gradientWords[s];
-                WordRowUpdates.updateRow(weight, v, word * out, gradientRows, s * out, out, lr, mu, l2);
-                if (lazy) stepsApplied[word] = steps + 1;
-            }
+            int parts = parts(input, distinctWords);
+            if (parts > 1) ThreadPool.get().run(updateTask, parts);
+            else updateGathered(0, distinctWords);
         } else {
             scatterDelta();
         }
@@ -342,12 +370,56 @@ public final class SparseDense {
         WordRowUpdates.scatter(weight, out, lr, delta, deltaOff, ranges.from, ranges.to, base, input.indices(), input.values(), input.rows());
     }
 
+    /** Part {@code part} of the gathered update: an even share of the slots (rows are independent). */
+    private void updateGatheredPart(int part, int parts) {
+        updateGathered((int) ((long) distinctWords * part / parts), (int) ((long) distinctWords * (part + 1) / parts));
+    }
+
+    /** The momentum/L2 update of the rows in slots [s0, s1) from their gathered gradient rows. */
+    private void updateGathered(int s0, int s1) {
+        float[] v = velocity;
+        for (int s = s0; s < s1; s++) {
+            int word = gradientWords[s];
+            // g ← g + λ·w ; v ← μ·v + g ; w ← w − lr·v
+            WordRowUpdates.updateRow(weight, v, word * out, gradientRows, s * out, out, lr, mu, l2);
+            if (lazy) stepsApplied[word] = steps + 1;
+        }
+    }
+
+    /** Catches up the rows of the words of {@code x}, split by word ranges so that each row has one thread. */
+    private void catchUpPresent(SparseBatch x) {
+        int parts = parts(x, Integer.MAX_VALUE);
+        if (parts > 1) {
+            ranges.split(x, in, parts);
+            ThreadPool.get().run(catchUpTask, parts);
+        } else {
+            int[] idx = x.indices();
+            for (int p = 0; p < x.nonZeros(); p++) catchUp(idx[p]);
+        }
+    }
+
+    /** Part {@code part} of {@link #catchUpPresent}: the rows of its words ({@link WordRanges}). */
+    private void catchUpPart(int part, int parts) {
+        ranges.locate(input, part);
+        int[] from = ranges.from, to = ranges.to, idx = input.indices();
+        for (int r = 0, base = part * input.rows(); r < input.rows(); r++) {
+            for (int p = from[base + r]; p < to[base + r]; p++) catchUp(idx[p]);
+        }
+    }
+
     /** Applies every pending step to every row (O(in·out)); after it, {@link #storedWeight()} is current. */
     public void catchUpAll() {
         if (lazy) {
-            for (int word = 0; word < in; word++) catchUp(word);
+            int parts = (long) in * out < parallelMinTerms ? 1 : Math.min(ThreadPool.get().threads(), in);
+            if (parts > 1) ThreadPool.get().run(catchUpAllTask, parts);
+            else catchUpAllPart(0, 1);
         }
         upToDateAt = steps;
+    }
+
+    /** Part {@code part} of {@link #catchUpAll}: an even share of the vocabulary. */
+    private void catchUpAllPart(int part, int parts) {
+        for (int word = (int) ((long) in * part / parts), end = (int) ((long) in * (part + 1) / parts); word < end; word++) catchUp(word);
     }
 
     private void changeSettings(float learningRate, float momentum, float weightDecay) {
@@ -406,6 +478,7 @@ public final class SparseDense {
     private void reserveGradient(int words) {
         if (words > gradientWords.length) {
             gradientWords = new int[Math.min(in, Math.max(words, 2 * gradientWords.length))];
+            firstEntry = new int[gradientWords.length];
             gradientRows = new float[gradientWords.length * out];
         }
     }

@@ -15,7 +15,9 @@ import tensor.Tensor;
 
 /**
  * {@link SparseDense} on several threads: the forward splits the batch rows, the plain update the
- * words ({@link WordRanges}). Tolerance: none. Each output row and each weight row gets the same
+ * words ({@link WordRanges}); under momentum or L2 the catch-up of present rows and the gradient sums
+ * split the words too, the row updates the distinct words, and the catch-up of every row the
+ * vocabulary. Tolerance: none. Each output row and each weight row gets the same
  * operations in the same order whatever the split, so 1, 2 and 3 threads must agree bit for bit.
  */
 class SparseDenseThreadsTest {
@@ -59,6 +61,24 @@ class SparseDenseThreadsTest {
         SparseBatch[] once = {x};
         float[] plain = {0f, 0f};
         assertBitwise(run(1, once, 100, plain), run(3, once, 100, plain), "one row, 1 vs 3 threads");
+    }
+
+    @Test
+    void catchingUpEveryRowDoesNotDependOnTheThreadCount() {
+        // the batch uses words [0, 900) only: the rows of words 900..1499 owe every step, and
+        // weight() catches them up in even shares of the vocabulary, the last word included
+        SparseBatch[] x = {SparseFixtures.batch(8, 80, V, 900, 700, true)};
+        float[] momentumAndL2 = {0.9f, 0.01f};
+        float[] one = run(1, x, 37, momentumAndL2);
+        for (int threads = 2; threads <= 3; threads++) {
+            assertBitwise(one, run(threads, x, 37, momentumAndL2), "1 vs " + threads + " threads");
+        }
+        assertTrue((long) V * 37 >= SparseDense.parallelMinTerms, "the table must be large enough to split");
+        SparseDense layer = new SparseDense(V, 37);
+        layer.forward(x[0]);
+        layer.backward(Tensor.randn(1, 0.5f, x[0].rows(), 37));
+        layer.step(0.1f, momentumAndL2[0], 0f, momentumAndL2[1]);
+        assertEquals(1, layer.pendingSteps(V - 1), "the last word owes the step");
     }
 
     @Test
