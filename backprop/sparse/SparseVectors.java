@@ -14,6 +14,12 @@ final class SparseVectors {
     /** Floats per vector. */
     static final int L = S.length();
 
+    // One float species per process. On JDK 17 a second one (a 128-bit species, tried for widening
+    // the lazy catch-up's floats to 256-bit doubles) made the forward's 256-bit loads and adds fall
+    // back to boxed vectors: 236 KB allocated a review, several times slower. The shared Vector API
+    // code they run through then sees two vector classes in its type profiles
+    // (bench/results/dev-2026-11-22/sparse-catchup-species128.txt).
+
     private SparseVectors() {}
 
     private static VectorSpecies<Float> species(String bits) {
