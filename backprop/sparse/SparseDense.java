@@ -68,6 +68,7 @@ public final class SparseDense {
      * pool costs more. At 2^16 a batch of 64 reviews at hidden 10 (147k terms) ran slower on two
      * threads than on one; at hidden 100 (1.5M terms) two threads were 1.17–1.45× faster; a CLI run
      * at 855k terms (batch 256 of 33 words, hidden 100, a 2 MB table) showed no gain. Tests lower it.
+     * {@link #catchUpAll()} compares the table's in × out weights with it.
      */
     static long parallelMinTerms = 1 << 20;
 
@@ -270,15 +271,19 @@ public final class SparseDense {
                 firstEntry[distinctWords++] = p;
             }
         }
-        int parts = parts(x, Integer.MAX_VALUE);
-        if (parts > 1) {
-            ranges.split(x, in, parts);
-            ThreadPool.get().run(gatherTask, parts);
-        } else {
-            ranges.whole(x, in);
-            gatherRows(0);
+        try {
+            int parts = parts(x, Integer.MAX_VALUE);
+            if (parts > 1) {
+                ranges.split(x, in, parts);
+                ThreadPool.get().run(gatherTask, parts);
+            } else {
+                ranges.whole(x, in);
+                gatherRows(0);
+            }
+        } finally {
+            // slotOfWord is −1 again for the next gather, even if a part failed
+            for (int s = 0; s < distinctWords; s++) slotOfWord[gradientWords[s]] = -1;
         }
-        for (int s = 0; s < distinctWords; s++) slotOfWord[gradientWords[s]] = -1;
         gathered = true;
     }
 
@@ -386,7 +391,11 @@ public final class SparseDense {
         }
     }
 
-    /** Catches up the rows of the words of {@code x}, split by word ranges so that each row has one thread. */
+    /**
+     * Catches up the rows of the words of {@code x}, split by word ranges so that each row has one
+     * thread. Above the threshold it splits even when no row owes a step (an evaluation batch): the
+     * split is one pass over the batch's entries.
+     */
     private void catchUpPresent(SparseBatch x) {
         int parts = parts(x, Integer.MAX_VALUE);
         if (parts > 1) {

@@ -18,7 +18,9 @@ final class SparseVectors {
     // the lazy catch-up's floats to 256-bit doubles) made the forward's 256-bit loads and adds fall
     // back to boxed vectors: 236 KB allocated a review, several times slower. The shared Vector API
     // code they run through then sees two vector classes in its type profiles
-    // (bench/results/dev-2026-11-22/sparse-catchup-species128.txt).
+    // (bench/results/dev-2026-11-22/sparse-catchup-species128.txt). The pom's width runs of
+    // SparseDenseWidthTest (-Dnabla.sparse.vector=128 or 512 beside the engine's preferred species
+    // elsewhere) are such a process: their results are right, their speed is not this layer's.
 
     private SparseVectors() {}
 

@@ -43,7 +43,7 @@ class SparseDenseThreadsTest {
             // catches up rows the first one left behind, and the rows are then summed on several threads
             SparseBatch[] x = {SparseFixtures.batch(out, 80, V, 900, 700, binary), SparseFixtures.batch(out + 1, 80, V, V, 700, binary)};
             for (SparseBatch b : x) assertTrue((long) b.nonZeros() * out >= SparseDense.parallelMinTerms, "batches must be large enough to split");
-            for (float[] rule : new float[][] {{0f, 0f}, {0.9f, 0f}, {0f, 0.01f}}) {
+            for (float[] rule : new float[][] {{0f, 0f}, {0.9f, 0f}, {0f, 0.01f}, {0.9f, 0.01f}}) {
                 float[] one = run(1, x, out, rule), two = run(2, x, out, rule), three = run(3, x, out, rule);
                 String what = "out=" + out + " binary=" + binary + " momentum=" + rule[0] + " l2=" + rule[1];
                 assertBitwise(one, two, what + ", 1 vs 2 threads");
@@ -109,8 +109,9 @@ class SparseDenseThreadsTest {
         }
     }
 
-    /** Four steps, cycling through the batches {@code x}, at {@code threads} threads with {momentum, L2}
-     *  {@code rule}; returns the forwards' outputs and the weights after. */
+    /** Five steps, cycling through the batches {@code x}, at {@code threads} threads with {momentum, L2}
+     *  {@code rule}, the learning rate changed before the fourth; returns the forwards' outputs, the
+     *  gradient rows of every second step and the weights after. */
     private static float[] run(int threads, SparseBatch[] x, int out, float[] rule) {
         int saved = ThreadPool.get().threads();
         try {
@@ -118,11 +119,14 @@ class SparseDenseThreadsTest {
             SparseDense layer = new SparseDense(V, out);
             layer.initialize(Initializer.NORMAL_FAN_IN, new SplittableRandom(out));
             float[] seen = new float[0];
-            for (int step = 0; step < 4; step++) {
+            for (int step = 0; step < 5; step++) {
                 SparseBatch b = x[step % x.length];
                 seen = append(seen, layer.forward(b).data(), b.rows() * out);
                 layer.backward(Tensor.randn(40 + step, 0.5f, b.rows(), out));
-                layer.step(0.1f, rule[0], 0f, rule[1]);
+                // the gathered rows asked for before the step (on several threads above the threshold)
+                if (step % 2 == 1) seen = append(seen, layer.gradientRows(), layer.gradientWordCount() * out);
+                // a new learning rate at step 3: the rows that owe steps are all caught up first (catchUpAll)
+                layer.step(step < 3 ? 0.1f : 0.05f, rule[0], 0f, rule[1]);
             }
             return append(seen, layer.weight().data(), V * out);
         } finally {
