@@ -17,13 +17,68 @@ final class WordRowSums {
 
     /** h[hOff ..+out) = b + Σ_{p ∈ [start, end)} x_p·W[idx[p]], by the loop for this row width. */
     static void sum(float[] weight, int out, float[] b, float[] vals, int[] idx, int start, int end, float[] h, int hOff) {
-        if (out > 2 * L) fourVectors(weight, out, b, vals, idx, start, end, h, hOff);
+        if (out >= 8 * L) eightVectors(weight, out, b, vals, idx, start, end, h, hOff);
+        else if (out > 2 * L) fourVectors(weight, out, b, vals, idx, start, end, h, hOff);
         else if (out >= L) twoVectors(weight, out, b, vals, idx, start, end, h, hOff);
         else scalar(weight, out, b, vals, idx, start, end, h, hOff);
     }
 
     /**
-     * For out > 2L. Four vectors of h are kept in registers while the words' rows are added to them:
+     * For out ≥ 8L (hidden 100 on AVX2): eight adjacent vectors of h at u .. u + 7L stay in
+     * registers, so a row is visited in out/8L passes instead of out/4L, and each word's eight loads
+     * go out together. Groups step by 8L and the last one ends at out, overlapping the one before;
+     * the lanes computed twice get the same value (same terms, same order).
+     */
+    private static void eightVectors(float[] weight, int out, float[] b, float[] vals, int[] idx, int start, int end,
+                                     float[] h, int hOff) {
+        for (int g = 0; g < out; g += 8 * L) {
+            int u = Math.min(g, out - 8 * L);
+            // h_r = b
+            FloatVector a0 = FloatVector.fromArray(S, b, u), a1 = FloatVector.fromArray(S, b, u + L);
+            FloatVector a2 = FloatVector.fromArray(S, b, u + 2 * L), a3 = FloatVector.fromArray(S, b, u + 3 * L);
+            FloatVector a4 = FloatVector.fromArray(S, b, u + 4 * L), a5 = FloatVector.fromArray(S, b, u + 5 * L);
+            FloatVector a6 = FloatVector.fromArray(S, b, u + 6 * L), a7 = FloatVector.fromArray(S, b, u + 7 * L);
+            if (vals == null) {
+                for (int p = start; p < end; p++) {
+                    int row = idx[p] * out + u;
+                    // h_r += W[word]
+                    a0 = a0.add(FloatVector.fromArray(S, weight, row));
+                    a1 = a1.add(FloatVector.fromArray(S, weight, row + L));
+                    a2 = a2.add(FloatVector.fromArray(S, weight, row + 2 * L));
+                    a3 = a3.add(FloatVector.fromArray(S, weight, row + 3 * L));
+                    a4 = a4.add(FloatVector.fromArray(S, weight, row + 4 * L));
+                    a5 = a5.add(FloatVector.fromArray(S, weight, row + 5 * L));
+                    a6 = a6.add(FloatVector.fromArray(S, weight, row + 6 * L));
+                    a7 = a7.add(FloatVector.fromArray(S, weight, row + 7 * L));
+                }
+            } else {
+                for (int p = start; p < end; p++) {
+                    int row = idx[p] * out + u;
+                    FloatVector x = FloatVector.broadcast(S, vals[p]);
+                    // h_r += x_rj·W[word]
+                    a0 = FloatVector.fromArray(S, weight, row).fma(x, a0);
+                    a1 = FloatVector.fromArray(S, weight, row + L).fma(x, a1);
+                    a2 = FloatVector.fromArray(S, weight, row + 2 * L).fma(x, a2);
+                    a3 = FloatVector.fromArray(S, weight, row + 3 * L).fma(x, a3);
+                    a4 = FloatVector.fromArray(S, weight, row + 4 * L).fma(x, a4);
+                    a5 = FloatVector.fromArray(S, weight, row + 5 * L).fma(x, a5);
+                    a6 = FloatVector.fromArray(S, weight, row + 6 * L).fma(x, a6);
+                    a7 = FloatVector.fromArray(S, weight, row + 7 * L).fma(x, a7);
+                }
+            }
+            a0.intoArray(h, hOff + u);
+            a1.intoArray(h, hOff + u + L);
+            a2.intoArray(h, hOff + u + 2 * L);
+            a3.intoArray(h, hOff + u + 3 * L);
+            a4.intoArray(h, hOff + u + 4 * L);
+            a5.intoArray(h, hOff + u + 5 * L);
+            a6.intoArray(h, hOff + u + 6 * L);
+            a7.intoArray(h, hOff + u + 7 * L);
+        }
+    }
+
+    /**
+     * For 2L < out < 8L. Four vectors of h are kept in registers while the words' rows are added to them:
      * four independent add chains, so the loop runs at the rate of the loads, not at the latency of
      * one add (a single chain ran 2-3x slower, and storing h after every word 2-7x slower). A group
      * is two pairs of adjacent vectors, at u, u + L and v, v + L: constant distances, so that the JIT
