@@ -179,7 +179,8 @@ public final class SparseDense {
         int rows = x.rows();
         Tensor h = output.get(rows, out);
         hidden = h.data();
-        if (lazy) catchUpPresent(x); // before the rows are split: each present row caught up once, by one thread
+        // before the batch rows are split: each present row caught up once, by the thread of its word range
+        if (lazy) runOverWords(catchUpTask);
         int parts = parts(x, rows);
         if (parts > 1) ThreadPool.get().run(sumRowsTask, parts);
         else sumRows(0, rows);
@@ -272,14 +273,7 @@ public final class SparseDense {
             }
         }
         try {
-            int parts = parts(x, Integer.MAX_VALUE);
-            if (parts > 1) {
-                ranges.split(x, in, parts);
-                ThreadPool.get().run(gatherTask, parts);
-            } else {
-                ranges.whole(x, in);
-                gatherRows(0);
-            }
+            runOverWords(gatherTask);
         } finally {
             // slotOfWord is −1 again for the next gather, even if a part failed
             for (int s = 0; s < distinctWords; s++) slotOfWord[gradientWords[s]] = -1;
@@ -352,15 +346,17 @@ public final class SparseDense {
      * With batch 1 it is bitwise the gathered update.
      */
     private void scatterDelta() {
-        SparseBatch x = input;
-        int parts = parts(x, Integer.MAX_VALUE);
-        if (parts > 1) {
-            ranges.split(x, in, parts);
-            ThreadPool.get().run(scatterTask, parts);
-        } else {
-            ranges.whole(x, in);
-            scatterRows(0);
-        }
+        runOverWords(scatterTask);
+    }
+
+    /**
+     * Runs {@code task} on the word ranges of the batch ({@link WordRanges}): one range per thread
+     * above {@link #parallelMinTerms}, else one range of all the words, on the calling thread.
+     */
+    private void runOverWords(ThreadPool.Task task) {
+        int parts = parts(input, Integer.MAX_VALUE);
+        ranges.split(input, in, parts);
+        ThreadPool.get().run(task, parts);
     }
 
     /** Part {@code part} of the plain update: the rows of its words ({@link WordRanges}). */
@@ -392,22 +388,10 @@ public final class SparseDense {
     }
 
     /**
-     * Catches up the rows of the words of {@code x}, split by word ranges so that each row has one
-     * thread. Above the threshold it splits even when no row owes a step (an evaluation batch): the
-     * split is one pass over the batch's entries.
+     * Part {@code part} of the lazy catch-up before a forward: the rows of its words
+     * ({@link WordRanges}). It splits even when no row owes a step (an evaluation batch): the split
+     * is one pass over the batch's entries.
      */
-    private void catchUpPresent(SparseBatch x) {
-        int parts = parts(x, Integer.MAX_VALUE);
-        if (parts > 1) {
-            ranges.split(x, in, parts);
-            ThreadPool.get().run(catchUpTask, parts);
-        } else {
-            int[] idx = x.indices();
-            for (int p = 0; p < x.nonZeros(); p++) catchUp(idx[p]);
-        }
-    }
-
-    /** Part {@code part} of {@link #catchUpPresent}: the rows of its words ({@link WordRanges}). */
     private void catchUpPart(int part, int parts) {
         ranges.locate(input, part);
         int[] from = ranges.from, to = ranges.to, idx = input.indices();

@@ -19,18 +19,6 @@ final class WordRanges {
     int[] to = new int[0];
     private int[] candidates = new int[0];
 
-    /** One part over all the words of {@code x}: row r's entries are all of it. */
-    void whole(SparseBatch x, int in) {
-        reserve(1, x.rows());
-        split[0] = 0;
-        split[1] = in;
-        int[] ptr = x.rowPointers();
-        for (int r = 0; r < x.rows(); r++) {
-            from[r] = ptr[r];
-            to[r] = ptr[r + 1];
-        }
-    }
-
     /** Splits the words of {@code x} (a vocabulary of {@code in}) into {@code parts} ranges cut at per-row medians (see the class comment). */
     void split(SparseBatch x, int in, int parts) {
         int rows = x.rows();
