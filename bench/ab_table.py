@@ -6,7 +6,7 @@ import glob, json, os, re, statistics, sys
 def key(result):
     params = result.get("params") or {}
     name = result["benchmark"].rsplit(".", 2)
-    return ".".join(name[-2:]) + "".join(f" {k}={v}" for k, v in sorted(params.items()))
+    return ".".join(name[-2:]) + f" [{result.get('mode', '?')}]" + "".join(f" {k}={v}" for k, v in sorted(params.items()))
 
 
 def scores(runs, side):

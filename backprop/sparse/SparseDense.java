@@ -356,7 +356,8 @@ public final class SparseDense {
     private void runOverWords(ThreadPool.Task task) {
         int parts = parts(input, Integer.MAX_VALUE);
         ranges.split(input, in, parts);
-        ThreadPool.get().run(task, parts);
+        if (parts > 1) ThreadPool.get().run(task, parts);
+        else task.run(0, 1); // below the threshold the pool is not even created
     }
 
     /** Part {@code part} of the plain update: the rows of its words ({@link WordRanges}). */

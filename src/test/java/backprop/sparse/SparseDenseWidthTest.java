@@ -12,7 +12,7 @@ import tensor.Tensor;
 /**
  * The vector loops of {@link SparseDense} on every kind of row width: shorter than a vector, one
  * vector, a vector and a ragged tail (the overlapping last vector), two pairs of vectors (out < 4L),
- * groups of four stepping by 4L (forward), chunks of up to eight vectors (plain update, out > 4L:
+ * groups of four stepping by 4L and, from 8L, of eight stepping by 8L (forward), chunks of up to eight vectors (plain update, out > 4L:
  * one chunk up to 8L; 8L + 1 .. 9L − 1 split as 4L and the rest; 9L and wider as 8L and more), and
  * the last word of the table (nothing may be read or written past a row). The pom runs this class
  * again at each vector width (-Dnabla.sparse.vector=128, 256, 512: L = 4, 8, 16), whatever the machine.
