@@ -94,10 +94,9 @@ final class WordRowUpdates {
      * batch's first chunks (about 6 MB at batch 64), so the rows are most likely still in a near
      * cache (no counters on the VM to show it; 55.4k → 68.8k reviews/s at hidden 100, batch 64,
      * 74k words, six alternated rounds). Per word all of the chunk's vectors are loaded and
-     * computed before any is stored, so
-     * the clipped, overlapping last vectors write the same bits; chunks do not overlap. Per lane the
-     * operations of {@link #updateRow} and {@link #scaledUpdateRow}, rows in batch order: the same
-     * bits as they give.
+     * computed before any is stored, so the clipped, overlapping last vectors write the same bits;
+     * chunks do not overlap. Per lane the operations of {@link #updateRow} and
+     * {@link #scaledUpdateRow}, rows in batch order: the same bits as they give.
      */
     private static void scatterInChunks(float[] weight, int out, float lr, float[] delta, int deltaOff,
                                         int[] from, int[] to, int base, int[] idx, float[] vals, int rows) {

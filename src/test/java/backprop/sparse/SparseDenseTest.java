@@ -13,6 +13,7 @@ import backprop.layers.Dense;
 import backprop.loss.BinaryCrossEntropyWithLogits;
 import backprop.optim.Regularization;
 import backprop.optim.Sgd;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -225,6 +226,55 @@ class SparseDenseTest {
                 assertEquals(v, v3[j * H + o], tol, "v row " + j);
             }
             assertEquals(0, layer.pendingSteps(j));
+        }
+    }
+
+    /**
+     * The forward's catch-up (owing rows listed, then caught up in groups with the next group's rows
+     * loaded ahead) against {@link SparseDense#weight()}'s catch-up of every row, once, before the
+     * same forward: both apply (w, v) ← M^k·(w, v) with the same k to each present row, so h and the
+     * present rows must agree bit for bit, after the forward and after the step. (Catching up at
+     * every step instead would round w and v once a step: a different, equally valid result.) The
+     * last batch shares words between rows and has more owing words than a group, not a multiple of it.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {13, 100})
+    void catchUpInTheForwardEqualsCatchingUpEveryRowFirst(int hidden) {
+        float lr = 0.05f, mu = 0.9f, l2 = 0.01f;
+        int vocab = 300;
+        SparseDense inForward = new SparseDense(vocab, hidden), allFirst = new SparseDense(vocab, hidden);
+        inForward.initialize(backprop.init.Initializer.NORMAL_FAN_IN, new SplittableRandom(5));
+        allFirst.initialize(backprop.init.Initializer.NORMAL_FAN_IN, new SplittableRandom(5));
+        int last = 5;
+        for (int step = 0; step <= last; step++) {
+            // few words per step, so that rows owe different numbers of steps when they come back
+            SparseBatch x = step < last ? SparseFixtures.batch(40 + step, 3, vocab, 60 + 40 * step, 20, true)
+                    : SparseFixtures.batch(98, 3, vocab, vocab, 90, true);
+            if (step == last) {
+                int owing = 0;
+                for (int j = 0; j < vocab; j++) if (presentWords(x)[j] && inForward.pendingSteps(j) > 0) owing++;
+                assertTrue(owing > 16 && owing % 8 != 0, "the last batch should hold more owing words than two groups, not a multiple of 8: " + owing);
+                allFirst.weight(); // catches up every row
+            }
+            Tensor hIn = inForward.forward(x).copy(), hAll = allFirst.forward(x).copy();
+            assertArrayEquals(hAll.data(), hIn.data(), "h at step " + step);
+            if (step == last) assertPresentRowsEqual(x, allFirst, inForward, hidden, "after the forward");
+            Tensor g = Tensor.randn(60 + step, 1f, 3, hidden);
+            inForward.backward(g);
+            allFirst.backward(g);
+            inForward.step(lr, mu, 0f, l2);
+            allFirst.step(lr, mu, 0f, l2);
+            if (step == last) assertPresentRowsEqual(x, allFirst, inForward, hidden, "after the step");
+        }
+    }
+
+    private static void assertPresentRowsEqual(SparseBatch x, SparseDense expected, SparseDense actual, int hidden, String when) {
+        boolean[] present = presentWords(x);
+        float[] we = expected.storedWeight().data(), wa = actual.storedWeight().data();
+        for (int j = 0; j < present.length; j++) {
+            if (!present[j]) continue;
+            assertArrayEquals(Arrays.copyOfRange(we, j * hidden, (j + 1) * hidden), Arrays.copyOfRange(wa, j * hidden, (j + 1) * hidden),
+                    "row " + j + " " + when);
         }
     }
 
