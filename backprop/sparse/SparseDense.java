@@ -161,7 +161,11 @@ public final class SparseDense {
 
     /** Steps that row {@code word} has not had yet (0 under plain SGD). */
     public int pendingSteps(int word) {
-        if (!lazy) return 0;
+        return lazy ? missedSteps(word) : 0;
+    }
+
+    /** Steps that row {@code word} missed under the lazy rule: the ones after its last update and after the last catchUpAll. */
+    private int missedSteps(int word) {
         return steps - Math.max(stepsApplied[word], upToDateAt);
     }
 
@@ -417,8 +421,7 @@ public final class SparseDense {
         for (int r = 0, base = part * input.rows(); r < input.rows(); r++) {
             for (int p = from[base + r]; p < to[base + r]; p++) {
                 int word = idx[p];
-                // k = steps the row missed
-                int k = steps - Math.max(stepsApplied[word], upToDateAt);
+                int k = missedSteps(word);
                 if (k > 0) {
                     owing[n] = word;
                     owed[n++] = k;
@@ -484,7 +487,7 @@ public final class SparseDense {
 
     /** Brings row {@code word} up to date: (w, v) ← M^k·(w, v) for its k missed steps. */
     private void catchUp(int word) {
-        int k = steps - Math.max(stepsApplied[word], upToDateAt);
+        int k = missedSteps(word);
         if (k <= 0) return;
         applySteps(word, k);
         stepsApplied[word] = steps;
