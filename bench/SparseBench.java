@@ -46,7 +46,8 @@ import tensor.Tensor;
  * sparse rows into a reused buffer (O(words), not O(V)), so the dense figure is the layer's cost.
  * {@code threads} sets the GEMM threads of the dense path, {@code sparseThreads} those of the sparse path
  * (default 1 each: the ratio is one thread against one thread).
- * {@code touchRows} moves the rows' lines and nothing else, a reference for the sparse path's memory traffic (see there).
+ * {@code touchRows} moves the rows' lines and nothing else, a reference for the sparse path's memory traffic (see there);
+ * {@code touchPairs} does the same for every (review, word) pair, the sparse step's own pattern.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
@@ -171,6 +172,29 @@ public class SparseBench {
             int[] words = w.distinctWords[w.next / w.batch];
             for (int word : words) seen += readRow(table, word * out, last);
             for (int word : words) writeRow(table, word * out, last);
+            w.next = (w.next + w.batch) % POOL;
+        }
+        return seen;
+    }
+
+    /**
+     * {@link #touchRows} on every (review, word) pair in review order, without deduplication: the
+     * access pattern of the sparse step itself (the forward reads a row for each review its word is
+     * in, the update read-modify-writes it for each), with no arithmetic. The gap between this and
+     * {@code touchRows} is what grouping the pairs by word could save at best; the gap between this
+     * and {@code sparse} is the step's work beyond moving its rows.
+     */
+    @Benchmark
+    @OperationsPerInvocation(REVIEWS_PER_INVOCATION)
+    public float touchPairs(SparseWorkload w) {
+        float[] table = w.touchTable;
+        int[] idx = w.reviews.indices();
+        int out = w.hidden, last = out - TOUCH.length();
+        float seen = 0;
+        for (int done = 0; done < REVIEWS_PER_INVOCATION; done += w.batch) {
+            int from = w.reviews.rowStart(w.next), to = w.reviews.rowEnd(w.next + w.batch - 1);
+            for (int p = from; p < to; p++) seen += readRow(table, idx[p] * out, last);
+            for (int p = from; p < to; p++) writeRow(table, idx[p] * out, last);
             w.next = (w.next + w.batch) % POOL;
         }
         return seen;
