@@ -101,7 +101,7 @@ public final class SgemmPaired {
     }
 
     /** Microseconds per call over one round of back-to-back calls. */
-    private static double nablaRound(SgemmBench bench, double seconds) throws InterruptedException {
+    static double nablaRound(SgemmBench bench, double seconds) throws InterruptedException {
         Thread.sleep(PAUSE_MS);
         long budget = (long) (seconds * 1e9), t0 = System.nanoTime(), t;
         int calls = 0;
@@ -120,7 +120,7 @@ public final class SgemmPaired {
         return Double.parseDouble(line.trim());
     }
 
-    private static double median(double[] x) {
+    static double median(double[] x) {
         double[] s = x.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
