@@ -181,8 +181,8 @@ public class SparseBench {
      * {@link #touchRows} on every (review, word) pair in review order, without deduplication: the
      * access pattern of the sparse step itself (the forward reads a row for each review its word is
      * in, the update read-modify-writes it for each), with no arithmetic. The gap between this and
-     * {@code touchRows} is what grouping the pairs by word could save at best; the gap between this
-     * and {@code sparse} is the step's work beyond moving its rows.
+     * {@code touchRows} is the row traffic that grouping the pairs by word would save; the gap between
+     * this and {@code sparse} is the step's work beyond moving its rows.
      */
     @Benchmark
     @OperationsPerInvocation(REVIEWS_PER_INVOCATION)
