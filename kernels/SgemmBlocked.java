@@ -119,27 +119,12 @@ final class SgemmBlocked {
                             int mr = Math.min(MR, mc - ir);
                             int pa = ir * kc;
                             int c0 = g.cOff + (ic + ir) * g.ldc + jc + jr;
-                            if (mr == MR && nr == NR) {
-                                SgemmTile.kernel(kc, packA, pa, packB, pb, g.alpha, g.beta, first, g.c, c0, g.ldc);
-                            } else {
-                                edgeTile(kc, packA, pa, packB, pb, g.alpha, g.beta, first, g.c, c0, g.ldc, mr, nr, tile);
-                            }
+                            SgemmTile.kernel(kc, packA, pa, packB, pb, tile);
+                            SgemmTile.fold(tile, g.alpha, g.beta, first, g.c, c0, g.ldc, mr, nr);
                         }
                     }
                 }
             }
         }
-    }
-
-    /**
-     * A partial tile at the bottom or right edge of C: copy its valid part into a full scratch
-     * tile, run the same micro-kernel there, copy the valid part back. Same arithmetic as a full
-     * tile, element for element.
-     */
-    private static void edgeTile(int kc, float[] packA, int pa, float[] packB, int pb, float alpha, float beta,
-                                 boolean first, float[] c, int c0, int ldc, int mr, int nr, float[] tile) {
-        for (int r = 0; r < mr; r++) System.arraycopy(c, c0 + r * ldc, tile, r * NR, nr);
-        SgemmTile.kernel(kc, packA, pa, packB, pb, alpha, beta, first, tile, 0, NR);
-        for (int r = 0; r < mr; r++) System.arraycopy(tile, r * NR, c, c0 + r * ldc, nr);
     }
 }

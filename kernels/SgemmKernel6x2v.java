@@ -10,12 +10,12 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>For one kc-long slice it computes {@code acc = Σ_p a[:,p] ⊗ b[p,:]} from a packed A
  * micro-panel (MR floats per p) and a packed B micro-panel (NR floats per p), keeping the
- * accumulators in registers, then folds them into C:
- * {@code C = alpha·acc + beta·C} on the first k-block, {@code C = alpha·acc + C} after it
- * (beta = 0 never reads C, so NaN in C does not survive). Every element of C follows the
- * same sequence of operations wherever its tile lies, which is what makes results independent
- * of how threads split C. Written out by hand on purpose: the vectors must stay locals of this
- * one method, or JDK 17 boxes them.
+ * accumulators in registers, and stores them into the MR×NR scratch tile {@code acc};
+ * {@link SgemmTile#fold} then adds the tile into C. Written out by hand so that the vectors stay
+ * locals of this one method (JDK 17 boxes vectors that cross a call), and kept to the loop and
+ * one store a vector so that C1 can compile it: C1 does not intrinsify the Vector API, and a
+ * method it cannot compile at tier 3 may be left at tier 2, unintrinsified, for the whole run
+ * (docs/benchmarks.md, "Every run as fast as the benchmark").
  */
 final class SgemmKernel6x2v {
     static final int MR = 6;
@@ -23,8 +23,7 @@ final class SgemmKernel6x2v {
 
     private SgemmKernel6x2v() {}
 
-    static void kernel(int kc, float[] pa, int pa0, float[] pb, int pb0,
-                       float alpha, float beta, boolean first, float[] c, int c0, int ldc) {
+    static void kernel(int kc, float[] pa, int pa0, float[] pb, int pb0, float[] acc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         // ia walks the A micro-panel (MR floats per p), ib the B micro-panel (NR floats per p);
@@ -46,69 +45,18 @@ final class SgemmKernel6x2v {
             FloatVector a5 = FloatVector.broadcast(S, pa[ia + 5]);
             c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
         }
-        FloatVector av = FloatVector.broadcast(S, alpha);
-        int o;
-        if (first && beta == 0f) {
-            // C = alpha·acc (C is not read)
-            o = c0 + 0 * ldc;
-            c00.mul(av).intoArray(c, o + 0 * L);
-            c01.mul(av).intoArray(c, o + 1 * L);
-            o = c0 + 1 * ldc;
-            c10.mul(av).intoArray(c, o + 0 * L);
-            c11.mul(av).intoArray(c, o + 1 * L);
-            o = c0 + 2 * ldc;
-            c20.mul(av).intoArray(c, o + 0 * L);
-            c21.mul(av).intoArray(c, o + 1 * L);
-            o = c0 + 3 * ldc;
-            c30.mul(av).intoArray(c, o + 0 * L);
-            c31.mul(av).intoArray(c, o + 1 * L);
-            o = c0 + 4 * ldc;
-            c40.mul(av).intoArray(c, o + 0 * L);
-            c41.mul(av).intoArray(c, o + 1 * L);
-            o = c0 + 5 * ldc;
-            c50.mul(av).intoArray(c, o + 0 * L);
-            c51.mul(av).intoArray(c, o + 1 * L);
-        } else if (first) {
-            // C = alpha·acc + beta·C
-            FloatVector bv = FloatVector.broadcast(S, beta);
-            o = c0 + 0 * ldc;
-            c00.fma(av, FloatVector.fromArray(S, c, o + 0 * L).mul(bv)).intoArray(c, o + 0 * L);
-            c01.fma(av, FloatVector.fromArray(S, c, o + 1 * L).mul(bv)).intoArray(c, o + 1 * L);
-            o = c0 + 1 * ldc;
-            c10.fma(av, FloatVector.fromArray(S, c, o + 0 * L).mul(bv)).intoArray(c, o + 0 * L);
-            c11.fma(av, FloatVector.fromArray(S, c, o + 1 * L).mul(bv)).intoArray(c, o + 1 * L);
-            o = c0 + 2 * ldc;
-            c20.fma(av, FloatVector.fromArray(S, c, o + 0 * L).mul(bv)).intoArray(c, o + 0 * L);
-            c21.fma(av, FloatVector.fromArray(S, c, o + 1 * L).mul(bv)).intoArray(c, o + 1 * L);
-            o = c0 + 3 * ldc;
-            c30.fma(av, FloatVector.fromArray(S, c, o + 0 * L).mul(bv)).intoArray(c, o + 0 * L);
-            c31.fma(av, FloatVector.fromArray(S, c, o + 1 * L).mul(bv)).intoArray(c, o + 1 * L);
-            o = c0 + 4 * ldc;
-            c40.fma(av, FloatVector.fromArray(S, c, o + 0 * L).mul(bv)).intoArray(c, o + 0 * L);
-            c41.fma(av, FloatVector.fromArray(S, c, o + 1 * L).mul(bv)).intoArray(c, o + 1 * L);
-            o = c0 + 5 * ldc;
-            c50.fma(av, FloatVector.fromArray(S, c, o + 0 * L).mul(bv)).intoArray(c, o + 0 * L);
-            c51.fma(av, FloatVector.fromArray(S, c, o + 1 * L).mul(bv)).intoArray(c, o + 1 * L);
-        } else {
-            // C = alpha·acc + C
-            o = c0 + 0 * ldc;
-            c00.fma(av, FloatVector.fromArray(S, c, o + 0 * L)).intoArray(c, o + 0 * L);
-            c01.fma(av, FloatVector.fromArray(S, c, o + 1 * L)).intoArray(c, o + 1 * L);
-            o = c0 + 1 * ldc;
-            c10.fma(av, FloatVector.fromArray(S, c, o + 0 * L)).intoArray(c, o + 0 * L);
-            c11.fma(av, FloatVector.fromArray(S, c, o + 1 * L)).intoArray(c, o + 1 * L);
-            o = c0 + 2 * ldc;
-            c20.fma(av, FloatVector.fromArray(S, c, o + 0 * L)).intoArray(c, o + 0 * L);
-            c21.fma(av, FloatVector.fromArray(S, c, o + 1 * L)).intoArray(c, o + 1 * L);
-            o = c0 + 3 * ldc;
-            c30.fma(av, FloatVector.fromArray(S, c, o + 0 * L)).intoArray(c, o + 0 * L);
-            c31.fma(av, FloatVector.fromArray(S, c, o + 1 * L)).intoArray(c, o + 1 * L);
-            o = c0 + 4 * ldc;
-            c40.fma(av, FloatVector.fromArray(S, c, o + 0 * L)).intoArray(c, o + 0 * L);
-            c41.fma(av, FloatVector.fromArray(S, c, o + 1 * L)).intoArray(c, o + 1 * L);
-            o = c0 + 5 * ldc;
-            c50.fma(av, FloatVector.fromArray(S, c, o + 0 * L)).intoArray(c, o + 0 * L);
-            c51.fma(av, FloatVector.fromArray(S, c, o + 1 * L)).intoArray(c, o + 1 * L);
-        }
+        // acc[r, :] = the accumulators of row r (NR floats a row)
+        c00.intoArray(acc, 0 * NR + 0 * L);
+        c01.intoArray(acc, 0 * NR + 1 * L);
+        c10.intoArray(acc, 1 * NR + 0 * L);
+        c11.intoArray(acc, 1 * NR + 1 * L);
+        c20.intoArray(acc, 2 * NR + 0 * L);
+        c21.intoArray(acc, 2 * NR + 1 * L);
+        c30.intoArray(acc, 3 * NR + 0 * L);
+        c31.intoArray(acc, 3 * NR + 1 * L);
+        c40.intoArray(acc, 4 * NR + 0 * L);
+        c41.intoArray(acc, 4 * NR + 1 * L);
+        c50.intoArray(acc, 5 * NR + 0 * L);
+        c51.intoArray(acc, 5 * NR + 1 * L);
     }
 }

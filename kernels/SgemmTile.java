@@ -33,13 +33,38 @@ final class SgemmTile {
         };
     }
 
-    /** Runs the micro-kernel of this machine; see {@link SgemmKernel6x4v#kernel}. */
-    static void kernel(int kc, float[] pa, int pa0, float[] pb, int pb0,
-                       float alpha, float beta, boolean first, float[] c, int c0, int ldc) {
+    /** Runs the micro-kernel of this machine into the MR×NR tile {@code acc}; see {@link SgemmKernel6x4v#kernel}. */
+    static void kernel(int kc, float[] pa, int pa0, float[] pb, int pb0, float[] acc) {
         if (WIDE) {
-            SgemmKernel6x4v.kernel(kc, pa, pa0, pb, pb0, alpha, beta, first, c, c0, ldc);
+            SgemmKernel6x4v.kernel(kc, pa, pa0, pb, pb0, acc);
         } else {
-            SgemmKernel6x2v.kernel(kc, pa, pa0, pb, pb0, alpha, beta, first, c, c0, ldc);
+            SgemmKernel6x2v.kernel(kc, pa, pa0, pb, pb0, acc);
+        }
+    }
+
+    /**
+     * Adds the tile {@code acc} (MR×NR, row stride NR) into the mr×nr corner of C at {@code c0}:
+     * {@code C = alpha·acc + beta·C} on the first k-block, {@code C = alpha·acc + C} after it; beta = 0
+     * never reads C, so NaN in C does not survive. Each element gets the same operations whether it
+     * lies in a full tile or an edge tile, so results do not depend on how threads split C.
+     */
+    static void fold(float[] acc, float alpha, float beta, boolean first, float[] c, int c0, int ldc, int mr, int nr) {
+        boolean readC = !first || beta != 0f;
+        float scale = first ? beta : 1f;   // x·1 = x exactly: later k-blocks add onto C as it is
+        FloatVector av = FloatVector.broadcast(S, alpha), sv = FloatVector.broadcast(S, scale);
+        for (int r = 0; r < mr; r++) {
+            int t = r * NR, o = c0 + r * ldc, j = 0;
+            if (readC) {
+                // C = alpha·acc + scale·C
+                for (; j <= nr - L; j += L) {
+                    FloatVector.fromArray(S, acc, t + j).fma(av, FloatVector.fromArray(S, c, o + j).mul(sv)).intoArray(c, o + j);
+                }
+                for (; j < nr; j++) c[o + j] = Math.fma(acc[t + j], alpha, c[o + j] * scale);
+            } else {
+                // C = alpha·acc
+                for (; j <= nr - L; j += L) FloatVector.fromArray(S, acc, t + j).mul(av).intoArray(c, o + j);
+                for (; j < nr; j++) c[o + j] = acc[t + j] * alpha;
+            }
         }
     }
 
