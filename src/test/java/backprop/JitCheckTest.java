@@ -1,0 +1,86 @@
+package backprop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JIT check (no timing): child JVMs run {@link JitCheckMain} under -XX:+PrintCompilation with
+ * both GEMM tiles forced, whatever this machine's vector width, and the test fails when a method
+ * of the engine could not be compiled ("COMPILE SKIPPED") or a hot kernel did not reach the tier
+ * it needs. C1 does not intrinsify the Vector API: a kernel C1 cannot compile may be left at tier 2
+ * for a whole run, 30-60x slower (docs/benchmarks.md, "Every run as fast as the benchmark").
+ * <ul>
+ * <li>Tiered (the default JVM), -Xbatch so that compiles finish in order: the micro-kernel and the
+ * tile fold reach tier 4 (C2).</li>
+ * <li>-XX:TieredStopAtLevel=3, the vector path forced: C1 compiles both at tier 3 with full
+ * profiling, the state from which tiered compilation moves a method on to C2.</li>
+ * </ul>
+ * The 6×4v kernel of 783e508 (3178 bytes) fails both: "out of virtual registers in LIR generator".
+ */
+class JitCheckTest {
+    private static final Pattern SKIPPED = Pattern.compile("(kernels|backprop|tensor)\\.\\S+ .*COMPILE SKIPPED.*");
+
+    private record Run(String tile, int tier, Process process, Path log) {}
+
+    @Test
+    void hotKernelsCompileAtEveryTierTheyNeed() throws Exception {
+        List<String> problems = new ArrayList<>();
+        // Two children at a time (one per tile). Tier 4: enough steps for C2 (Tier4InvocationThreshold
+        // is 5000 calls); tier 3: a few hundred calls suffice, and C1's vector code is slow, so few.
+        check(List.of(start("6x2v", 4, List.of("-Xbatch"), "1000", "150"),
+                start("6x4v", 4, List.of("-Xbatch"), "1000", "150")), problems);
+        List<String> c1 = List.of("-Xbatch", "-XX:TieredStopAtLevel=3", "-Dnabla.simd=on");
+        check(List.of(start("6x2v", 3, c1, "20", "10"), start("6x4v", 3, c1, "20", "10")), problems);
+        assertEquals(List.of(), problems, "JIT problems");
+    }
+
+    private static void check(List<Run> runs, List<String> problems) throws Exception {
+        for (Run r : runs) {
+            String what = r.tile + " tile, tier " + r.tier + " run";
+            if (!r.process.waitFor(120, TimeUnit.SECONDS)) {
+                r.process.destroyForcibly();
+                problems.add(what + ": did not finish in 120 s");
+                continue;
+            }
+            List<String> lines = Files.readAllLines(r.log, StandardCharsets.UTF_8);
+            if (r.process.exitValue() != 0 || lines.stream().noneMatch(l -> l.startsWith("jit-check done"))) {
+                problems.add(what + ": the child failed (exit " + r.process.exitValue() + "): " + tail(lines));
+                continue;
+            }
+            lines.stream().filter(l -> SKIPPED.matcher(l).find()).forEach(l -> problems.add(what + ": " + l.trim()));
+            String kernel = "kernels.SgemmKernel" + r.tile + "::kernel";
+            for (String method : new String[] {kernel, "kernels.SgemmTile::fold"}) {
+                Pattern compiled = Pattern.compile("\\s" + r.tier + "\\s+" + Pattern.quote(method) + " \\(");
+                if (lines.stream().noneMatch(l -> compiled.matcher(l).find() && !l.contains("made not entrant"))) {
+                    problems.add(what + ": " + method + " never compiled at tier " + r.tier);
+                }
+            }
+        }
+    }
+
+    private static Run start(String tile, int tier, List<String> flags, String steps, String rounds) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path log = Files.createTempFile("nabla-jit-" + tile + "-" + tier, ".txt");
+        log.toFile().deleteOnExit();
+        List<String> cmd = new ArrayList<>(List.of(java.toString(), "--add-modules=jdk.incubator.vector",
+                "-XX:+PrintCompilation", "-Dnabla.gemm.tile=" + tile, "-Dnabla.threads=1", "-Dnabla.warmup=off"));
+        cmd.addAll(flags);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JitCheckMain.class.getName(), steps, rounds));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new Run(tile, tier, p, log);
+    }
+
+    private static String tail(List<String> lines) {
+        return lines.subList(Math.max(0, lines.size() - 5), lines.size()).stream().collect(Collectors.joining(" | "));
+    }
+}
