@@ -74,7 +74,7 @@ public final class Activations {
     /** y[i] = e^{x[i]}. */
     public static void exp(int n, float[] x, int xOff, float[] y, int yOff) {
         int i = 0;
-        for (; i <= n - L; i += L) exp(FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+        for (; Simd.ON && i <= n - L; i += L) exp(FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
         for (; i < n; i++) y[yOff + i] = exp(x[xOff + i]);
     }
 
@@ -88,7 +88,7 @@ public final class Activations {
     /** y[i] = σ(x[i]) = 1/(1 + e^{−x[i]}). */
     public static void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
         int i = 0;
-        for (; i <= n - L; i += L) {
+        for (; Simd.ON && i <= n - L; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
             // σ(x) = 1/(1 + e^{−x})
             FloatVector.broadcast(S, 1f).div(exp(v.neg()).add(1f)).intoArray(y, yOff + i);
@@ -103,7 +103,7 @@ public final class Activations {
     /** dx[i] = g[i]·σ'(x) = g[i]·y[i]·(1 − y[i]), from the output y = σ(x). */
     public static void sigmoidBackward(int n, float[] y, int yOff, float[] g, int gOff, float[] dx, int dxOff) {
         int i = 0;
-        for (; i <= n - L; i += L) {
+        for (; Simd.ON && i <= n - L; i += L) {
             FloatVector yv = FloatVector.fromArray(S, y, yOff + i);
             FloatVector gv = FloatVector.fromArray(S, g, gOff + i);
             // ∂E/∂x = ∂E/∂y · y(1 − y)
@@ -136,7 +136,7 @@ public final class Activations {
     /** y[i] = tanh x[i]. */
     public static void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
         int i = 0;
-        for (; i <= n - L; i += L) {
+        for (; Simd.ON && i <= n - L; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
             FloatVector ax = v.abs();
             FloatVector z = v.mul(v);
@@ -158,7 +158,7 @@ public final class Activations {
     /** dx[i] = g[i]·(1 − y[i]²), from the output y = tanh x. */
     public static void tanhBackward(int n, float[] y, int yOff, float[] g, int gOff, float[] dx, int dxOff) {
         int i = 0;
-        for (; i <= n - L; i += L) {
+        for (; Simd.ON && i <= n - L; i += L) {
             FloatVector yv = FloatVector.fromArray(S, y, yOff + i);
             // ∂E/∂x = ∂E/∂y · (1 − y²)
             FloatVector.fromArray(S, g, gOff + i).mul(yv.neg().fma(yv, FloatVector.broadcast(S, 1f))).intoArray(dx, dxOff + i);
@@ -178,7 +178,7 @@ public final class Activations {
     /** y[i] = x[i]·slope where x[i] < 0, else x[i]; slope 0 is ReLU. NaN stays NaN. */
     public static void leakyRelu(int n, float slope, float[] x, int xOff, float[] y, int yOff) {
         int i = 0;
-        for (; i <= n - L; i += L) {
+        for (; Simd.ON && i <= n - L; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
             // y = x if x > 0 else slope·x
             v.blend(v.mul(slope), v.lt(0f)).intoArray(y, yOff + i);
@@ -196,7 +196,7 @@ public final class Activations {
     /** dx[i] = g[i] where x[i] > 0, else slope·g[i] (the derivative at 0 taken as slope, as PyTorch). */
     public static void leakyReluBackward(int n, float slope, float[] x, int xOff, float[] g, int gOff, float[] dx, int dxOff) {
         int i = 0;
-        for (; i <= n - L; i += L) {
+        for (; Simd.ON && i <= n - L; i += L) {
             FloatVector gv = FloatVector.fromArray(S, g, gOff + i);
             // ∂E/∂x = ∂E/∂y · (1 if x > 0 else slope)
             gv.blend(gv.mul(slope), FloatVector.fromArray(S, x, xOff + i).compare(VectorOperators.LE, 0f)).intoArray(dx, dxOff + i);

@@ -32,7 +32,7 @@ final class SgemmPack {
             } else {
                 // op(A)(i, p) = a[p·lda + i]: MR consecutive floats per p
                 int p = 0;
-                if (mr == MR && MR <= L) {
+                if (Simd.ON && mr == MR && MR <= L) {
                     // One vector per p: it carries the MR floats and L − MR extra ones, which later p's
                     // stores overwrite. Vector stores stop while p·MR + L still fits the panel, vector
                     // loads while they stay inside a; the last few p go scalar.
@@ -69,7 +69,11 @@ final class SgemmPack {
                 for (int p = 0; p < kc; p++) {
                     int src = bOff + (p0 + p) * ldb + j0 + q;
                     int d = d0 + p * NR;
-                    for (int v = 0; v < NR; v += L) FloatVector.fromArray(S, b, src + v).intoArray(dst, d + v);
+                    if (Simd.ON) {
+                        for (int v = 0; v < NR; v += L) FloatVector.fromArray(S, b, src + v).intoArray(dst, d + v);
+                    } else {
+                        System.arraycopy(b, src, dst, d, NR);
+                    }
                 }
             } else if (!transB) {
                 for (int p = 0; p < kc; p++) {

@@ -34,7 +34,7 @@ final class SgemmSmall {
                     int bp = bOff + p * ldb;
                     FloatVector sv = FloatVector.broadcast(S, s);
                     int j = 0;
-                    for (; j <= n - L; j += L) {
+                    for (; Simd.ON && j <= n - L; j += L) {
                         sv.fma(FloatVector.fromArray(S, b, bp + j), FloatVector.fromArray(S, c, ci + j))
                                 .intoArray(c, ci + j);
                     }
@@ -55,12 +55,15 @@ final class SgemmSmall {
     }
 
     private static float dot(float[] x, int x0, float[] y, int y0, int k) {
-        FloatVector acc = FloatVector.zero(S);
         int p = 0;
-        for (; p <= k - L; p += L) {
-            acc = FloatVector.fromArray(S, x, x0 + p).fma(FloatVector.fromArray(S, y, y0 + p), acc);
+        float sum = 0f;
+        if (Simd.ON) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; p <= k - L; p += L) {
+                acc = FloatVector.fromArray(S, x, x0 + p).fma(FloatVector.fromArray(S, y, y0 + p), acc);
+            }
+            sum = acc.reduceLanes(VectorOperators.ADD);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; p < k; p++) sum = Math.fma(x[x0 + p], y[y0 + p], sum);
         return sum;
     }

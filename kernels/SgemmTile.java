@@ -35,7 +35,9 @@ final class SgemmTile {
 
     /** Runs the micro-kernel of this machine into the MR×NR tile {@code acc}; see {@link SgemmKernel6x4v#kernel}. */
     static void kernel(int kc, float[] pa, int pa0, float[] pb, int pb0, float[] acc) {
-        if (WIDE) {
+        if (!Simd.ON) {
+            SgemmKernelScalar.kernel(kc, pa, pa0, pb, pb0, acc);
+        } else if (WIDE) {
             SgemmKernel6x4v.kernel(kc, pa, pa0, pb, pb0, acc);
         } else {
             SgemmKernel6x2v.kernel(kc, pa, pa0, pb, pb0, acc);
@@ -56,13 +58,13 @@ final class SgemmTile {
             int t = r * NR, o = c0 + r * ldc, j = 0;
             if (readC) {
                 // C = alpha·acc + scale·C
-                for (; j <= nr - L; j += L) {
+                for (; Simd.ON && j <= nr - L; j += L) {
                     FloatVector.fromArray(S, acc, t + j).fma(av, FloatVector.fromArray(S, c, o + j).mul(sv)).intoArray(c, o + j);
                 }
                 for (; j < nr; j++) c[o + j] = Math.fma(acc[t + j], alpha, c[o + j] * scale);
             } else {
                 // C = alpha·acc
-                for (; j <= nr - L; j += L) FloatVector.fromArray(S, acc, t + j).mul(av).intoArray(c, o + j);
+                for (; Simd.ON && j <= nr - L; j += L) FloatVector.fromArray(S, acc, t + j).mul(av).intoArray(c, o + j);
                 for (; j < nr; j++) c[o + j] = acc[t + j] * alpha;
             }
         }

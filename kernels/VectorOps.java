@@ -21,7 +21,7 @@ public final class VectorOps {
         checkRange("axpy", "y", y, yOff, n);
         FloatVector av = FloatVector.broadcast(S, alpha);
         int i = 0;
-        for (; i <= n - L; i += L) {
+        for (; Simd.ON && i <= n - L; i += L) {
             // y = alpha·x + y
             FloatVector.fromArray(S, x, xOff + i).fma(av, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
         }
@@ -37,7 +37,7 @@ public final class VectorOps {
         checkRange("scale", "x", x, xOff, n);
         FloatVector av = FloatVector.broadcast(S, alpha);
         int i = 0;
-        for (; i <= n - L; i += L) FloatVector.fromArray(S, x, xOff + i).mul(av).intoArray(x, xOff + i);
+        for (; Simd.ON && i <= n - L; i += L) FloatVector.fromArray(S, x, xOff + i).mul(av).intoArray(x, xOff + i);
         for (; i < n; i++) x[xOff + i] *= alpha;
     }
 
@@ -52,7 +52,7 @@ public final class VectorOps {
         for (int r = 0; r < rows; r++) {
             int row = xOff + r * ldx;
             int j = 0;
-            for (; j <= cols - L; j += L) {
+            for (; Simd.ON && j <= cols - L; j += L) {
                 FloatVector.fromArray(S, x, row + j).add(FloatVector.fromArray(S, v, vOff + j)).intoArray(x, row + j);
             }
             for (; j < cols; j++) x[row + j] += v[vOff + j];
@@ -77,7 +77,7 @@ public final class VectorOps {
         for (int r = 0; r < rows; r++) {
             int row = xOff + r * ldx;
             int j = 0;
-            for (; j <= cols - L; j += L) {
+            for (; Simd.ON && j <= cols - L; j += L) {
                 FloatVector.fromArray(S, out, outOff + j).add(FloatVector.fromArray(S, x, row + j)).intoArray(out, outOff + j);
             }
             for (; j < cols; j++) out[outOff + j] += x[row + j];
@@ -98,7 +98,7 @@ public final class VectorOps {
         checkRange("mul", "y", y, yOff, n);
         checkRange("mul", "z", z, zOff, n);
         int i = 0;
-        for (; i <= n - L; i += L) {
+        for (; Simd.ON && i <= n - L; i += L) {
             FloatVector.fromArray(S, x, xOff + i).mul(FloatVector.fromArray(S, y, yOff + i)).intoArray(z, zOff + i);
         }
         for (; i < n; i++) z[zOff + i] = x[xOff + i] * y[yOff + i];

@@ -5,6 +5,7 @@ import backprop.Optimizer;
 import backprop.Parameter;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
+import kernels.Simd;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import tensor.Tensor;
@@ -98,7 +99,7 @@ public final class Sgd implements Optimizer {
         FloatVector l1V = FloatVector.broadcast(S, l1), l2V = FloatVector.broadcast(S, l2), zero = FloatVector.zero(S);
         boolean decay = l1 != 0f || l2 != 0f;
         int i = 0;
-        for (; i <= n - L; i += L) {
+        for (; Simd.ON && i <= n - L; i += L) {
             FloatVector wv = FloatVector.fromArray(S, w, i);
             FloatVector gv = FloatVector.fromArray(S, g, i);
             if (decay) {

@@ -80,4 +80,10 @@ class VectorOpsTest {
         assertThrows(IllegalArgumentException.class, () -> VectorOps.sumRows(3, 4, new float[11], 0, 4, 0f, new float[4], 0));
         assertThrows(IllegalArgumentException.class, () -> VectorOps.addRowVector(2, 4, new float[4], 0, new float[8], 0, 3));
     }
+
+    @Test
+    void simdFollowsTheProperty() {
+        // the scalar-loops surefire run sets nabla.simd=off; every other run leaves it to the JVM check
+        assertEquals(!"off".equals(System.getProperty("nabla.simd")), Simd.ON);
+    }
 }
