@@ -18,8 +18,8 @@ import static kernels.SgemmTile.NR;
  *           micro-kernel
  * </pre>
  *
- * Threads split C into slabs of whole tiles (columns when n ≥ m, else rows); each part runs the
- * loop nest above on its slab with its own packing buffers. The tile grid and the k-blocking do
+ * Threads split C into rectangles of whole tiles ({@link #split}: by rows, by columns or both); each
+ * part runs the loop nest above on its rectangle with its own packing buffers. The tile grid and the k-blocking do
  * not depend on the split, so the result is bitwise the same for any thread count.
  */
 final class SgemmBlocked {
@@ -61,22 +61,23 @@ final class SgemmBlocked {
 
     /** One product's arguments, reused by the thread that issues it (no allocation per call). */
     private static final class Product implements ThreadPool.Task {
-        boolean transA, transB, splitColumns;
-        int m, n, k, aOff, lda, bOff, ldb, cOff, ldc;
+        boolean transA, transB;
+        int m, n, k, aOff, lda, bOff, ldb, cOff, ldc, rowParts, colParts;
         float alpha, beta;
         float[] a, b, c;
 
         @Override
         public void run(int part, int parts) {
-            int tiles = splitColumns ? (n + NR - 1) / NR : (m + MR - 1) / MR;
-            int t0 = (int) ((long) tiles * part / parts), t1 = (int) ((long) tiles * (part + 1) / parts);
-            if (splitColumns) {
-                int j0 = t0 * NR, j1 = Math.min(n, t1 * NR);
-                if (j0 < j1) slab(this, 0, m, j0, j1);
-            } else {
-                int i0 = t0 * MR, i1 = Math.min(m, t1 * MR);
-                if (i0 < i1) slab(this, i0, i1, 0, n);
-            }
+            int rowTiles = (m + MR - 1) / MR, colTiles = (n + NR - 1) / NR;
+            int pr = part / colParts, pc = part % colParts;
+            int i0 = slice(rowTiles, pr, rowParts) * MR, i1 = Math.min(m, slice(rowTiles, pr + 1, rowParts) * MR);
+            int j0 = slice(colTiles, pc, colParts) * NR, j1 = Math.min(n, slice(colTiles, pc + 1, colParts) * NR);
+            if (i0 < i1 && j0 < j1) slab(this, i0, i1, j0, j1);
+        }
+
+        /** The first tile of part p of {@code parts}: tiles are dealt out evenly, whole. */
+        private static int slice(int tiles, int p, int parts) {
+            return (int) ((long) tiles * p / parts);
         }
     }
 
@@ -88,15 +89,41 @@ final class SgemmBlocked {
         Product g = PRODUCT.get();
         g.transA = transA; g.transB = transB; g.m = m; g.n = n; g.k = k; g.alpha = alpha; g.beta = beta;
         g.a = a; g.aOff = aOff; g.lda = lda; g.b = b; g.bOff = bOff; g.ldb = ldb; g.c = c; g.cOff = cOff; g.ldc = ldc;
-        g.splitColumns = n >= m;
         ThreadPool pool = ThreadPool.get();
-        int tiles = g.splitColumns ? (n + NR - 1) / NR : (m + MR - 1) / MR;
-        int parts = (long) m * n * k < PARALLEL_MIN_FMAS ? 1 : Math.min(pool.threads(), tiles);
+        int threads = (long) m * n * k < PARALLEL_MIN_FMAS ? 1 : pool.threads();
+        int split = split((m + MR - 1) / MR, (n + NR - 1) / NR, threads, MR, NR);
+        g.rowParts = split >>> 16;
+        g.colParts = split & 0xFFFF;
         try {
-            pool.run(g, parts);
+            pool.run(g, g.rowParts * g.colParts);
         } finally {
             g.a = g.b = g.c = null; // do not keep the caller's arrays alive
         }
+    }
+
+    /**
+     * How to cut a grid of rowTiles × colTiles tiles into at most {@code threads} rectangles of whole
+     * mr×nr tiles, as {@code rowParts << 16 | colParts}: the split whose largest part costs least, a part
+     * costing its mr·nr multiply-adds per tile and per k plus the packing of its rows of A and columns
+     * of B (rows + cols floats per k, counted twice: a copy is slower per float than an FMA). Ties go
+     * to fewer parts. The tiles, and so the results, are the same for any split.
+     */
+    static int split(int rowTiles, int colTiles, int threads, int mr, int nr) {
+        int bestRows = 1, bestCols = 1;
+        long best = Long.MAX_VALUE;
+        for (int rp = 1; rp <= Math.min(threads, rowTiles); rp++) {
+            for (int cp = 1; cp <= Math.min(threads / rp, colTiles); cp++) {
+                long rows = (long) ((rowTiles + rp - 1) / rp) * mr, cols = (long) ((colTiles + cp - 1) / cp) * nr;
+                // a part's time ∝ rows·cols (its FMAs) + 2·(rows + cols) (its packing)
+                long cost = rows * cols + 2 * (rows + cols);
+                if (cost < best || cost == best && rp * cp < bestRows * bestCols) {
+                    best = cost;
+                    bestRows = rp;
+                    bestCols = cp;
+                }
+            }
+        }
+        return bestRows << 16 | bestCols;
     }
 
     /** The loop nest over C[i0..i1, j0..j1). */

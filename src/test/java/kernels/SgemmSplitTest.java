@@ -1,0 +1,86 @@
+package kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The arithmetic of {@link SgemmBlocked#split}, the cut of C's tile grid among threads, for both
+ * tiles (6×16 on AVX2, 6×64 on AVX-512) whatever this machine has. The products are config B's
+ * (784-256-128-10, batch 128): forward x·Wᵀ, weight gradient δᵀ·x and input gradient δ·W.
+ * That results do not depend on the split is SgemmTest's bitwiseIdenticalForAnyThreadCount.
+ */
+class SgemmSplitTest {
+    private static final int[][] CONFIG_B = {
+        {128, 256, 784}, {128, 128, 256}, {128, 10, 128},   // forward
+        {256, 784, 128}, {128, 256, 128}, {10, 128, 128},   // weight gradients
+        {128, 256, 128}, {128, 128, 10},                    // input gradients
+    };
+
+    /** The tiles of the largest part of the split: the product's critical path, in tiles. */
+    private static int largestPart(int rowTiles, int colTiles, int split) {
+        int rp = split >>> 16, cp = split & 0xFFFF;
+        return ceil(rowTiles, rp) * ceil(colTiles, cp);
+    }
+
+    private static int ceil(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    @Test
+    void everySplitIsAValidCutOfTheGrid() {
+        for (int nr : new int[] {16, 64}) {
+            for (int rowTiles = 1; rowTiles <= 40; rowTiles++) {
+                for (int colTiles = 1; colTiles <= 40; colTiles++) {
+                    for (int threads = 1; threads <= 20; threads++) {
+                        int split = SgemmBlocked.split(rowTiles, colTiles, threads, 6, nr);
+                        int rp = split >>> 16, cp = split & 0xFFFF;
+                        String at = rowTiles + "x" + colTiles + " tiles, " + threads + " threads: " + rp + "x" + cp;
+                        assertTrue(rp >= 1 && cp >= 1 && rp * cp <= threads, at);
+                        assertTrue(rp <= rowTiles && cp <= colTiles, at + " leaves a part without tiles");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void oneThreadIsOnePart() {
+        assertEquals(1 << 16 | 1, SgemmBlocked.split(22, 16, 1, 6, 16));
+    }
+
+    /**
+     * At 16 threads the 1-D split (columns when n ≥ m) left config B's forward product with 4 parts
+     * of 22 tiles on the 6×64 tile; the 2-D split keeps every product of at least 16 tiles within
+     * 1.3x of an even share (tiles/16), and never above the 1-D split's largest part.
+     */
+    @Test
+    void sixteenThreadsShareConfigBEvenly() {
+        for (int nr : new int[] {16, 64}) {
+            for (int[] p : CONFIG_B) {
+                int rowTiles = ceil(p[0], 6), colTiles = ceil(p[1], nr), tiles = rowTiles * colTiles;
+                int largest = largestPart(rowTiles, colTiles, SgemmBlocked.split(rowTiles, colTiles, 16, 6, nr));
+                int oneD = p[1] >= p[0] ? rowTiles * ceil(colTiles, Math.min(16, colTiles)) : ceil(rowTiles, Math.min(16, rowTiles)) * colTiles;
+                String at = p[0] + "x" + p[1] + "x" + p[2] + " on 6x" + nr + ": largest part " + largest + " tiles of " + tiles + ", 1-D " + oneD;
+                assertTrue(largest <= oneD, at);
+                if (tiles >= 16) assertTrue(largest <= 1.3 * tiles / 16 + 1, at);
+            }
+        }
+        // the case that did not scale: 128x256x784 on 6x64 is 22x4 tiles, 4 column parts of 22 tiles in 1-D
+        assertEquals(6, largestPart(22, 4, SgemmBlocked.split(22, 4, 16, 6, 64)));
+    }
+
+    @Test
+    void twoThreadsHalveEveryConfigBProduct() {
+        for (int nr : new int[] {16, 64}) {
+            for (int[] p : CONFIG_B) {
+                int rowTiles = ceil(p[0], 6), colTiles = ceil(p[1], nr);
+                int largest = largestPart(rowTiles, colTiles, SgemmBlocked.split(rowTiles, colTiles, 2, 6, nr));
+                // an odd count of tiles along the cut leaves one part a row or column of tiles more
+                int bound = Math.min(ceil(rowTiles, 2) * colTiles, rowTiles * ceil(colTiles, 2));
+                assertEquals(bound, largest, p[0] + "x" + p[1] + "x" + p[2] + " on 6x" + nr);
+            }
+        }
+    }
+}
