@@ -1,6 +1,7 @@
 package kernels;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -8,11 +9,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * The engine's one pool of threads, sized by the system property {@code nabla.threads}
  * (default: available processors).
  *
- * <p>{@link #run} splits a task into {@code parts} that the caller and the workers run at once;
- * part p always runs the same slice of work, so a kernel whose parts write disjoint outputs
- * gives results that do not depend on the thread count. Dispatch allocates nothing: the task is
- * a reusable object; each worker waits on its own assignment field (spin, then park), so a
- * worker not asked to help a run never reads it.
+ * <p>{@link #run} splits a task into {@code parts} that the caller and the workers claim one by one
+ * and run at once; part p always runs the same slice of work, whichever thread claims it, so a
+ * kernel whose parts write disjoint outputs gives results that do not depend on the thread count.
+ * Claiming keeps a loaded machine from stalling: a worker that another process keeps off its core
+ * leaves its parts to the others. Dispatch allocates nothing: the task is a reusable object; each
+ * worker waits on its own assignment field (spin, then park), so a worker not asked to help a run
+ * never reads it.
  * One parallel region runs at a time; a call made while another runs (or from inside a part)
  * runs its parts one after another on the calling thread.
  */
@@ -27,13 +30,17 @@ public final class ThreadPool {
     private final int threads;
     private final Worker[] workers;
     private final ReentrantLock lock = new ReentrantLock();
-    private final AtomicInteger pending = new AtomicInteger();
+    /** The run being worked on (high 32 bits) and its next unclaimed part (low 32 bits). */
+    private final AtomicLong claims = new AtomicLong();
+    /** Parts of the current run finished. */
+    private final AtomicInteger finished = new AtomicInteger();
     private volatile Thread caller;
     /** Runs started so far; only the caller holding {@code lock} writes it. */
     private int runs;
     private volatile boolean shut;
-    private Task task;
-    private int parts;
+    /** The task and part count of run r, in slot r & 1. */
+    private final Task[] tasks = new Task[2];
+    private final int[] partCounts = new int[2];
     private volatile Throwable failure;
 
     private ThreadPool(int threads) {
@@ -97,37 +104,53 @@ public final class ThreadPool {
                 runSerially(task, parts);
                 return;
             }
-            int stride = Math.min(threads, parts);
-            int helpers = stride - 1;
-            this.task = task;
-            this.parts = parts;
+            int helpers = Math.min(threads, parts) - 1;
+            int run = ++runs;
+            tasks[run & 1] = task;
+            partCounts[run & 1] = parts;
             this.caller = Thread.currentThread();
             failure = null;
-            pending.set(helpers);
-            int run = ++runs;
-            // Only the helpers of this run are told, each through its own volatile field: that write
-            // publishes task and parts, and a worker not asked never looks at them.
+            finished.set(0);
+            claims.set((long) run << 32); // publishes this run's task and parts to whoever claims a part
+            // Only the helpers of this run are told, each through its own volatile field.
             for (int w = 0; w < helpers; w++) {
                 workers[w].assigned = run;
                 LockSupport.unpark(workers[w]);
             }
-            // The caller takes part 0 and every part beyond the threads, round robin.
-            try {
-                for (int p = 0; p < parts; p += stride) task.run(p, parts);
-            } catch (Throwable e) {
-                failure = e;
-            }
+            // The caller claims parts like any worker: a worker that is slow to wake (another process
+            // holds its core) leaves its parts to the others instead of holding the whole run up.
+            work(run, task, parts);
             int spins = 0;
-            while (pending.get() != 0) {
+            while (finished.get() != parts) {
                 if (++spins < 20_000) Thread.onSpinWait(); else LockSupport.park(this);
             }
-            this.task = null;
+            tasks[run & 1] = null;
             Throwable f = failure;
             if (f instanceof RuntimeException) throw (RuntimeException) f;
             if (f instanceof Error) throw (Error) f;
             if (f != null) throw new IllegalStateException("a part of a parallel task failed", f);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Claims and runs parts of run {@code run} until none is left. A claim is a CAS on (run, next
+     * part), so a late worker can never take a part of a later run with this run's task.
+     */
+    private void work(int run, Task t, int n) {
+        while (true) {
+            long c = claims.get();
+            int p = (int) c;
+            if ((int) (c >>> 32) != run || p >= n) return;
+            if (!claims.compareAndSet(c, c + 1)) continue;
+            try {
+                t.run(p, n);
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                if (finished.incrementAndGet() == n) LockSupport.unpark(caller);
+            }
         }
     }
 
@@ -147,13 +170,11 @@ public final class ThreadPool {
     }
 
     private final class Worker extends Thread {
-        private final int id;
         /** The number of the last run this worker was asked to help with (written by the caller). */
         private volatile int assigned;
 
         Worker(int id) {
             super("nabla-worker-" + id);
-            this.id = id;
             setDaemon(true);
         }
 
@@ -167,16 +188,9 @@ public final class ThreadPool {
                     if (++spins < 50_000) Thread.onSpinWait(); else LockSupport.park(this);
                 }
                 seen = run;
-                Task t = task;
-                int n = parts;
-                int stride = Math.min(threads, n);
-                try {
-                    for (int p = id; p < n; p += stride) t.run(p, n);
-                } catch (Throwable e) {
-                    failure = e;
-                } finally {
-                    if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
-                }
+                // A run's task sits in slot run & 1 until the run after next: a worker preempted here
+                // for long may read the slot of a later run, but then its claims fail (they name a later run).
+                if ((int) (claims.get() >>> 32) == run) work(run, tasks[run & 1], partCounts[run & 1]);
             }
         }
     }

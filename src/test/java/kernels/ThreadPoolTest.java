@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -62,5 +64,36 @@ class ThreadPoolTest {
         old.run(c, 2);
         assertEquals(1, c.runs.get(0));
         assertEquals(1, c.runs.get(1));
+    }
+
+    /**
+     * Parts are claimed, not dealt: while one thread is held up in a part (here: the first part to
+     * start waits for all the others), the other thread takes every remaining part. With parts dealt
+     * round robin (before claiming) the held thread's own later parts could not run and this waited
+     * out its 10 s.
+     */
+    @Test
+    void aHeldUpThreadLeavesItsPartsToTheOthers() {
+        ThreadPool.setThreads(2);
+        int parts = 8;
+        AtomicInteger others = new AtomicInteger();
+        AtomicBoolean first = new AtomicBoolean();
+        ThreadPool.Task task = (part, n) -> {
+            if (first.compareAndSet(false, true)) {
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (others.get() < n - 1) {
+                    if (System.nanoTime() > deadline) throw new IllegalStateException("the other parts never ran: " + others.get());
+                    Thread.onSpinWait();
+                }
+            } else {
+                others.incrementAndGet();
+            }
+        };
+        for (int i = 0; i < 50; i++) {
+            others.set(0);
+            first.set(false);
+            ThreadPool.get().run(task, parts);
+            assertEquals(parts - 1, others.get());
+        }
     }
 }
