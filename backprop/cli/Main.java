@@ -1,9 +1,11 @@
 package backprop.cli;
 
 import java.io.PrintStream;
+import kernels.Warmup;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -33,6 +35,9 @@ public final class Main {
         register("sentiment", "bag-of-words sentiment: train (sparse, index-based), predict, words, generate", v -> new SentimentCommand());
     }
 
+    /** The commands that run the kernels enough for a warm-up to pay. */
+    private static final Set<String> COMPUTES = Set.of("train", "eval", "lr-find", "top-losses", "sentiment");
+
     private Main() {}
 
     static void register(String name, String help, Function<Void, Command> factory) {
@@ -41,6 +46,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // the kernels compile on a second thread while the command parses flags and reads its data
+        if (args.length > 0 && COMPUTES.contains(args[0])) Warmup.start();
         System.exit(run(args, System.out, System.err));
     }
 

@@ -1,0 +1,69 @@
+package kernels;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A bounded warm-up of the kernels: on a daemon thread, one round of tiny products in every transpose
+ * and branch (which loads and initializes the Vector API's classes), then at most {@link #BUDGET_MILLIS} ms more, and the level-1 and activation loops, so that the JIT
+ * compiles them with C2 while the caller is still loading data instead of during the first epoch.
+ * Started once per JVM, by the first use of {@link Sgemm} or earlier by an application that knows
+ * it will train ({@code nabla} starts it before it reads the data). Off with -Dnabla.warmup=off,
+ * and skipped without C2 ({@link Simd}), where it would compile nothing that helps.
+ */
+public final class Warmup {
+    /** The warm-up's wall-clock budget. */
+    static final long BUDGET_MILLIS = 200;
+    /** Rounds after which every kernel has been called well past C2's thresholds. */
+    static final int MAX_ROUNDS = 600;
+
+    private static final AtomicBoolean STARTED = new AtomicBoolean();
+
+    private Warmup() {}
+
+    /** Starts the warm-up thread the first time it is called; returns at once. */
+    public static void start() {
+        if ("off".equals(System.getProperty("nabla.warmup")) || !STARTED.compareAndSet(false, true)) return;
+        Thread t = new Thread(() -> run(BUDGET_MILLIS), "nabla-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Runs warm-up rounds for at most {@code millis} ms; returns the number of rounds. */
+    static int run(long millis) {
+        if (!Simd.ON) return 0;
+        int m = 13, n = 2 * SgemmTile.NR + 3, k = 24; // two full tiles and an edge in each direction
+        float[] a = fill(new float[m * k]), b = fill(new float[k * n]), c = new float[m * n];
+        float[] x = fill(new float[n]), y = new float[n];
+        int rounds = 0;
+        long deadline = Long.MAX_VALUE;
+        while (rounds < MAX_ROUNDS && System.nanoTime() < deadline) {
+            float beta = rounds & 1;
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                Sgemm.sgemm(ta, tb, m, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, c, 0, n);
+                if (!(ta && tb)) Sgemm.sgemm(ta, tb, 2, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, c, 0, n);
+            }
+            VectorOps.axpy(n, 0.5f, x, 0, y, 0);
+            VectorOps.scale(n, 0.5f, y, 0);
+            VectorOps.addRowVector(m, n, x, 0, c, 0, n);
+            VectorOps.sumRows(m, n, c, 0, n, beta, y, 0);
+            VectorOps.mul(n, x, 0, y, 0, y, 0);
+            Activations.sigmoid(n, x, 0, y, 0);
+            Activations.sigmoidBackward(n, y, 0, x, 0, y, 0);
+            Activations.tanh(n, x, 0, y, 0);
+            Activations.tanhBackward(n, y, 0, x, 0, y, 0);
+            Activations.exp(n, x, 0, y, 0);
+            Activations.leakyRelu(n, 0.01f, x, 0, y, 0);
+            Activations.leakyReluBackward(n, 0.01f, x, 0, x, 0, y, 0);
+            // the budget starts after the first round: its class loading (the Vector API's, a few hundred
+            // ms) is a cost the first product pays anyway, here on this thread instead of the caller's
+            if (rounds++ == 0) deadline = System.nanoTime() + millis * 1_000_000;
+        }
+        return rounds;
+    }
+
+    private static float[] fill(float[] v) {
+        for (int i = 0; i < v.length; i++) v[i] = (i % 7 - 3) * 0.125f;
+        return v;
+    }
+}

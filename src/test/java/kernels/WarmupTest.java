@@ -1,0 +1,20 @@
+package kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The warm-up's bounds (its effect on the first epoch is measured by bench/cold-runs.sh, not here). */
+class WarmupTest {
+    @Test
+    void aZeroBudgetRunsTheOneRoundThatLoadsTheClasses() {
+        assertEquals(Simd.ON ? 1 : 0, Warmup.run(0));
+    }
+
+    @Test
+    void roundsStopAtTheirCap() {
+        int rounds = Warmup.run(60_000);
+        assertTrue(rounds == (Simd.ON ? Warmup.MAX_ROUNDS : 0), "rounds " + rounds);
+    }
+}
