@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
+import kernels.Simd;
 import kernels.ThreadPool;
 import kernels.VectorOps;
 import tensor.Tensor;
@@ -519,7 +520,7 @@ public final class SparseDense {
     /** y[yOff ..) += x[xOff ..), {@code out} elements. */
     private void addRow(float[] x, int xOff, float[] y, int yOff) {
         int i = 0;
-        for (; i <= out - L; i += L) {
+        for (; Simd.ON && i <= out - L; i += L) {
             FloatVector.fromArray(S, x, xOff + i).add(FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
         }
         for (; i < out; i++) y[yOff + i] += x[xOff + i];

@@ -4,6 +4,7 @@ import static backprop.sparse.SparseVectors.L;
 import static backprop.sparse.SparseVectors.S;
 
 import jdk.incubator.vector.FloatVector;
+import kernels.Simd;
 
 /**
  * The forward loops of {@link SparseDense}: one batch row's hidden pre-activation as a sum of the
@@ -17,7 +18,8 @@ final class WordRowSums {
 
     /** h[hOff ..+out) = b + Σ_{p ∈ [start, end)} x_p·W[idx[p]], by the loop for this row width. */
     static void sum(float[] weight, int out, float[] b, float[] vals, int[] idx, int start, int end, float[] h, int hOff) {
-        if (out >= 8 * L) eightVectors(weight, out, b, vals, idx, start, end, h, hOff);
+        if (!Simd.ON) scalar(weight, out, b, vals, idx, start, end, h, hOff);
+        else if (out >= 8 * L) eightVectors(weight, out, b, vals, idx, start, end, h, hOff);
         else if (out > 2 * L) fourVectors(weight, out, b, vals, idx, start, end, h, hOff);
         else if (out >= L) twoVectors(weight, out, b, vals, idx, start, end, h, hOff);
         else scalar(weight, out, b, vals, idx, start, end, h, hOff);

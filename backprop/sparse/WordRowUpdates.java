@@ -4,6 +4,7 @@ import static backprop.sparse.SparseVectors.L;
 import static backprop.sparse.SparseVectors.S;
 
 import jdk.incubator.vector.FloatVector;
+import kernels.Simd;
 
 /**
  * The update loops of {@link SparseDense}, on the weight rows of words ({@code W [in][out]},
@@ -27,9 +28,9 @@ final class WordRowUpdates {
      */
     static void scatter(float[] weight, int out, float lr, float[] delta, int deltaOff,
                         int[] from, int[] to, int base, int[] idx, float[] vals, int rows) {
-        if (out >= L && out <= 2 * L) {
+        if (Simd.ON && out >= L && out <= 2 * L) {
             scatterTwoVectors(weight, out, lr, delta, deltaOff, from, to, base, idx, vals, rows);
-        } else if (out > 4 * L) {
+        } else if (Simd.ON && out > 4 * L) {
             scatterInChunks(weight, out, lr, delta, deltaOff, from, to, base, idx, vals, rows);
         } else {
             for (int r = 0; r < rows; r++) {
@@ -149,7 +150,7 @@ final class WordRowUpdates {
      * rounds it; the tail as {@link #updateRow}'s.
      */
     private static void scaledUpdateRow(float[] weight, int out, float lr, int wOff, float x, float[] delta, int dOff) {
-        if (out < L) {
+        if (!Simd.ON || out < L) {
             for (int i = 0; i < out; i++) weight[wOff + i] = Math.fma(x * delta[dOff + i], -lr, weight[wOff + i]);
             return;
         }
@@ -171,7 +172,7 @@ final class WordRowUpdates {
      * momentum: then v is g).
      */
     static void updateRow(float[] w, float[] v, int wOff, float[] g, int gOff, int n, float lr, float mu, float l2) {
-        if (n < L) {
+        if (!Simd.ON || n < L) {
             updateRowScalar(w, v, wOff, g, gOff, n, lr, mu, l2);
             return;
         }
