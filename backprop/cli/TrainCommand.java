@@ -3,7 +3,9 @@ package backprop.cli;
 import backprop.Layer;
 import backprop.Parameter;
 import backprop.data.Dataset;
+import backprop.plot.ConfusionImage;
 import backprop.plot.Plots;
+import backprop.tensorboard.TrainingBoard;
 import backprop.train.Checkpoint;
 import backprop.train.Evaluator;
 import backprop.train.LrDecay;
@@ -12,7 +14,9 @@ import backprop.train.ModelSpec;
 import backprop.train.ProgressBar;
 import backprop.train.TrainConfig;
 import backprop.train.Training;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -53,6 +57,9 @@ final class TrainCommand implements Main.Command {
                 .flag("out", "DIR", "out", "folder for the checkpoint and loss.png")
                 .flag("metrics", "FILE", null, "write one JSON object per epoch (epoch, train_loss, val_loss, val_accuracy, seconds, "
                         + "examples_per_second)")
+                .flag("tensorboard", "DIR", null, "write a TensorBoard event file in DIR (tensorboard --logdir DIR): the running train loss "
+                        + "every " + TrainingBoard.EVERY_STEPS + " steps, the --metrics figures and the learning rate per epoch, "
+                        + "weight and gradient histograms, and the confusion matrix at the end")
                 .note("Validation: datasets with their own test set (digits — split 80/20 per class with a fixed seed —, fashion-mnist,\n"
                         + "mnist, cifar10) validate on the test set unless --val-split is given; then the test set is only used at the end.\n"
                         + "Early stopping and plateau decay watch the validation loss, so use --val-split with them for an honest test accuracy.\n"
@@ -102,18 +109,31 @@ final class TrainCommand implements Main.Command {
         if (resumed != null) out.println("resumed: " + f.get("resume") + " after epoch " + run.epoch() + ", lr " + run.optimizer().learningRate());
 
         MetricsLog metrics = f.given("metrics") ? MetricsLog.open(Path.of(f.get("metrics"))) : null;
+        TrainingBoard board = f.given("tensorboard") ? TrainingBoard.open(Path.of(f.get("tensorboard"))) : null;
+        if (board != null) out.println("tensorboard: " + board.file() + " (tensorboard --logdir " + f.get("tensorboard") + ")");
+        long[] steps = {(long) run.epoch() * run.batchesPerEpoch()};
         try {
             if (metrics != null) for (MetricsLog.Epoch e : run.history()) metrics.write(e);
             ProgressBar bar = out == System.out ? ProgressBar.toStdout()
                     : new ProgressBar(out, false, System::nanoTime, ProgressBar.PLAIN_INTERVAL_NANOS);
             Training.Progress progress = new Training.Progress() {
                 @Override public void start(int epoch, int epochs, int batches) { bar.start("epoch " + epoch + "/" + epochs, batches); }
-                @Override public void batch(int done, long examples, double meanLoss) { bar.update(done, examples, meanLoss); }
+                @Override public void batch(int done, long examples, double meanLoss) {
+                    bar.update(done, examples, meanLoss);
+                    if (board == null) return;
+                    try {
+                        board.step(++steps[0], meanLoss);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("--tensorboard: " + e.getMessage(), e);
+                    }
+                }
                 @Override public void finish() { bar.finish(); }
             };
             while (!run.finished()) {
                 int bestBefore = run.bestEpoch();
+                float lr = run.optimizer().learningRate();
                 MetricsLog.Epoch e = run.trainEpoch(progress);
+                if (board != null) board.epoch(e, lr, run.network());
                 String line = e.summary().replaceFirst("^epoch \\d+", "epoch " + e.epoch() + "/" + config.epochs());
                 if (config.lrDecay() != null) line += ", next lr " + run.optimizer().learningRate();
                 out.println(line);
@@ -122,6 +142,9 @@ final class TrainCommand implements Main.Command {
                 ck.write(checkpointPath);
                 if (config.earlyStopping() > 0 && run.bestEpoch() != bestBefore) ck.write(bestPath);
             }
+        } catch (RuntimeException | IOException failure) {
+            if (board != null) board.close();
+            throw failure;
         } finally {
             if (metrics != null) metrics.close();
         }
@@ -134,6 +157,10 @@ final class TrainCommand implements Main.Command {
         Evaluator.Evaluation test = run.evaluator(run.testSet()).run(false);
         out.println("test accuracy: " + Common.f4(test.accuracy()));
         out.println(test.confusion().render(run.testSet().classNames()));
+        if (board != null) {
+            board.image("confusion_matrix", run.epoch(), ConfusionImage.render(test.confusion(), run.testSet().classNames()));
+            board.close();
+        }
         List<MetricsLog.Epoch> h = run.history();
         if (!h.isEmpty()) {
             double[] train = new double[h.size()];

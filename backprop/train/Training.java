@@ -493,6 +493,8 @@ public final class Training {
     /** True when no --val-split was given and the test set validates. */
     public boolean validationIsTest() { return validationIsTest; }
     public int epoch() { return epoch; }
+    /** Batches in one epoch of this run's training set. */
+    public int batchesPerEpoch() { return loader.batches(); }
     public boolean stoppedEarly() { return stopped; }
     public int bestEpoch() { return bestEpoch; }
     public double bestValLoss() { return bestValLoss; }
