@@ -14,6 +14,7 @@ final class InfoCommand implements Main.Command {
         out.println("java: " + System.getProperty("java.vm.name") + " " + Runtime.version());
         out.println("threads: " + kernels.ThreadPool.get().threads() + " (set with -Dnabla.threads=N)");
         out.println("sgemm: " + kernels.Sgemm.describe());
+        out.println("vector loops: " + (kernels.Simd.ON ? "on" : "off: scalar loops (this JVM has no C2, or -Dnabla.simd=off)"));
         return 0;
     }
 }
