@@ -131,6 +131,8 @@ public final class Training {
         this.test = splits.test();
         this.validationIsTest = splits.validationIsTest();
         this.spec = spec(config, train);
+        MemoryBudget.forTraining(spec, config, Math.max(data.train().size(), data.test().size()),
+                4L * (data.train().features().size() + data.test().features().size())).check();
         this.net = spec.build();
         net.initialize(Initializer.byName(config.init()), config.seed());
         for (Layer l : net.layers()) if (l instanceof Dropout d) dropouts.add(d);
