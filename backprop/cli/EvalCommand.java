@@ -25,7 +25,7 @@ final class EvalCommand implements Main.Command {
         if (!f.parse(args, out)) return 0;
         String split = f.getChoice("split", "test", "validation", "train");
         Common.applyThreads(f);
-        SavedModel model = SavedModel.load(Path.of(f.get("checkpoint")));
+        SavedModel model = SavedModel.load(UserPaths.input("--checkpoint", f.get("checkpoint")));
         Dataset data = pick(model, f, split);
         Evaluator.Evaluation e = model.evaluator(data).run(false);
         out.printf(Locale.ROOT, "model: %s (%s), epoch %d of %s%n", model.spec().modelString(), model.config().loss(),

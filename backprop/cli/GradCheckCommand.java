@@ -69,7 +69,7 @@ final class GradCheckCommand implements Main.Command {
         Normalization norm;
         Dataset train;
         if (f.given("checkpoint")) {
-            SavedModel m = SavedModel.load(Path.of(f.get("checkpoint")));
+            SavedModel m = SavedModel.load(UserPaths.input("--checkpoint", f.get("checkpoint")));
             spec = m.spec();
             net = m.network();
             loss = m.loss();

@@ -60,6 +60,10 @@ public final class Main {
         } catch (UsageException e) {
             err.println("nabla " + args[0] + ": " + e.getMessage() + " (see ./nabla " + args[0] + " --help)");
             return 2;
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
+            // their message is the path alone: add the reason
+            err.println("nabla " + args[0] + ": " + e.getFile() + ": " + UserPaths.reason(e));
+            return 1;
         } catch (Exception e) {
             err.println("nabla " + args[0] + ": " + e.getMessage());
             return 1;

@@ -35,13 +35,14 @@ final class PredictCommand implements Main.Command {
         if (!f.parse(args, out)) return 0;
         int top = f.getInt("top", 1, 1000);
         Common.applyThreads(f);
-        SavedModel model = SavedModel.load(Path.of(f.get("checkpoint")));
+        if (f.given("probs-out")) UserPaths.outputFile("--probs-out", Path.of(f.get("probs-out")));
+        SavedModel model = SavedModel.load(UserPaths.input("--checkpoint", f.get("checkpoint")));
         int d = model.spec().inputs();
         Tensor raw;
         int[] labels = null;
         int[] indexes = null;
         if (f.given("input")) {
-            Path p = Path.of(f.get("input"));
+            Path p = UserPaths.input("--input", f.get("input"));
             Tensor t = Npy.read(p);
             if (t.rank() == 1) t = t.reshape(1, t.dim(0));
             if (t.rank() != 2 || t.dim(1) != d) {

@@ -99,7 +99,8 @@ final class SentimentCommand implements Main.Command {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
         }
-        Path checkpoint = Path.of(f.get("checkpoint", "sentiment.safetensors"));
+        Path checkpoint = UserPaths.outputFile("--checkpoint", Path.of(f.get("checkpoint", "sentiment.safetensors")));
+        if (f.has("metrics")) UserPaths.outputFile("--metrics", Path.of(f.get("metrics", null)));
         boolean quiet = f.has("quiet");
         if (f.has("threads")) kernels.ThreadPool.setThreads(f.getInt("threads", 1, 1, 1024));
 
@@ -107,11 +108,11 @@ final class SentimentCommand implements Main.Command {
         String source;
         if (f.has("tsv")) {
             if (f.has("reviews") || f.has("labels")) throw new Main.UsageException("give either --tsv or --reviews with --labels, not both");
-            corpus = ReviewCorpus.readTsv(Path.of(f.get("tsv", null)));
+            corpus = ReviewCorpus.readTsv(UserPaths.input("--tsv", f.get("tsv", null)));
             source = f.get("tsv", null);
         } else if (f.has("reviews") || f.has("labels")) {
             if (!f.has("reviews") || !f.has("labels")) throw new Main.UsageException("--reviews and --labels go together");
-            corpus = ReviewCorpus.readPair(Path.of(f.get("reviews", null)), Path.of(f.get("labels", null)));
+            corpus = ReviewCorpus.readPair(UserPaths.input("--reviews", f.get("reviews", null)), UserPaths.input("--labels", f.get("labels", null)));
             source = f.get("reviews", null) + " + " + f.get("labels", null);
         } else {
             throw new Main.UsageException("give the training data: --reviews FILE --labels FILE, or --tsv FILE");
@@ -178,7 +179,7 @@ final class SentimentCommand implements Main.Command {
 
     private static int predict(String[] args, PrintStream out) throws IOException {
         SentimentFlags f = new SentimentFlags(args, Set.of("checkpoint"), Set.of());
-        SentimentModel model = SentimentModel.load(Path.of(f.required("checkpoint")), TensorStore.safetensors());
+        SentimentModel model = SentimentModel.load(UserPaths.input("--checkpoint", f.required("checkpoint")), TensorStore.safetensors());
         List<String> texts = f.positional();
         if (texts.isEmpty()) {
             texts = new ArrayList<>();
@@ -196,7 +197,7 @@ final class SentimentCommand implements Main.Command {
         SentimentFlags f = new SentimentFlags(args, Set.of("checkpoint", "top"), Set.of());
         if (!f.positional().isEmpty()) throw new Main.UsageException("unexpected argument '" + f.positional().get(0) + "'");
         int top = f.getInt("top", 20, 1, 1_000_000);
-        SentimentModel model = SentimentModel.load(Path.of(f.required("checkpoint")), TensorStore.safetensors());
+        SentimentModel model = SentimentModel.load(UserPaths.input("--checkpoint", f.required("checkpoint")), TensorStore.safetensors());
         List<SentimentModel.WordScore> scores = model.wordScores();
         int n = Math.min(top, scores.size());
         out.println("score = positive margin of a review holding only the word, minus that of an empty review");
@@ -212,7 +213,7 @@ final class SentimentCommand implements Main.Command {
 
     private static int generate(String[] args, PrintStream out) throws IOException {
         SentimentFlags f = new SentimentFlags(args, Set.of("out", "reviews", "seed", "filler", "noise"), Set.of("tsv"));
-        Path dir = Path.of(f.required("out"));
+        Path dir = UserPaths.outputFolder("--out", Path.of(f.required("out")));
         int n = f.getInt("reviews", 2000, 1, 10_000_000);
         SyntheticReviews gen = new SyntheticReviews(f.getInt("filler", 5000, 1, 300_000), f.getDouble("noise", 0.15, 0, 1));
         ReviewCorpus c = gen.generate(n, f.getLong("seed", 1));

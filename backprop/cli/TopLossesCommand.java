@@ -34,7 +34,8 @@ final class TopLossesCommand implements Main.Command {
         int n = f.getInt("count", 1, 10_000);
         int columns = f.getInt("columns", 1, 100);
         Common.applyThreads(f);
-        SavedModel model = SavedModel.load(Path.of(f.get("checkpoint")));
+        UserPaths.outputFolder("--out", Path.of(f.get("out")));
+        SavedModel model = SavedModel.load(UserPaths.input("--checkpoint", f.get("checkpoint")));
         Dataset data = EvalCommand.pick(model, f, split);
         Evaluator.Evaluation e = model.evaluator(data).run(true);
         int[] worst = Metrics.topLosses(e.exampleLoss(), n);

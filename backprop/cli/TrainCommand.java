@@ -73,7 +73,7 @@ final class TrainCommand implements Main.Command {
         Checkpoint resumed = null;
         TrainConfig base = TrainConfig.defaults();
         if (f.given("resume")) {
-            Path p = Path.of(f.get("resume"));
+            Path p = UserPaths.input("--resume", f.get("resume"));
             resumed = Checkpoint.read(p);
             if (!resumed.isTrainingCheckpoint()) {
                 throw new IllegalArgumentException(p + " is not a nabla training checkpoint (no format '" + Checkpoint.FORMAT
@@ -88,6 +88,9 @@ final class TrainCommand implements Main.Command {
         Path checkpointPath = f.given("checkpoint") ? Path.of(f.get("checkpoint"))
                 : f.given("resume") ? Path.of(f.get("resume")) : outDir.resolve("model.safetensors");
         Path bestPath = bestPath(checkpointPath);
+        UserPaths.outputFolder("--out", outDir);
+        UserPaths.outputFile("--checkpoint", checkpointPath);
+        if (f.given("metrics")) UserPaths.outputFile("--metrics", Path.of(f.get("metrics")));
 
         Dataset.Split data = Common.openData(config.data());
         Training run;
