@@ -13,6 +13,7 @@ import backprop.train.ProgressBar;
 import backprop.train.TrainConfig;
 import backprop.train.Training;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -51,6 +52,7 @@ final class TrainCommand implements Main.Command {
                 .flag("backend", "NAME", "auto", "where the training steps run: auto (the GPU if there is one and it mirrors the model, "
                         + "else the CPU), cpu, or cuda (exit 1 when it cannot); said in the first line of the output")
                 .flag("out", "DIR", "out", "folder for the checkpoint and loss.png")
+                .toggle("overwrite", "replace an existing checkpoint that this run did not write (without it the run refuses to start)")
                 .flag("metrics", "FILE", null, "write one JSON object per epoch (epoch, train_loss, val_loss, val_accuracy, seconds, "
                         + "examples_per_second)")
                 .note("Validation: datasets with their own test set (digits — split 80/20 per class with a fixed seed —, fashion-mnist,\n"
@@ -90,6 +92,14 @@ final class TrainCommand implements Main.Command {
         Path bestPath = bestPath(checkpointPath);
         UserPaths.outputFolder("--out", outDir);
         UserPaths.outputFile("--checkpoint", checkpointPath);
+        boolean continuesIt = resumed != null && checkpointPath.toAbsolutePath().normalize()
+                .equals(Path.of(f.get("resume")).toAbsolutePath().normalize());
+        for (Path p : config.earlyStopping() > 0 ? List.of(checkpointPath, bestPath) : List.of(checkpointPath)) {
+            if (Files.exists(p) && !continuesIt && !f.given("overwrite")) {
+                throw new IllegalStateException(p + " exists and this run did not write it: give --overwrite to replace it, "
+                        + "--resume " + checkpointPath + " to continue it, or another --out or --checkpoint");
+            }
+        }
         if (f.given("metrics")) UserPaths.outputFile("--metrics", Path.of(f.get("metrics")));
 
         Dataset.Split data = Common.openData(config.data());
@@ -99,10 +109,20 @@ final class TrainCommand implements Main.Command {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
         }
-        if (resumed != null) run.restore(resumed);
+        if (resumed != null) {
+            run.restore(resumed);
+            // flags given override the saved ones: the learning rate is the one restore() does not take from the config
+            if (f.given("lr")) run.optimizer().setLearningRate(config.lr());
+        }
         cuda.GpuTraining.use(f.getChoice("backend", "auto", "cpu", "cuda"), run, out);
         describe(run, out);
         if (resumed != null) out.println("resumed: " + f.get("resume") + " after epoch " + run.epoch() + ", lr " + run.optimizer().learningRate());
+        if (resumed != null && run.finished()) {
+            out.println("nothing left to train: " + f.get("resume") + (run.stoppedEarly()
+                    ? " stopped early at epoch " + run.epoch() + " (no lower validation loss for " + config.earlyStopping() + " epochs)"
+                    : " is at epoch " + run.epoch() + " and --epochs is " + config.epochs() + "; give --epochs above " + run.epoch()
+                            + " to train more"));
+        }
 
         MetricsLog metrics = f.given("metrics") ? MetricsLog.open(Path.of(f.get("metrics"))) : null;
         try {
@@ -114,15 +134,26 @@ final class TrainCommand implements Main.Command {
                 @Override public void batch(int done, long examples, double meanLoss) { bar.update(done, examples, meanLoss); }
                 @Override public void finish() { bar.finish(); }
             };
+            int saved = continuesIt ? run.epoch() : 0;
             while (!run.finished()) {
                 int bestBefore = run.bestEpoch();
-                MetricsLog.Epoch e = run.trainEpoch(progress);
+                MetricsLog.Epoch e;
+                try {
+                    e = run.trainEpoch(progress);
+                } catch (ArithmeticException diverged) {
+                    // a non-finite or exploding loss: the weights are ruined, the last checkpoint written is not
+                    throw new ArithmeticException("diverged at " + diverged.getMessage().replaceFirst(" \\(learning rate .*\\)$", "")
+                            + " with lr " + run.optimizer().learningRate() + "; "
+                            + (saved > 0 ? "the last sane checkpoint is " + checkpointPath + " (epoch " + saved + ")"
+                                    : "no checkpoint was written") + "; try a lower --lr");
+                }
                 String line = e.summary().replaceFirst("^epoch \\d+", "epoch " + e.epoch() + "/" + config.epochs());
                 if (config.lrDecay() != null) line += ", next lr " + run.optimizer().learningRate();
                 out.println(line);
                 if (metrics != null) metrics.write(e);
                 Checkpoint ck = run.checkpoint();
                 ck.write(checkpointPath);
+                saved = run.epoch();
                 if (config.earlyStopping() > 0 && run.bestEpoch() != bestBefore) ck.write(bestPath);
             }
         } finally {
