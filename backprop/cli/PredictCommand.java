@@ -2,6 +2,7 @@ package backprop.cli;
 
 import backprop.data.Dataset;
 import backprop.train.Evaluator;
+import backprop.train.Finite;
 import backprop.train.SavedModel;
 import backprop.metrics.Metrics;
 import java.io.PrintStream;
@@ -49,6 +50,7 @@ final class PredictCommand implements Main.Command {
                 throw new IllegalArgumentException(p + " holds " + Arrays.toString(t.shape()) + " but the model takes [n, " + d + "]");
             }
             raw = t.copy();
+            Finite.require("--input " + p, raw);
         } else {
             Dataset test = EvalCommand.pick(model, f, "test");
             indexes = parseIndexes(f.get("index"), test.size());

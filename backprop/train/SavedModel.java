@@ -35,6 +35,7 @@ public record SavedModel(Checkpoint checkpoint, TrainConfig config, ModelSpec sp
         } catch (MemoryBudget.TooLarge e) {
             throw new MemoryBudget.TooLarge(file + ": " + e.getMessage());
         }
+        Finite.requireModel(file.toString(), ck.tensors());
         Network net = spec.build();
         ck.loadModel(net, spec.modelString());
         Normalization norm = ck.normalization();
