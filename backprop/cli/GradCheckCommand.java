@@ -75,12 +75,12 @@ final class GradCheckCommand implements Main.Command {
             loss = m.loss();
             norm = m.normalization();
             String data = f.given("data") ? f.get("data") : m.config().data();
-            train = Training.Splits.of(m.config(), Common.openData(data)).train();
+            train = Training.Splits.of(m.config(), Common.openData(data, f)).train();
         } else {
             TrainConfig config = Common.modelConfig(f, TrainConfig.defaults());
             Training run;
             try {
-                run = Training.start(config, Common.openData(config.data()));
+                run = Training.start(config, Common.openData(config.data(), f));
             } catch (IllegalArgumentException e) {
                 throw new Main.UsageException(e.getMessage());
             }

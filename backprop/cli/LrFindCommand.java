@@ -46,7 +46,7 @@ final class LrFindCommand implements Main.Command {
         UserPaths.outputFolder("--out", Path.of(f.get("out")));
         Training run;
         try {
-            run = Training.start(config, Common.openData(config.data()));
+            run = Training.start(config, Common.openData(config.data(), f));
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
         }

@@ -16,7 +16,7 @@ import tensor.io.Npy;
 /** {@code nabla predict}: the top-k classes and their probabilities for some inputs, from a checkpoint. */
 final class PredictCommand implements Main.Command {
     static Flags flags() {
-        return new Flags("./nabla predict [flags]",
+        return Common.csvFlags(new Flags("./nabla predict [flags]",
                 "Classifies inputs with a saved model and prints the k most probable classes of each.")
                 .flag("checkpoint", "PATH", "out/model.safetensors", "the model (written by ./nabla train)")
                 .flag("input", "FILE.npy", null, "float32 inputs [n, features] or [features], raw as the dataset gives them "
@@ -27,7 +27,7 @@ final class PredictCommand implements Main.Command {
                 .flag("probs-out", "FILE.npy", null, "also write every class probability [n, classes] as float32 .npy")
                 .flag("threads", "N", null, "threads for the kernels (default: the available processors)")
                 .note("Probabilities: softmax of the logits (ce, hinge), exp of the log-probabilities (nll), the Softmax output (mse, sse, l1),\n"
-                        + "or each class's sigmoid (bce, which need not sum to 1).");
+                        + "or each class's sigmoid (bce, which need not sum to 1)."));
     }
 
     @Override

@@ -102,7 +102,7 @@ final class TrainCommand implements Main.Command {
         }
         if (f.given("metrics")) UserPaths.outputFile("--metrics", Path.of(f.get("metrics")));
 
-        Dataset.Split data = Common.openData(config.data());
+        Dataset.Split data = Common.openData(config.data(), f);
         Training run;
         try {
             run = Training.start(config, data);
@@ -222,11 +222,23 @@ final class TrainCommand implements Main.Command {
                 m.normalize());
     }
 
+    /** " (text labels: cat, dog)" for a CSV whose label column is text, so a user sees it was not read as numbers. */
+    static String textLabels(String data, List<String> classes) {
+        if (!data.toLowerCase(Locale.ROOT).matches(".*\\.csv(\\.gz)?")) return "";
+        for (int c = 0; c < classes.size(); c++) {
+            if (!classes.get(c).equals(Integer.toString(c))) {
+                String shown = String.join(", ", classes.subList(0, Math.min(5, classes.size())));
+                return " (text labels: " + shown + (classes.size() > 5 ? ", ..." : "") + ")";
+            }
+        }
+        return "";
+    }
+
     private static void describe(Training run, PrintStream out) {
         TrainConfig c = run.config();
         Dataset train = run.trainSet();
-        out.printf(Locale.ROOT, "data: %s, %d training examples of %d features, %d classes; validation: %s (%d)%n",
-                c.data(), train.size(), train.dim(), train.numClasses(),
+        out.printf(Locale.ROOT, "data: %s, %d training examples of %d features, %d classes%s; validation: %s (%d)%n",
+                c.data(), train.size(), train.dim(), train.numClasses(), textLabels(c.data(), train.classNames()),
                 run.validationIsTest() ? "the test set" : "a held-out " + Math.round(100 * c.valSplit()) + "% of the training set",
                 run.validationSet().size());
         StringBuilder layers = new StringBuilder();
