@@ -118,6 +118,12 @@ final class SentimentCommand implements Main.Command {
             throw new Main.UsageException("give the training data: --reviews FILE --labels FILE, or --tsv FILE");
         }
 
+        int[] counts = corpus.classCounts();
+        if (counts[Sentiment.POSITIVE] == 0 || counts[Sentiment.NEGATIVE] == 0) {
+            // as train refuses a one-class dataset: a model of one class learns nothing and scores 1.0
+            throw new IllegalArgumentException(source + " holds " + corpus.size() + " reviews, all "
+                    + (counts[Sentiment.POSITIVE] == 0 ? "negative" : "positive") + "; training needs both classes");
+        }
         int heldOut = (int) Math.round(testFraction * corpus.size());
         if (heldOut >= corpus.size()) heldOut = corpus.size() - 1;
         ReviewCorpus[] parts = corpus.split(heldOut, seed);

@@ -91,6 +91,13 @@ class SentimentCommandTest {
         assertTrue(r.err.contains("vocabulary is empty") && r.err.contains("minimum count 1000000"), r.err);
         assertTrue(!Files.exists(dir.resolve("never.safetensors")));
 
+        // issue 17: a one-class corpus trained and reported "test acc 1.0000"; train refuses one, so does sentiment
+        Path oneClass = Files.writeString(dir.resolve("one.tsv"), "positive\tgreat film\npositive\tloved it\npositive\tgood fun\n");
+        r = run("sentiment", "train", "--tsv", oneClass.toString(), "--checkpoint", dir.resolve("one.safetensors").toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("one.tsv holds 3 reviews, all positive; training needs both classes"), r.err);
+        assertTrue(!Files.exists(dir.resolve("one.safetensors")));
+
         r = run("sentiment", "predict", "--checkpoint", reviews.toString(), "text");
         assertEquals(1, r.code);
         assertTrue(r.err.contains("reviews.txt") && r.err.contains("header length"), r.err);
