@@ -3,11 +3,11 @@ package cuda;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Arrays;
@@ -121,23 +121,36 @@ final class JCudaNatives {
     static void checkPrivate(Path folder) throws IOException {
         if (!posix(folder)) return;  // not POSIX (Windows): the user's profile folder is private by default
         if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) throw unsafe(folder, "not a directory (or a link)");
-        UserPrincipal me = FileSystems.getDefault().getUserPrincipalLookupService()
-                .lookupPrincipalByName(System.getProperty("user.name"));
-        if (!Files.getOwner(folder, LinkOption.NOFOLLOW_LINKS).equals(me)) throw unsafe(folder, "not owned by " + me.getName());
-        int mode = (Integer) Files.getAttribute(folder, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        int mode = mode(folder, LinkOption.NOFOLLOW_LINKS);
         if ((mode & 0077) != 0) {
             throw unsafe(folder, String.format("its mode is %o, not 700 (chmod 700 it, or remove it)", mode & 07777));
         }
+        // who we are, without a user name lookup (a container's uid may have no name): the owner of a file we create
+        Path probe = Files.createTempFile(folder, ".owner-", ".probe");
+        UserPrincipal me = Files.getOwner(probe);
+        Files.delete(probe);
+        UserPrincipal owner = Files.getOwner(folder, LinkOption.NOFOLLOW_LINKS);
+        if (!owner.equals(me)) throw unsafe(folder, "it is owned by " + owner.getName() + ", not by " + me.getName());
         for (Path up = folder.toRealPath().getParent(); up != null; up = up.getParent()) {
-            int upMode = (Integer) Files.getAttribute(up, "unix:mode");
-            String owner = Files.getOwner(up).getName();
-            boolean sticky = (upMode & 01000) != 0;
-            if (!owner.equals(me.getName()) && !owner.equals("root")) {
-                throw unsafe(folder, "the folder above it, " + up + ", is owned by " + owner);
+            int upMode = mode(up);
+            String upOwner = Files.getOwner(up).getName();
+            if (!upOwner.equals(me.getName()) && !upOwner.equals("root")) {
+                throw unsafe(folder, "the folder above it, " + up + ", is owned by " + upOwner);
             }
-            if ((upMode & 0022) != 0 && !sticky) {
+            if ((upMode & 0022) != 0 && (upMode & 01000) == 0) {
                 throw unsafe(folder, String.format("the folder above it, %s, is writable by others (mode %o)", up, upMode & 07777));
             }
+        }
+    }
+
+    /** The permission bits with the sticky bit (01000) where the file system tells it ("unix:mode"), else rwx only. */
+    private static int mode(Path p, LinkOption... options) throws IOException {
+        try {
+            return (Integer) Files.getAttribute(p, "unix:mode", options);
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            int m = 0;
+            for (PosixFilePermission perm : Files.getPosixFilePermissions(p, options)) m |= 0400 >> perm.ordinal();
+            return m;  // no sticky bit known: a folder writable by others counts as shared
         }
     }
 

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,22 @@ class NativeLoadingTest {
                 () -> JCudaNatives.install(open, "libX.so", new byte[] {1}));
         assertTrue(e.reason().contains("mode is 777, not 700"), e.reason());
         assertFalse(Files.exists(open.resolve("libX.so")));
+    }
+
+    @Test
+    void aFolderOwnedByAnotherUserIsRefused() throws IOException {
+        Path theirs = Files.createDirectory(home.resolve("theirs"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        UserPrincipal nobody;
+        try {
+            nobody = theirs.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+            Files.setOwner(theirs, nobody);
+        } catch (IOException e) {
+            nobody = null;
+        }
+        assumeTrue(nobody != null, "only root can give a folder to another user");
+        GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
+                () -> JCudaNatives.install(theirs, "libX.so", new byte[] {1}));
+        assertTrue(e.reason().contains("it is owned by nobody"), e.reason());
     }
 
     @Test
