@@ -68,7 +68,8 @@ final class SentimentCommand implements Main.Command {
         out.println("  --counts                word counts as input values (default: binary presence, 1 if the word occurs)");
         out.println("  --hidden 10  --activation " + SentimentModel.ACTIVATIONS.replace(", ", "|") + " (none)  --output sigmoid|softmax");
         out.println("  --epochs 2  --batch 1  --lr 0.1  --lr-decay GAMMA (per epoch)  --momentum 0  --l2 0  --seed 1");
-        out.println("  --checkpoint sentiment.safetensors (written after every epoch)   --metrics FILE (one JSON line per epoch)");
+        out.println("  --checkpoint sentiment.safetensors (written after every epoch; an existing one needs --overwrite)");
+        out.println("  --metrics FILE (one JSON line per epoch)");
         out.println("  --threads N             threads for the kernels (default: the available processors); results do not depend on it");
         return 0;
     }
@@ -80,7 +81,7 @@ final class SentimentCommand implements Main.Command {
     }
 
     private static int train(String[] args, PrintStream out) throws IOException {
-        SentimentFlags f = new SentimentFlags(args, TRAIN_FLAGS, Set.of("counts", "quiet"));
+        SentimentFlags f = new SentimentFlags(args, TRAIN_FLAGS, Set.of("counts", "quiet", "overwrite"));
         if (!f.positional().isEmpty()) throw new Main.UsageException("unexpected argument '" + f.positional().get(0) + "'");
         double testFraction = f.getDouble("test-fraction", 0.1, 0, 0.9);
         int epochs = f.getInt("epochs", 2, 1, 100_000);
@@ -101,6 +102,10 @@ final class SentimentCommand implements Main.Command {
         }
         Path checkpoint = UserPaths.outputFile("--checkpoint", Path.of(f.get("checkpoint", "sentiment.safetensors")));
         if (f.has("metrics")) UserPaths.outputFile("--metrics", Path.of(f.get("metrics", null)));
+        if (Files.exists(checkpoint) && !f.has("overwrite")) {
+            throw new IllegalStateException(checkpoint + " exists and this run did not write it: give --overwrite to replace it, "
+                    + "or another --checkpoint");
+        }
         boolean quiet = f.has("quiet");
         if (f.has("threads")) kernels.ThreadPool.setThreads(f.getInt("threads", 1, 1, 1024));
 

@@ -64,6 +64,14 @@ class SentimentCommandTest {
         Result p = run("sentiment", "predict", "--checkpoint", ckpt.toString(), "superb");
         assertEquals(0, p.code, p.err);
         assertTrue(p.out.matches("[01]\\.\\d{4} (positive|negative)\\s*"), p.out);
+
+        // issue 17: a second run onto the same checkpoint refuses, unless --overwrite
+        Result again = run("sentiment", "train", "--tsv", dir.resolve("reviews.tsv").toString(), "--epochs", "1", "--checkpoint",
+                ckpt.toString(), "--quiet");
+        assertEquals(1, again.code);
+        assertTrue(again.err.contains(ckpt + " exists and this run did not write it: give --overwrite"), again.err);
+        assertEquals(0, run("sentiment", "train", "--tsv", dir.resolve("reviews.tsv").toString(), "--epochs", "1", "--checkpoint",
+                ckpt.toString(), "--quiet", "--overwrite").code);
     }
 
     @Test
