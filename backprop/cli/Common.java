@@ -84,6 +84,7 @@ final class Common {
             if (f.given(flag) && !csv) throw new Main.UsageException("--" + flag + " applies to a .csv --data, not to '" + spec + "'");
         }
         if (!csv) return Datasets.open(spec);
+        UserPaths.input("--data", spec);  // missing, a folder, a pipe: said before reading
         Csv.Options o = Csv.Options.defaults().withLabelColumn(f.get("label-column").strip());
         o = o.withHeader(switch (f.getChoice("header", "yes", "no", "auto")) {
             case "yes" -> Boolean.TRUE;

@@ -58,6 +58,9 @@ class UserPathsTest {
                         "--checkpoint " + fifo + ": is not a regular file (a named pipe, a device or a socket)");
             }
             failsWith(nabla("train", "--resume", fifo.toString(), "--out", dir.toString()), "is not a regular file");
+            Path csvPipe = dir.resolve("data.csv");
+            new ProcessBuilder("mkfifo", csvPipe.toString()).start().waitFor();
+            failsWith(nabla("train", "--data", csvPipe.toString(), "--out", dir.resolve("out").toString()), "--data " + csvPipe + ": is not a regular file");
         });
     }
 
