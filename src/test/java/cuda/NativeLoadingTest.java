@@ -42,6 +42,35 @@ class NativeLoadingTest {
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(natives)));
     }
 
+    /**
+     * Without a driver the private copy fails to load (it needs libcuda.so.1) before JCuda's own loader
+     * runs. A stub libcuda.so.1 (built with gcc) lets it load, so JCudaDriver initializes through JCuda's
+     * loader, pointed at the private folder: the planted library must still not be mapped.
+     */
+    @Test
+    void jcudasOwnLoaderFindsThePrivateCopyNotThePlantedOne() throws Exception {
+        assumeTrue(Files.isRegularFile(HARMLESS) && Files.isReadable(Path.of("/proc/self/maps")), "Linux x86-64 only");
+        Path stub = Files.createDirectory(home.resolve("stub"));
+        Files.writeString(stub.resolve("s.c"), "int nabla_stub(void) { return 0; }\n");
+        Process gcc;
+        try {
+            gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-o", stub.resolve("libcuda.so.1").toString(), stub.resolve("s.c").toString())
+                    .redirectErrorStream(true).start();
+        } catch (IOException e) {
+            gcc = null;
+        }
+        assumeTrue(gcc != null && gcc.waitFor(60, TimeUnit.SECONDS) && gcc.exitValue() == 0, "needs gcc to build a stub libcuda.so.1");
+        Path planted = shared.resolve(JCudaNatives.libraryFileName());
+        Files.copy(HARMLESS, planted);
+        Path natives = home.resolve("natives");
+
+        String out = run(shared, natives, stub, "load");
+
+        assertTrue(out.contains("loaded: JCudaDriver initialized"), out);
+        assertTrue(out.contains("mapped: " + natives.resolve(JCudaNatives.libraryFileName())), out);
+        assertFalse(out.contains(planted.toString()), "the planted library was loaded:\n" + out);
+    }
+
     @Test
     void aTamperedCopyInThePrivateFolderIsReplacedByTheJarsBytes() throws IOException {
         Path natives = home.resolve("natives");
@@ -89,10 +118,17 @@ class NativeLoadingTest {
 
     /** The probe in a fresh JVM whose java.io.tmpdir is {@code tmp}; its output. */
     private static String runProbe(Path tmp, Path natives) throws Exception {
+        return run(tmp, natives, null, "probe");
+    }
+
+    /** {@link PlantedLibraryProbe} in a fresh JVM (with {@code libraries} on LD_LIBRARY_PATH if not null); its output. */
+    private static String run(Path tmp, Path natives, Path libraries, String what) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder pb = new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
                 "-Djava.io.tmpdir=" + tmp, "-D" + JCudaNatives.FOLDER_PROPERTY + "=" + natives,
-                PlantedLibraryProbe.class.getName())).redirectErrorStream(true).start();
+                PlantedLibraryProbe.class.getName(), what)).redirectErrorStream(true);
+        if (libraries != null) pb.environment().put("LD_LIBRARY_PATH", libraries.toString());
+        Process p = pb.start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe did not finish in 60 s");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
