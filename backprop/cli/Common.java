@@ -72,12 +72,10 @@ final class Common {
         if (f.given("threads")) kernels.ThreadPool.setThreads(f.getInt("threads", 1, 1024));
     }
 
-    /** Opens {@code --data}; a dataset that is not here is a failure whose message says how to get it. */
-    static Dataset.Split openData(String spec) throws IOException {
-        return Datasets.open(spec);
-    }
-
-    /** Opens {@code --data} with the CSV flags of {@code f}; they are refused for data that is not a .csv file. */
+    /**
+     * Opens {@code --data} with the CSV flags of {@code f} (refused for data that is not a .csv file);
+     * a dataset that is not here is a failure whose message says how to get it.
+     */
     static Dataset.Split openData(String spec, Flags f) throws IOException {
         boolean csv = spec.toLowerCase(Locale.ROOT).matches(".*\\.csv(\\.gz)?");
         for (String flag : new String[] {"label-column", "header", "delimiter"}) {

@@ -5,7 +5,6 @@ import backprop.train.Evaluator;
 import backprop.train.SavedModel;
 import backprop.train.Training;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Locale;
 
 /** {@code nabla eval}: a checkpoint's loss, accuracy and confusion matrix on a dataset. */

@@ -14,7 +14,6 @@ import backprop.train.SavedModel;
 import backprop.train.TrainConfig;
 import backprop.train.Training;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Locale;
 
 /**
