@@ -94,11 +94,8 @@ final class TrainCommand implements Main.Command {
         UserPaths.outputFile("--checkpoint", checkpointPath);
         boolean continuesIt = resumed != null && checkpointPath.toAbsolutePath().normalize()
                 .equals(Path.of(f.get("resume")).toAbsolutePath().normalize());
-        for (Path p : config.earlyStopping() > 0 ? List.of(checkpointPath, bestPath) : List.of(checkpointPath)) {
-            if (Files.exists(p) && !continuesIt && !f.given("overwrite")) {
-                throw new IllegalStateException(p + " exists and this run did not write it: give --overwrite to replace it, "
-                        + "--resume " + checkpointPath + " to continue it, or another --out or --checkpoint");
-            }
+        if (!continuesIt && !f.given("overwrite")) {
+            refuseOverwrite(config.earlyStopping() > 0 ? List.of(checkpointPath, bestPath) : List.of(checkpointPath), checkpointPath);
         }
         if (f.given("metrics")) UserPaths.outputFile("--metrics", Path.of(f.get("metrics")));
 
@@ -142,10 +139,11 @@ final class TrainCommand implements Main.Command {
                     e = run.trainEpoch(progress);
                 } catch (ArithmeticException diverged) {
                     // a non-finite or exploding loss: the weights are ruined, the last checkpoint written is not
+                    String kept = saved > 0 ? "the last sane checkpoint is " + checkpointPath + " (epoch " + saved + ")"
+                            : resumed != null ? "no checkpoint was written; " + f.get("resume") + " (epoch " + resumed.epoch() + ") is as it was"
+                            : "no checkpoint was written";
                     throw new ArithmeticException("diverged at " + diverged.getMessage().replaceFirst(" \\(learning rate .*\\)$", "")
-                            + " with lr " + run.optimizer().learningRate() + "; "
-                            + (saved > 0 ? "the last sane checkpoint is " + checkpointPath + " (epoch " + saved + ")"
-                                    : "no checkpoint was written") + "; try a lower --lr");
+                            + " with lr " + run.optimizer().learningRate() + "; " + kept + "; try a lower --lr");
                 }
                 String line = e.summary().replaceFirst("^epoch \\d+", "epoch " + e.epoch() + "/" + config.epochs());
                 if (config.lrDecay() != null) line += ", next lr " + run.optimizer().learningRate();
@@ -182,6 +180,16 @@ final class TrainCommand implements Main.Command {
         out.println("checkpoint: " + checkpointPath + " (epoch " + run.epoch() + ")"
                 + (config.earlyStopping() > 0 && run.bestEpoch() > 0 ? "; best: " + bestPath + " (epoch " + run.bestEpoch() + ")" : ""));
         return 0;
+    }
+
+    /** Refuses to start when one of {@code files} exists: this run did not write it, and would replace it after epoch 1. */
+    static void refuseOverwrite(List<Path> files, Path checkpoint) {
+        for (Path p : files) {
+            if (Files.exists(p)) {
+                throw new IllegalStateException(p + " exists and this run did not write it: give --overwrite to replace it, "
+                        + "--resume " + checkpoint + " to continue it, or another --out or --checkpoint");
+            }
+        }
     }
 
     /** {@code model.safetensors} → {@code model.best.safetensors}. */
