@@ -12,6 +12,7 @@ import backprop.text.SentimentModel;
 import backprop.text.SyntheticReviews;
 import backprop.text.TensorStore;
 import backprop.text.Vocabulary;
+import backprop.train.MemoryBudget;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -140,6 +141,14 @@ final class SentimentCommand implements Main.Command {
         say(out, quiet, "vocabulary: " + vocabulary.stats() + " (min count " + options.minCount()
                 + ", polarity cutoff " + options.polarityCutoff() + ")");
 
+        // the first layer is one float[vocabulary × hidden] (and as much again for momentum): bounded before it is allocated
+        long firstLayer = (long) vocabulary.size() * config.hidden();
+        if (firstLayer > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%,d words × hidden %d = %,d weights: more than one Java array "
+                    + "holds; lower --hidden or raise --min-count", vocabulary.size(), config.hidden(), firstLayer));
+        }
+        MemoryBudget.require(String.format(Locale.ROOT, "a sentiment model of %,d words × hidden %d (%,d weights%s)", vocabulary.size(),
+                config.hidden(), firstLayer, momentum > 0 ? " and their momentum" : ""), 4L * firstLayer * (momentum > 0 ? 2 : 1));
         SentimentModel model = SentimentModel.create(vocabulary, config, seed);
         SparseBatch trainX = model.encode(train.texts()), testX = model.encode(test.texts());
         Loss loss = model.newLoss();

@@ -115,6 +115,15 @@ public record MemoryBudget(String model, long parameters, int copies, int batch,
                 classes, size(confusionBytes()), size(dataBytes), size(limit), LIMIT_PROPERTY));
     }
 
+    /** Throws {@link TooLarge} when {@code bytes} for {@code what} (a model described in a few words) exceed {@link #limit()}. */
+    public static void require(String what, long bytes) {
+        long limit = limit();
+        if (bytes > limit) {
+            throw new TooLarge(what + " needs about " + size(bytes) + " of memory but the limit is " + size(limit)
+                    + " (2/3 of java -Xmx, or -D" + LIMIT_PROPERTY + "=BYTES)");
+        }
+    }
+
     /** {@code 1.5 GiB}, {@code 12.0 MiB}, {@code 640 B}. */
     static String size(long bytes) {
         if (bytes < 1024) return bytes + " B";

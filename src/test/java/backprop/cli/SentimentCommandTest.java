@@ -112,6 +112,21 @@ class SentimentCommandTest {
     }
 
     @Test
+    void aHiddenSizeTooBigForTheHeapIsRefusedBeforeAllocation() {
+        System.setProperty("nabla.memory.limit", "512m");
+        try {
+            Result r = run("sentiment", "train", "--tsv", dir.resolve("reviews.tsv").toString(), "--hidden", "65536", "--momentum", "0.9",
+                    "--checkpoint", dir.resolve("big.safetensors").toString());
+            assertEquals(1, r.code, r.err);
+            assertTrue(r.err.matches("(?s)nabla sentiment: a sentiment model of [\\d,]+ words × hidden 65536 \\([\\d,]+ weights and their "
+                    + "momentum\\) needs about [\\d.]+ MiB of memory but the limit is 512\\.0 MiB.*"), r.err);
+            assertEquals(1, r.err.lines().count(), r.err);
+        } finally {
+            System.clearProperty("nabla.memory.limit");
+        }
+    }
+
+    @Test
     void theCheckpointDoesNotDependOnThreads() throws IOException {
         int saved = kernels.ThreadPool.get().threads();
         try {
