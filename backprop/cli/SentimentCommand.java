@@ -142,11 +142,8 @@ final class SentimentCommand implements Main.Command {
                 + ", polarity cutoff " + options.polarityCutoff() + ")");
 
         // the first layer is one float[vocabulary × hidden] (and as much again for momentum): bounded before it is allocated
+        // (SparseDense refuses more than one Java array holds)
         long firstLayer = (long) vocabulary.size() * config.hidden();
-        if (firstLayer > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%,d words × hidden %d = %,d weights: more than one Java array "
-                    + "holds; lower --hidden or raise --min-count", vocabulary.size(), config.hidden(), firstLayer));
-        }
         MemoryBudget.require(String.format(Locale.ROOT, "a sentiment model of %,d words × hidden %d (%,d weights%s)", vocabulary.size(),
                 config.hidden(), firstLayer, momentum > 0 ? " and their momentum" : ""), 4L * firstLayer * (momentum > 0 ? 2 : 1));
         SentimentModel model = SentimentModel.create(vocabulary, config, seed);
