@@ -21,7 +21,9 @@ import jcuda.LibUtils;
  * us. Here the library is copied from the jar into a private folder (owner-only, owned by us, every
  * folder above it writable only by us or root unless sticky), its bytes compared with the jar's, and
  * loaded by absolute path; JCuda's own loader is then pointed at that folder while
- * {@code JCudaDriver} initializes, so it finds the same verified file.
+ * {@code JCudaDriver} initializes, so it finds the same verified file (a thread reading
+ * {@code java.io.tmpdir} in that moment would see the private folder: the probe runs before nabla
+ * starts any).
  *
  * <p>The folder: {@code -Dnabla.natives.dir}, else {@code $XDG_CACHE_HOME/nabla/natives/<version>},
  * else {@code ~/.cache/nabla/natives/<version>}.
