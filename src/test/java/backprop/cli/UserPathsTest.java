@@ -79,5 +79,13 @@ class UserPathsTest {
         failsWith(nabla("train", "--out", dir.toString(), "--checkpoint", "/proc/x", "--epochs", "1"),
                 "--checkpoint /proc/x: cannot write in /proc: ");
         failsWith(nabla("train", "--out", dir.toString(), "--metrics", "/proc/m.jsonl", "--epochs", "1"), "--metrics /proc/m.jsonl: cannot write");
+        failsWith(nabla("lr-find", "--out", "/proc/nabla"), "--out /proc/nabla: cannot create the folder");
+        failsWith(nabla("sentiment", "generate", "--out", "/proc/nabla"), "--out /proc/nabla: cannot create the folder");
+    }
+
+    @Test
+    void predictChecksItsOutputBeforeReadingTheModel() {
+        failsWith(nabla("predict", "--checkpoint", dir.resolve("none.safetensors").toString(), "--probs-out", "/proc/p.npy"),
+                "--probs-out /proc/p.npy: cannot write in /proc");
     }
 }
