@@ -70,6 +70,7 @@ public final class CudaContext {
      */
     static CudaContext open() {
         try {
+            JCudaNatives.load();
             JCudaDriver.setExceptionsEnabled(false);
             probeCheck(JCudaDriver.cuInit(0), "cuInit");
             int[] count = new int[1];

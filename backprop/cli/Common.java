@@ -1,5 +1,6 @@
 package backprop.cli;
 
+import backprop.data.Csv;
 import backprop.data.Dataset;
 import backprop.data.Datasets;
 import backprop.train.ModelSpec;
@@ -18,7 +19,7 @@ final class Common {
     /** The flags that describe a model and its data, with the defaults of {@code nabla train}. */
     static Flags modelFlags(Flags f) {
         TrainConfig d = TrainConfig.defaults();
-        return f.flag("data", "SPEC", d.data(), DATA_HELP)
+        f.flag("data", "SPEC", d.data(), DATA_HELP)
                 .flag("model", "SIZES", null, "layer sizes from input to output, e.g. 784-256-128-10 (default <inputs>-"
                         + Training.DEFAULT_HIDDEN + "-<classes> of the data)")
                 .flag("activation", "NAME", d.activation(), "hidden activation: " + String.join("|", ModelSpec.ACTIVATIONS))
@@ -31,6 +32,15 @@ final class Common {
                 .flag("seed", "N", Long.toString(d.seed()), "seed of the initial weights, the shuffling and the dropout masks")
                 .flag("normalize", "HOW", d.normalize(), "input normalization fitted on the training set: global (one mean and std)|feature|none")
                 .flag("threads", "N", null, "threads for the kernels (default: the available processors); results do not depend on it");
+        return csvFlags(f);
+    }
+
+    /** How to read a .csv --data: its label column, header line and delimiter. */
+    static Flags csvFlags(Flags f) {
+        return f.flag("label-column", "NAME|INDEX", "-1", "for a .csv --data: the label column, by header name or index (0 first, -1 last)")
+                .flag("header", "yes|no|auto", "auto", "for a .csv --data: whether line 1 names the columns (auto: when a feature field of "
+                        + "line 1 is not a number, or the label column is named)")
+                .flag("delimiter", "CHAR", ",", "for a .csv --data: the field separator, one character or 'tab'");
     }
 
     /** A config from the model flags over {@code base}: flags given on the command line win. */
@@ -62,9 +72,29 @@ final class Common {
         if (f.given("threads")) kernels.ThreadPool.setThreads(f.getInt("threads", 1, 1024));
     }
 
-    /** Opens {@code --data}; a dataset that is not here is a failure whose message says how to get it. */
-    static Dataset.Split openData(String spec) throws IOException {
-        return Datasets.open(spec);
+    /**
+     * Opens {@code --data} with the CSV flags of {@code f} (refused for data that is not a .csv file);
+     * a dataset that is not here is a failure whose message says how to get it.
+     */
+    static Dataset.Split openData(String spec, Flags f) throws IOException {
+        boolean csv = spec.toLowerCase(Locale.ROOT).matches(".*\\.csv(\\.gz)?");
+        for (String flag : new String[] {"label-column", "header", "delimiter"}) {
+            if (f.given(flag) && !csv) throw new Main.UsageException("--" + flag + " applies to a .csv --data, not to '" + spec + "'");
+        }
+        if (!csv) return Datasets.open(spec);
+        UserPaths.input("--data", spec);  // missing, a folder, a pipe: said before reading
+        Csv.Options o = Csv.Options.defaults().withLabelColumn(f.get("label-column").strip());
+        o = o.withHeader(switch (f.getChoice("header", "yes", "no", "auto")) {
+            case "yes" -> Boolean.TRUE;
+            case "no" -> Boolean.FALSE;
+            default -> null;
+        });
+        String d = f.get("delimiter");
+        char delimiter = d.equals("tab") || d.equals("\\t") ? '\t' : d.length() == 1 ? d.charAt(0) : 0;
+        if (delimiter == 0 || delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
+            throw new Main.UsageException("--delimiter must be one character (not a quote or a line break) or 'tab', got '" + d + "'");
+        }
+        return Datasets.open(spec, Datasets.Options.defaults().withCsv(o.withDelimiter(delimiter)));
     }
 
     /** Writes a picture file. */

@@ -14,7 +14,6 @@ import backprop.train.SavedModel;
 import backprop.train.TrainConfig;
 import backprop.train.Training;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -69,18 +68,18 @@ final class GradCheckCommand implements Main.Command {
         Normalization norm;
         Dataset train;
         if (f.given("checkpoint")) {
-            SavedModel m = SavedModel.load(Path.of(f.get("checkpoint")));
+            SavedModel m = SavedModel.load(UserPaths.input("--checkpoint", f.get("checkpoint")));
             spec = m.spec();
             net = m.network();
             loss = m.loss();
             norm = m.normalization();
             String data = f.given("data") ? f.get("data") : m.config().data();
-            train = Training.Splits.of(m.config(), Common.openData(data)).train();
+            train = Training.Splits.of(m.config(), Common.openData(data, f)).train();
         } else {
             TrainConfig config = Common.modelConfig(f, TrainConfig.defaults());
             Training run;
             try {
-                run = Training.start(config, Common.openData(config.data()));
+                run = Training.start(config, Common.openData(config.data(), f));
             } catch (IllegalArgumentException e) {
                 throw new Main.UsageException(e.getMessage());
             }

@@ -43,9 +43,10 @@ final class LrFindCommand implements Main.Command {
                 (float) f.getDouble("l2", 0, Float.MAX_VALUE, "[]"), m.dropout(), m.batchNorm(), f.getInt("batch", 1, 1 << 20),
                 1, null, 0, null, m.seed(), 0.0, m.normalize());
         Common.applyThreads(f);
+        UserPaths.outputFolder("--out", Path.of(f.get("out")));
         Training run;
         try {
-            run = Training.start(config, Common.openData(config.data()));
+            run = Training.start(config, Common.openData(config.data(), f));
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
         }

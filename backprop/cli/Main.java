@@ -67,8 +67,17 @@ public final class Main {
         } catch (UsageException e) {
             err.println("nabla " + args[0] + ": " + e.getMessage() + " (see ./nabla " + args[0] + " --help)");
             return 2;
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
+            // their message is the path alone: add the reason
+            err.println("nabla " + args[0] + ": " + e.getFile() + ": " + UserPaths.reason(e));
+            return 1;
         } catch (Exception e) {
             err.println("nabla " + args[0] + ": " + e.getMessage());
+            return 1;
+        } catch (OutOfMemoryError e) {
+            // the memory budget should refuse first; this is the last resort's one line
+            err.println("nabla " + args[0] + ": out of memory (" + e.getMessage() + ") with a heap of "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB; use a smaller model or batch, or raise -Xmx in NABLA_JAVA_OPTS");
             return 1;
         }
     }

@@ -2,6 +2,7 @@ package backprop.cli;
 
 import backprop.data.Dataset;
 import backprop.train.Evaluator;
+import backprop.train.Finite;
 import backprop.train.SavedModel;
 import backprop.metrics.Metrics;
 import java.io.PrintStream;
@@ -15,7 +16,7 @@ import tensor.io.Npy;
 /** {@code nabla predict}: the top-k classes and their probabilities for some inputs, from a checkpoint. */
 final class PredictCommand implements Main.Command {
     static Flags flags() {
-        return new Flags("./nabla predict [flags]",
+        return Common.csvFlags(new Flags("./nabla predict [flags]",
                 "Classifies inputs with a saved model and prints the k most probable classes of each.")
                 .flag("checkpoint", "PATH", "out/model.safetensors", "the model (written by ./nabla train)")
                 .flag("input", "FILE.npy", null, "float32 inputs [n, features] or [features], raw as the dataset gives them "
@@ -26,7 +27,7 @@ final class PredictCommand implements Main.Command {
                 .flag("probs-out", "FILE.npy", null, "also write every class probability [n, classes] as float32 .npy")
                 .flag("threads", "N", null, "threads for the kernels (default: the available processors)")
                 .note("Probabilities: softmax of the logits (ce, hinge), exp of the log-probabilities (nll), the Softmax output (mse, sse, l1),\n"
-                        + "or each class's sigmoid (bce, which need not sum to 1).");
+                        + "or each class's sigmoid (bce, which need not sum to 1)."));
     }
 
     @Override
@@ -35,19 +36,21 @@ final class PredictCommand implements Main.Command {
         if (!f.parse(args, out)) return 0;
         int top = f.getInt("top", 1, 1000);
         Common.applyThreads(f);
-        SavedModel model = SavedModel.load(Path.of(f.get("checkpoint")));
+        if (f.given("probs-out")) UserPaths.outputFile("--probs-out", Path.of(f.get("probs-out")));
+        SavedModel model = SavedModel.load(UserPaths.input("--checkpoint", f.get("checkpoint")));
         int d = model.spec().inputs();
         Tensor raw;
         int[] labels = null;
         int[] indexes = null;
         if (f.given("input")) {
-            Path p = Path.of(f.get("input"));
+            Path p = UserPaths.input("--input", f.get("input"));
             Tensor t = Npy.read(p);
             if (t.rank() == 1) t = t.reshape(1, t.dim(0));
             if (t.rank() != 2 || t.dim(1) != d) {
                 throw new IllegalArgumentException(p + " holds " + Arrays.toString(t.shape()) + " but the model takes [n, " + d + "]");
             }
             raw = t.copy();
+            Finite.require("--input " + p, raw);
         } else {
             Dataset test = EvalCommand.pick(model, f, "test");
             indexes = parseIndexes(f.get("index"), test.size());

@@ -12,6 +12,7 @@ import backprop.text.SentimentModel;
 import backprop.text.SyntheticReviews;
 import backprop.text.TensorStore;
 import backprop.text.Vocabulary;
+import backprop.train.MemoryBudget;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -68,7 +69,8 @@ final class SentimentCommand implements Main.Command {
         out.println("  --counts                word counts as input values (default: binary presence, 1 if the word occurs)");
         out.println("  --hidden 10  --activation " + SentimentModel.ACTIVATIONS.replace(", ", "|") + " (none)  --output sigmoid|softmax");
         out.println("  --epochs 2  --batch 1  --lr 0.1  --lr-decay GAMMA (per epoch)  --momentum 0  --l2 0  --seed 1");
-        out.println("  --checkpoint sentiment.safetensors (written after every epoch)   --metrics FILE (one JSON line per epoch)");
+        out.println("  --checkpoint sentiment.safetensors (written after every epoch; an existing one needs --overwrite)");
+        out.println("  --metrics FILE (one JSON line per epoch)");
         out.println("  --threads N             threads for the kernels (default: the available processors); results do not depend on it");
         return 0;
     }
@@ -80,7 +82,7 @@ final class SentimentCommand implements Main.Command {
     }
 
     private static int train(String[] args, PrintStream out) throws IOException {
-        SentimentFlags f = new SentimentFlags(args, TRAIN_FLAGS, Set.of("counts", "quiet"));
+        SentimentFlags f = new SentimentFlags(args, TRAIN_FLAGS, Set.of("counts", "quiet", "overwrite"));
         if (!f.positional().isEmpty()) throw new Main.UsageException("unexpected argument '" + f.positional().get(0) + "'");
         double testFraction = f.getDouble("test-fraction", 0.1, 0, 0.9);
         int epochs = f.getInt("epochs", 2, 1, 100_000);
@@ -99,7 +101,12 @@ final class SentimentCommand implements Main.Command {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
         }
-        Path checkpoint = Path.of(f.get("checkpoint", "sentiment.safetensors"));
+        Path checkpoint = UserPaths.outputFile("--checkpoint", Path.of(f.get("checkpoint", "sentiment.safetensors")));
+        if (f.has("metrics")) UserPaths.outputFile("--metrics", Path.of(f.get("metrics", null)));
+        if (Files.exists(checkpoint) && !f.has("overwrite")) {
+            throw new IllegalStateException(checkpoint + " exists and this run did not write it: give --overwrite to replace it, "
+                    + "or another --checkpoint");
+        }
         boolean quiet = f.has("quiet");
         if (f.has("threads")) kernels.ThreadPool.setThreads(f.getInt("threads", 1, 1, 1024));
 
@@ -107,16 +114,22 @@ final class SentimentCommand implements Main.Command {
         String source;
         if (f.has("tsv")) {
             if (f.has("reviews") || f.has("labels")) throw new Main.UsageException("give either --tsv or --reviews with --labels, not both");
-            corpus = ReviewCorpus.readTsv(Path.of(f.get("tsv", null)));
+            corpus = ReviewCorpus.readTsv(UserPaths.input("--tsv", f.get("tsv", null)));
             source = f.get("tsv", null);
         } else if (f.has("reviews") || f.has("labels")) {
             if (!f.has("reviews") || !f.has("labels")) throw new Main.UsageException("--reviews and --labels go together");
-            corpus = ReviewCorpus.readPair(Path.of(f.get("reviews", null)), Path.of(f.get("labels", null)));
+            corpus = ReviewCorpus.readPair(UserPaths.input("--reviews", f.get("reviews", null)), UserPaths.input("--labels", f.get("labels", null)));
             source = f.get("reviews", null) + " + " + f.get("labels", null);
         } else {
             throw new Main.UsageException("give the training data: --reviews FILE --labels FILE, or --tsv FILE");
         }
 
+        int[] counts = corpus.classCounts();
+        if (counts[Sentiment.POSITIVE] == 0 || counts[Sentiment.NEGATIVE] == 0) {
+            // as train refuses a one-class dataset: a model of one class learns nothing and scores 1.0
+            throw new IllegalArgumentException(source + " holds " + corpus.size() + " reviews, all "
+                    + (counts[Sentiment.POSITIVE] == 0 ? "negative" : "positive") + "; training needs both classes");
+        }
         int heldOut = (int) Math.round(testFraction * corpus.size());
         if (heldOut >= corpus.size()) heldOut = corpus.size() - 1;
         ReviewCorpus[] parts = corpus.split(heldOut, seed);
@@ -128,6 +141,11 @@ final class SentimentCommand implements Main.Command {
         say(out, quiet, "vocabulary: " + vocabulary.stats() + " (min count " + options.minCount()
                 + ", polarity cutoff " + options.polarityCutoff() + ")");
 
+        // the first layer is one float[vocabulary × hidden] (and as much again for momentum): bounded before it is allocated
+        // (SparseDense refuses more than one Java array holds)
+        long firstLayer = (long) vocabulary.size() * config.hidden();
+        MemoryBudget.require(String.format(Locale.ROOT, "a sentiment model of %,d words × hidden %d (%,d weights%s)", vocabulary.size(),
+                config.hidden(), firstLayer, momentum > 0 ? " and their momentum" : ""), 4L * firstLayer * (momentum > 0 ? 2 : 1));
         SentimentModel model = SentimentModel.create(vocabulary, config, seed);
         SparseBatch trainX = model.encode(train.texts()), testX = model.encode(test.texts());
         Loss loss = model.newLoss();
@@ -178,7 +196,7 @@ final class SentimentCommand implements Main.Command {
 
     private static int predict(String[] args, PrintStream out) throws IOException {
         SentimentFlags f = new SentimentFlags(args, Set.of("checkpoint"), Set.of());
-        SentimentModel model = SentimentModel.load(Path.of(f.required("checkpoint")), TensorStore.safetensors());
+        SentimentModel model = SentimentModel.load(UserPaths.input("--checkpoint", f.required("checkpoint")), TensorStore.safetensors());
         List<String> texts = f.positional();
         if (texts.isEmpty()) {
             texts = new ArrayList<>();
@@ -196,7 +214,7 @@ final class SentimentCommand implements Main.Command {
         SentimentFlags f = new SentimentFlags(args, Set.of("checkpoint", "top"), Set.of());
         if (!f.positional().isEmpty()) throw new Main.UsageException("unexpected argument '" + f.positional().get(0) + "'");
         int top = f.getInt("top", 20, 1, 1_000_000);
-        SentimentModel model = SentimentModel.load(Path.of(f.required("checkpoint")), TensorStore.safetensors());
+        SentimentModel model = SentimentModel.load(UserPaths.input("--checkpoint", f.required("checkpoint")), TensorStore.safetensors());
         List<SentimentModel.WordScore> scores = model.wordScores();
         int n = Math.min(top, scores.size());
         out.println("score = positive margin of a review holding only the word, minus that of an empty review");
@@ -212,7 +230,7 @@ final class SentimentCommand implements Main.Command {
 
     private static int generate(String[] args, PrintStream out) throws IOException {
         SentimentFlags f = new SentimentFlags(args, Set.of("out", "reviews", "seed", "filler", "noise"), Set.of("tsv"));
-        Path dir = Path.of(f.required("out"));
+        Path dir = UserPaths.outputFolder("--out", Path.of(f.required("out")));
         int n = f.getInt("reviews", 2000, 1, 10_000_000);
         SyntheticReviews gen = new SyntheticReviews(f.getInt("filler", 5000, 1, 300_000), f.getDouble("noise", 0.15, 0, 1));
         ReviewCorpus c = gen.generate(n, f.getLong("seed", 1));

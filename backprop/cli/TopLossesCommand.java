@@ -14,7 +14,7 @@ import java.util.Locale;
 /** {@code nabla top-losses}: the examples a saved model gets most wrong, as a table and a grid of images. */
 final class TopLossesCommand implements Main.Command {
     static Flags flags() {
-        return new Flags("./nabla top-losses [flags]",
+        return Common.csvFlags(new Flags("./nabla top-losses [flags]",
                 "Lists the N examples with the highest loss under a saved model (the place to look for mislabeled data)",
                 "and draws them as a grid of images captioned with true label, prediction and its probability.")
                 .flag("checkpoint", "PATH", "out/model.safetensors", "the model (written by ./nabla train)")
@@ -23,7 +23,7 @@ final class TopLossesCommand implements Main.Command {
                 .flag("count", "N", "16", "how many examples")
                 .flag("columns", "N", "8", "images per row of the grid")
                 .flag("out", "DIR", "out", "folder for top-losses.png")
-                .flag("threads", "N", null, "threads for the kernels (default: the available processors)");
+                .flag("threads", "N", null, "threads for the kernels (default: the available processors)"));
     }
 
     @Override
@@ -34,7 +34,8 @@ final class TopLossesCommand implements Main.Command {
         int n = f.getInt("count", 1, 10_000);
         int columns = f.getInt("columns", 1, 100);
         Common.applyThreads(f);
-        SavedModel model = SavedModel.load(Path.of(f.get("checkpoint")));
+        UserPaths.outputFolder("--out", Path.of(f.get("out")));
+        SavedModel model = SavedModel.load(UserPaths.input("--checkpoint", f.get("checkpoint")));
         Dataset data = EvalCommand.pick(model, f, split);
         Evaluator.Evaluation e = model.evaluator(data).run(true);
         int[] worst = Metrics.topLosses(e.exampleLoss(), n);

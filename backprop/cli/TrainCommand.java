@@ -17,6 +17,7 @@ import backprop.train.Training;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -55,6 +56,7 @@ final class TrainCommand implements Main.Command {
                 .flag("backend", "NAME", "auto", "where the training steps run: auto (the GPU if there is one and it mirrors the model, "
                         + "else the CPU), cpu, or cuda (exit 1 when it cannot); said in the first line of the output")
                 .flag("out", "DIR", "out", "folder for the checkpoint and loss.png")
+                .toggle("overwrite", "replace an existing checkpoint that this run did not write (without it the run refuses to start)")
                 .flag("metrics", "FILE", null, "write one JSON object per epoch (epoch, train_loss, val_loss, val_accuracy, seconds, "
                         + "examples_per_second)")
                 .flag("tensorboard", "DIR", null, "write a TensorBoard event file in DIR (tensorboard --logdir DIR): the running train loss "
@@ -80,7 +82,7 @@ final class TrainCommand implements Main.Command {
         Checkpoint resumed = null;
         TrainConfig base = TrainConfig.defaults();
         if (f.given("resume")) {
-            Path p = Path.of(f.get("resume"));
+            Path p = UserPaths.input("--resume", f.get("resume"));
             resumed = Checkpoint.read(p);
             if (!resumed.isTrainingCheckpoint()) {
                 throw new IllegalArgumentException(p + " is not a nabla training checkpoint (no format '" + Checkpoint.FORMAT
@@ -95,18 +97,37 @@ final class TrainCommand implements Main.Command {
         Path checkpointPath = f.given("checkpoint") ? Path.of(f.get("checkpoint"))
                 : f.given("resume") ? Path.of(f.get("resume")) : outDir.resolve("model.safetensors");
         Path bestPath = bestPath(checkpointPath);
+        UserPaths.outputFolder("--out", outDir);
+        UserPaths.outputFile("--checkpoint", checkpointPath);
+        boolean continuesIt = resumed != null && checkpointPath.toAbsolutePath().normalize()
+                .equals(Path.of(f.get("resume")).toAbsolutePath().normalize());
+        if (!continuesIt && !f.given("overwrite")) {
+            refuseOverwrite(config.earlyStopping() > 0 ? List.of(checkpointPath, bestPath) : List.of(checkpointPath), checkpointPath);
+        }
+        if (f.given("metrics")) UserPaths.outputFile("--metrics", Path.of(f.get("metrics")));
+        if (f.given("tensorboard")) UserPaths.outputFolder("--tensorboard", Path.of(f.get("tensorboard")));
 
-        Dataset.Split data = Common.openData(config.data());
+        Dataset.Split data = Common.openData(config.data(), f);
         Training run;
         try {
             run = Training.start(config, data);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
         }
-        if (resumed != null) run.restore(resumed);
+        if (resumed != null) {
+            run.restore(resumed);
+            // flags given override the saved ones: the learning rate is the one restore() does not take from the config
+            if (f.given("lr")) run.optimizer().setLearningRate(config.lr());
+        }
         cuda.GpuTraining.use(f.getChoice("backend", "auto", "cpu", "cuda"), run, out);
         describe(run, out);
         if (resumed != null) out.println("resumed: " + f.get("resume") + " after epoch " + run.epoch() + ", lr " + run.optimizer().learningRate());
+        if (resumed != null && run.finished()) {
+            out.println("nothing left to train: " + f.get("resume") + (run.stoppedEarly()
+                    ? " stopped early at epoch " + run.epoch() + " (no lower validation loss for " + config.earlyStopping() + " epochs)"
+                    : " is at epoch " + run.epoch() + " and --epochs is " + config.epochs() + "; give --epochs above " + run.epoch()
+                            + " to train more"));
+        }
 
         MetricsLog metrics = f.given("metrics") ? MetricsLog.open(Path.of(f.get("metrics"))) : null;
         TrainingBoard board = f.given("tensorboard") ? TrainingBoard.open(Path.of(f.get("tensorboard"))) : null;
@@ -129,10 +150,21 @@ final class TrainCommand implements Main.Command {
                 }
                 @Override public void finish() { bar.finish(); }
             };
+            int saved = continuesIt ? run.epoch() : 0;
             while (!run.finished()) {
                 int bestBefore = run.bestEpoch();
                 float lr = run.optimizer().learningRate();
-                MetricsLog.Epoch e = run.trainEpoch(progress);
+                MetricsLog.Epoch e;
+                try {
+                    e = run.trainEpoch(progress);
+                } catch (ArithmeticException diverged) {
+                    // a non-finite or exploding loss: the weights are ruined, the last checkpoint written is not
+                    String kept = saved > 0 ? "the last sane checkpoint is " + checkpointPath + " (epoch " + saved + ")"
+                            : resumed != null ? "no checkpoint was written; " + f.get("resume") + " (epoch " + resumed.epoch() + ") is as it was"
+                            : "no checkpoint was written";
+                    throw new ArithmeticException("diverged at " + diverged.getMessage().replaceFirst(" \\(learning rate .*\\)$", "")
+                            + " with lr " + run.optimizer().learningRate() + "; " + kept + "; try a lower --lr");
+                }
                 if (board != null) board.epoch(e, lr, run.network());
                 String line = e.summary().replaceFirst("^epoch \\d+", "epoch " + e.epoch() + "/" + config.epochs());
                 if (config.lrDecay() != null) line += ", next lr " + run.optimizer().learningRate();
@@ -140,6 +172,7 @@ final class TrainCommand implements Main.Command {
                 if (metrics != null) metrics.write(e);
                 Checkpoint ck = run.checkpoint();
                 ck.write(checkpointPath);
+                saved = run.epoch();
                 if (config.earlyStopping() > 0 && run.bestEpoch() != bestBefore) ck.write(bestPath);
             }
         } catch (RuntimeException | IOException failure) {
@@ -175,6 +208,16 @@ final class TrainCommand implements Main.Command {
         out.println("checkpoint: " + checkpointPath + " (epoch " + run.epoch() + ")"
                 + (config.earlyStopping() > 0 && run.bestEpoch() > 0 ? "; best: " + bestPath + " (epoch " + run.bestEpoch() + ")" : ""));
         return 0;
+    }
+
+    /** Refuses to start when one of {@code files} exists: this run did not write it, and would replace it after epoch 1. */
+    static void refuseOverwrite(List<Path> files, Path checkpoint) {
+        for (Path p : files) {
+            if (Files.exists(p)) {
+                throw new IllegalStateException(p + " exists and this run did not write it: give --overwrite to replace it, "
+                        + "--resume " + checkpoint + " to continue it, or another --out or --checkpoint");
+            }
+        }
     }
 
     /** {@code model.safetensors} → {@code model.best.safetensors}. */
@@ -215,11 +258,23 @@ final class TrainCommand implements Main.Command {
                 m.normalize());
     }
 
+    /** " (text labels: cat, dog)" for a CSV whose label column is text, so a user sees it was not read as numbers. */
+    static String textLabels(String data, List<String> classes) {
+        if (!data.toLowerCase(Locale.ROOT).matches(".*\\.csv(\\.gz)?")) return "";
+        for (int c = 0; c < classes.size(); c++) {
+            if (!classes.get(c).equals(Integer.toString(c))) {
+                String shown = String.join(", ", classes.subList(0, Math.min(5, classes.size())));
+                return " (text labels: " + shown + (classes.size() > 5 ? ", ..." : "") + ")";
+            }
+        }
+        return "";
+    }
+
     private static void describe(Training run, PrintStream out) {
         TrainConfig c = run.config();
         Dataset train = run.trainSet();
-        out.printf(Locale.ROOT, "data: %s, %d training examples of %d features, %d classes; validation: %s (%d)%n",
-                c.data(), train.size(), train.dim(), train.numClasses(),
+        out.printf(Locale.ROOT, "data: %s, %d training examples of %d features, %d classes%s; validation: %s (%d)%n",
+                c.data(), train.size(), train.dim(), train.numClasses(), textLabels(c.data(), train.classNames()),
                 run.validationIsTest() ? "the test set" : "a held-out " + Math.round(100 * c.valSplit()) + "% of the training set",
                 run.validationSet().size());
         StringBuilder layers = new StringBuilder();

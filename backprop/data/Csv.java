@@ -21,8 +21,9 @@ import tensor.io.FileFormatException;
  * A CSV table of numeric features and one label column, as a Dataset.
  *
  * <p>The label column is chosen by index ({@code "0"} first, {@code "-1"} last) or by name (needs
- * a header). Labels that are all integers in [0, 65535] are class indexes (numClasses = max + 1);
- * otherwise the distinct label strings, sorted, become the classes. Every other field must be a
+ * a header). A label column of numbers holds class indexes (numClasses = max + 1): each must be
+ * an integer in [0, 65535], else the line is named; a column with any non-numeric label holds text
+ * categories, the distinct strings, sorted. Every other field must be a
  * finite number. Fields may be double-quoted ({@code ""} escapes a quote). Blank lines are skipped.
  * A {@code .gz} file is read through gzip.
  */
@@ -65,6 +66,7 @@ public final class Csv {
         float[] x = new float[1024];
         long count = 0;
         List<String> rawLabels = new ArrayList<>();
+        List<Integer> labelLines = new ArrayList<>();
         List<String> columns = null;
         int fields = -1;
         int labelAt = -1;
@@ -78,7 +80,10 @@ public final class Csv {
             split(line, options.delimiter, parts, source, lineNo);
             if (fields < 0) {
                 fields = parts.size();
-                if (fields < 2) throw new FileFormatException(source, -1, "line " + lineNo + ": a CSV table needs a label and at least one feature, found " + fields + " field(s)");
+                if (fields < 2) {
+                    throw new FileFormatException(source, -1, "line " + lineNo + ": a CSV table needs a label and at least one feature, found "
+                            + fields + " field(s) separated by '" + printable(options.delimiter) + "' (is the delimiter right?)");
+                }
                 boolean header = options.header != null ? options.header : looksLikeHeader(parts, options.labelColumn);
                 if (header) columns = List.copyOf(parts);
                 labelAt = labelIndex(options.labelColumn, columns, fields, source);
@@ -100,6 +105,7 @@ public final class Csv {
                 if (f == labelAt) {
                     if (v.isEmpty()) throw new FileFormatException(source, -1, "line " + lineNo + ": empty label");
                     rawLabels.add(v);
+                    labelLines.add(lineNo);
                     continue;
                 }
                 x[at++] = number(v, lineNo, f, columns, options.scale, source);
@@ -111,27 +117,23 @@ public final class Csv {
         int d = fields - 1;
         Tensor features = Tensor.of(x.length == n * d ? x : Arrays.copyOf(x, n * d), n, d);
         int[] labels = new int[n];
-        List<String> classNames = classes(rawLabels, labels, source);
+        List<String> classNames = classes(rawLabels, labelLines, labels, source);
         return new Dataset(name, features, labels, classNames.size(), options.imageShape, classNames);
     }
 
-    /** Maps label strings to class indexes: integers as themselves, else sorted distinct strings. */
-    private static List<String> classes(List<String> raw, int[] labels, Path source) throws FileFormatException {
-        boolean integral = true;
-        int max = 0;
-        for (String s : raw) {
-            if (!s.matches("\\d{1,9}")) {
-                integral = false;
-                break;
-            }
-            max = Math.max(max, Integer.parseInt(s));
-        }
-        if (integral && max > MAX_CLASS_INDEX) {
-            throw new FileFormatException(source, -1, "label " + max + " is too large for a class index (at most " + MAX_CLASS_INDEX + ")");
-        }
+    /**
+     * Maps label strings to class indexes: a column of numbers as class indexes (each an integer in
+     * [0, 65535], else its line is named), else the sorted distinct strings as text categories.
+     */
+    private static List<String> classes(List<String> raw, List<Integer> lines, int[] labels, Path source) throws FileFormatException {
+        boolean numeric = raw.stream().allMatch(Csv::isNumber);
         List<String> names = new ArrayList<>();
-        if (integral) {
-            for (int i = 0; i < raw.size(); i++) labels[i] = Integer.parseInt(raw.get(i));
+        if (numeric) {
+            int max = 0;
+            for (int i = 0; i < raw.size(); i++) {
+                labels[i] = classIndex(raw.get(i), lines.get(i), source);
+                max = Math.max(max, labels[i]);
+            }
             for (int c = 0; c <= max; c++) names.add(Integer.toString(c));
             return names;
         }
@@ -143,6 +145,25 @@ public final class Csv {
         for (int c = 0; c < names.size(); c++) index.put(names.get(c), c);
         for (int i = 0; i < raw.size(); i++) labels[i] = index.get(raw.get(i));
         return names;
+    }
+
+    /** A label of a numeric column as a class index, or an error naming its line and what is wrong with it. */
+    private static int classIndex(String s, int line, Path source) throws FileFormatException {
+        double v = Double.parseDouble(s);
+        String problem = !Double.isFinite(v) ? "is not a finite number"
+                : v < 0 ? "is negative"
+                : v != Math.rint(v) ? "is not a whole number"
+                : v > MAX_CLASS_INDEX ? "is above " + MAX_CLASS_INDEX
+                : null;
+        if (problem != null) {
+            throw new FileFormatException(source, -1, "line " + line + ": label '" + s + "' " + problem + "; a numeric label column holds "
+                    + "class indexes 0.." + MAX_CLASS_INDEX + " (text labels are categories only when the column is text)");
+        }
+        return (int) v;
+    }
+
+    private static String printable(char c) {
+        return c == '\t' ? "\\t" : String.valueOf(c);
     }
 
     /** A header when the label is named, or when a non-empty feature field of the first line is not a number. */
@@ -158,7 +179,7 @@ public final class Csv {
 
     private static boolean isNumber(String s) {
         try {
-            Float.parseFloat(s);
+            Double.parseDouble(s);
             return true;
         } catch (NumberFormatException e) {
             return false;

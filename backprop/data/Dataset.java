@@ -61,9 +61,14 @@ public final class Dataset {
         this.classNames = Collections.unmodifiableList(new ArrayList<>(classNames));
     }
 
-    /** The bound on feature bytes a loader may allocate: {@code -Dnabla.data.maxBytes}, default 2 GiB. */
+    /**
+     * The bound on feature bytes a loader may allocate: {@code -Dnabla.data.maxBytes}, else 2 GiB or
+     * 2/3 of the heap if less (the memory budget's limit), so a dataset too big for this JVM is
+     * refused from its header instead of running out of memory while it is read.
+     */
     public static long maxBytes() {
-        return Long.getLong("nabla.data.maxBytes", DEFAULT_MAX_BYTES);
+        Long configured = Long.getLong("nabla.data.maxBytes");
+        return configured != null ? configured : Math.min(DEFAULT_MAX_BYTES, Runtime.getRuntime().maxMemory() / 3 * 2);
     }
 
     public String name() { return name; }

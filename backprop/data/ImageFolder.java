@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import tensor.Tensor;
 import tensor.io.FileFormatException;
 
@@ -21,7 +24,15 @@ import tensor.io.FileFormatException;
  * CHW with values in [0, 1]. Transparent pixels are composed over black.
  */
 public final class ImageFolder {
+    /** Default bound on an image's pixels before it is decoded: 2²⁶ (256 MiB as ARGB ints), or -Dnabla.image.maxPixels. */
+    public static final long DEFAULT_MAX_PIXELS = 1L << 26;
+
     private ImageFolder() {}
+
+    /** The bound on the pixels of one image: {@code -Dnabla.image.maxPixels}, default 2²⁶. */
+    public static long maxPixels() {
+        return Long.getLong("nabla.image.maxPixels", DEFAULT_MAX_PIXELS);
+    }
 
     public static Dataset load(Path root, int width, int height, boolean rgb, long maxBytes) throws IOException {
         if (width <= 0 || height <= 0) throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
@@ -57,18 +68,42 @@ public final class ImageFolder {
         BufferedImage target = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         for (int i = 0; i < files.size(); i++) {
             Path f = files.get(i);
-            BufferedImage img;
-            try {
-                img = ImageIO.read(f.toFile());
-            } catch (IOException | RuntimeException e) {
-                throw new FileFormatException(f, -1, "cannot decode the image: " + e.getMessage());
-            }
-            if (img == null) throw new FileFormatException(f, 0, "is not an image ImageIO can decode (PNG, JPEG, GIF, BMP)");
+            BufferedImage img = decode(f, maxPixels());
             resizeInto(img, target);
             toFloats(target, x.data(), i * shape.size(), rgb);
             y[i] = labels.get(i);
         }
         return new Dataset(root.getFileName() + "", x, y, names.size(), shape, names);
+    }
+
+    /**
+     * Reads the image's size from its header and refuses one of more than {@code maxPixels} before
+     * decoding it: a small file can claim a huge image (a decompression bomb).
+     */
+    static BufferedImage decode(Path f, long maxPixels) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(f.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new FileFormatException(f, 0, "is not an image ImageIO can decode (PNG, JPEG, GIF, BMP)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if ((long) w * h > maxPixels) {
+                    throw new FileFormatException(f, -1, String.format(Locale.ROOT, "its header says %dx%d = %,d pixels, more than the "
+                            + "bound of %,d (raise it with -Dnabla.image.maxPixels)", w, h, (long) w * h, maxPixels));
+                }
+                return reader.read(0);
+            } catch (FileFormatException e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                throw new FileFormatException(f, -1, "cannot decode the image: " + e.getMessage());
+            } finally {
+                reader.dispose();
+            }
+        }
     }
 
     private static boolean isImage(Path p) {

@@ -11,6 +11,11 @@ public final class ConfusionMatrix {
 
     public ConfusionMatrix(int classes) {
         if (classes < 1) throw new IllegalArgumentException("a confusion matrix needs at least one class, got " + classes);
+        // classes² counts in one array: 46,340² is the last square below Integer.MAX_VALUE
+        if ((long) classes * classes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a confusion matrix of " + classes + " classes needs " + (long) classes * classes
+                    + " counts, more than one Java array holds");
+        }
         this.classes = classes;
         this.counts = new long[classes * classes];
     }

@@ -30,6 +30,12 @@ public record SavedModel(Checkpoint checkpoint, TrainConfig config, ModelSpec sp
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage());
         }
+        try {
+            MemoryBudget.forInference(spec).check();
+        } catch (MemoryBudget.TooLarge e) {
+            throw new MemoryBudget.TooLarge(file + ": " + e.getMessage());
+        }
+        Finite.requireModel(file.toString(), ck.tensors());
         Network net = spec.build();
         ck.loadModel(net, spec.modelString());
         Normalization norm = ck.normalization();

@@ -116,6 +116,7 @@ public final class Training {
     private final List<Dropout> dropouts = new ArrayList<>();
     private final BatchBuffer labels = new BatchBuffer();
     private final List<MetricsLog.Epoch> history = new ArrayList<>();
+    private final Divergence divergence = new Divergence();
     private int epoch;                      // epochs completed
     private int bestEpoch;                  // 1-based epoch of the lowest validation loss so far; 0 before the first
     private double bestValLoss = Double.POSITIVE_INFINITY;
@@ -131,6 +132,8 @@ public final class Training {
         this.test = splits.test();
         this.validationIsTest = splits.validationIsTest();
         this.spec = spec(config, train);
+        MemoryBudget.forTraining(spec, config, Math.max(data.train().size(), data.test().size()),
+                4L * (data.train().features().size() + data.test().features().size())).check();
         this.net = spec.build();
         net.initialize(Initializer.byName(config.init()), config.seed());
         for (Layer l : net.layers()) if (l instanceof Dropout d) dropouts.add(d);
@@ -227,7 +230,7 @@ public final class Training {
         startEpoch(e);
         progress.start(e + 1, config.epochs(), loader.batches());
         long t0 = System.nanoTime();
-        EpochLoss epochLoss = new EpochLoss(progress, engine == null ? 0 : engine.pipelineDepth());
+        EpochLoss epochLoss = new EpochLoss(progress, engine == null ? 0 : engine.pipelineDepth(), divergence, e, (long) e * loader.batches());
         try {
             while (loader.next()) {
                 int rows = loader.size();
@@ -259,6 +262,7 @@ public final class Training {
         if (engine != null) engine.syncNetwork();
         Evaluator.Evaluation v = validator.run(false);
         MetricsLog.Epoch record = new MetricsLog.Epoch(e + 1, sum / seen, v.loss(), v.accuracy(), seconds, seen / seconds);
+        divergence.epoch(record);
         afterEpoch(record, false);
         return record;
     }
@@ -277,18 +281,24 @@ public final class Training {
         return step(loader.x(), target);
     }
 
-    /** An epoch's loss, summed as the steps' losses arrive (in order, late with a pipeline), and its progress line. */
+    /** An epoch's loss, summed as the steps' losses arrive (in order, late with a pipeline), its progress line and divergence check. */
     private static final class EpochLoss {
         final Progress progress;
         final int depth;
+        final Divergence divergence;
+        final int epoch;
+        final long stepsBefore;
         final int[] rowsInFlight;
         long submitted, taken, seen;
         int batches;
         double sum;
 
-        EpochLoss(Progress progress, int depth) {
+        EpochLoss(Progress progress, int depth, Divergence divergence, int epoch, long stepsBefore) {
             this.progress = progress;
             this.depth = depth;
+            this.divergence = divergence;
+            this.epoch = epoch;
+            this.stepsBefore = stepsBefore;
             this.rowsInFlight = new int[depth + 1];
         }
 
@@ -307,6 +317,7 @@ public final class Training {
 
         /** A step's loss is the batch mean: weighed by its rows for the epoch's mean over examples. */
         void add(double meanLoss, int rows) {
+            divergence.step(stepsBefore + batches + 1, epoch + 1, meanLoss);
             sum += meanLoss * rows;
             seen += rows;
             progress.batch(++batches, seen, sum / seen);
@@ -459,6 +470,7 @@ public final class Training {
         List<MetricsLog.Epoch> past = ck.history();
         if (past.size() != e) throw new IllegalArgumentException(ck.source() + ": epoch " + e + " but " + past.size() + " history records");
         for (MetricsLog.Epoch r : past) afterEpoch(r, true);
+        if (!past.isEmpty()) divergence.epoch(past.get(0));
         epoch = e;
         sgd.setLearningRate(ck.learningRate());
         if (config.earlyStopping() > 0 && bestEpoch > 0) {

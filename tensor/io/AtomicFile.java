@@ -40,6 +40,10 @@ public final class AtomicFile {
                 body.writeTo(ch);
                 // fsync: the bytes are on the disk before the rename makes them visible under the real name.
                 ch.force(true);
+            } catch (IOException e) {
+                // "No space left on device" alone does not say which file: name it and what is left
+                throw new IOException("cannot write " + absolute + ": " + e.getMessage()
+                        + (Files.exists(absolute) ? " (the previous file is kept)" : ""), e);
             }
             try {
                 Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -64,6 +64,14 @@ class SentimentCommandTest {
         Result p = run("sentiment", "predict", "--checkpoint", ckpt.toString(), "superb");
         assertEquals(0, p.code, p.err);
         assertTrue(p.out.matches("[01]\\.\\d{4} (positive|negative)\\s*"), p.out);
+
+        // issue 17: a second run onto the same checkpoint refuses, unless --overwrite
+        Result again = run("sentiment", "train", "--tsv", dir.resolve("reviews.tsv").toString(), "--epochs", "1", "--checkpoint",
+                ckpt.toString(), "--quiet");
+        assertEquals(1, again.code);
+        assertTrue(again.err.contains(ckpt + " exists and this run did not write it: give --overwrite"), again.err);
+        assertEquals(0, run("sentiment", "train", "--tsv", dir.resolve("reviews.tsv").toString(), "--epochs", "1", "--checkpoint",
+                ckpt.toString(), "--quiet", "--overwrite").code);
     }
 
     @Test
@@ -91,9 +99,31 @@ class SentimentCommandTest {
         assertTrue(r.err.contains("vocabulary is empty") && r.err.contains("minimum count 1000000"), r.err);
         assertTrue(!Files.exists(dir.resolve("never.safetensors")));
 
+        // issue 17: a one-class corpus trained and reported "test acc 1.0000"; train refuses one, so does sentiment
+        Path oneClass = Files.writeString(dir.resolve("one.tsv"), "positive\tgreat film\npositive\tloved it\npositive\tgood fun\n");
+        r = run("sentiment", "train", "--tsv", oneClass.toString(), "--checkpoint", dir.resolve("one.safetensors").toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("one.tsv holds 3 reviews, all positive; training needs both classes"), r.err);
+        assertTrue(!Files.exists(dir.resolve("one.safetensors")));
+
         r = run("sentiment", "predict", "--checkpoint", reviews.toString(), "text");
         assertEquals(1, r.code);
         assertTrue(r.err.contains("reviews.txt") && r.err.contains("header length"), r.err);
+    }
+
+    @Test
+    void aHiddenSizeTooBigForTheHeapIsRefusedBeforeAllocation() {
+        System.setProperty("nabla.memory.limit", "512m");
+        try {
+            Result r = run("sentiment", "train", "--tsv", dir.resolve("reviews.tsv").toString(), "--hidden", "65536", "--momentum", "0.9",
+                    "--checkpoint", dir.resolve("big.safetensors").toString());
+            assertEquals(1, r.code, r.err);
+            assertTrue(r.err.matches("(?s)nabla sentiment: a sentiment model of [\\d,]+ words × hidden 65536 \\([\\d,]+ weights and their "
+                    + "momentum\\) needs about [\\d.]+ MiB of memory but the limit is 512\\.0 MiB.*"), r.err);
+            assertEquals(1, r.err.lines().count(), r.err);
+        } finally {
+            System.clearProperty("nabla.memory.limit");
+        }
     }
 
     @Test

@@ -165,7 +165,10 @@ class TrainCommandTest {
         assertEquals(1, missing.err().lines().count(), missing.err());
         Result badData = nabla("train", "--data", dir.resolve("none.csv").toString());
         assertEquals(1, badData.exit());
-        assertTrue(badData.err().contains("unknown dataset"), badData.err());
+        assertTrue(badData.err().contains("--data " + dir.resolve("none.csv") + ": no such file or folder"), badData.err());
+        Result unknown = nabla("train", "--data", "imagenet");
+        assertEquals(1, unknown.exit());
+        assertTrue(unknown.err().contains("unknown dataset"), unknown.err());
     }
 
     @Test

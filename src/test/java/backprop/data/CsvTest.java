@@ -78,9 +78,22 @@ class CsvTest {
         rejected(csv("x,y,label\n1,2,0\n"), Csv.Options.defaults().withLabelColumn("class"), "no column named 'class'", "[x, y, label]");
         rejected(csv("1,2,0\n"), Csv.Options.defaults().withLabelColumn("5"), "label column 5 is outside the 3 columns");
         rejected(csv("1,2,0\n"), Csv.Options.defaults().withLabelColumn("kind").withHeader(false), "is a name but the file has no header");
-        rejected(csv("1,2,99999999\n"), Csv.Options.defaults(), "label 99999999 is too large");
+        rejected(csv("1,2,99999999\n"), Csv.Options.defaults(), "line 1: label '99999999' is above 65535");
         rejected(csv("x,y,label\n"), Csv.Options.defaults(), "no data rows");
         rejected(csv("1,\"2,0\n"), Csv.Options.defaults(), "line 1", "unterminated quoted field");
+    }
+
+    @Test
+    void aNumericLabelColumnHoldsClassIndexesOrNamesTheLine() throws IOException {
+        // issue 17: these were turned into four text categories, silently
+        rejected(csv("1,2,0\n3,4,-1\n"), Csv.Options.defaults(), "line 2: label '-1' is negative", "class indexes 0..65535");
+        rejected(csv("x,y,label\n1,2,0\n3,4,1.5\n"), Csv.Options.defaults(), "line 3: label '1.5' is not a whole number");
+        rejected(csv("1,2,0\n3,4,99999999999\n"), Csv.Options.defaults(), "line 2: label '99999999999' is above 65535");
+        rejected(csv("1,2,0\n3,4,NaN\n"), Csv.Options.defaults(), "line 2: label 'NaN' is not a finite number");
+        // whole numbers written as floats are class indexes; a column with any text is text categories
+        assertArrayEquals(new int[] {2, 0}, Csv.load(csv("1,2,2.0\n3,4,0\n"), Csv.Options.defaults()).labels());
+        Dataset text = Csv.load(csv("1,2,cat\n3,4,-1\n5,6,dog\n"), Csv.Options.defaults());
+        assertEquals(List.of("-1", "cat", "dog"), text.classNames());
     }
 
     @Test

@@ -38,7 +38,9 @@ class CheckpointSaveTest {
         run.trainEpoch(Training.Progress.NONE);
         Checkpoint second = run.checkpoint();
         long half = before.length / 2;
-        assertThrows(IOException.class, () -> SafeTensors.write(file, second.tensors(), second.metadata(), ch -> new FailingChannel(ch, half)));
+        IOException e = assertThrows(IOException.class,
+                () -> SafeTensors.write(file, second.tensors(), second.metadata(), ch -> new FailingChannel(ch, half)));
+        assertEquals("cannot write " + file.toAbsolutePath() + ": simulated crash mid-save (the previous file is kept)", e.getMessage());
 
         assertArrayEquals(before, Files.readAllBytes(file), "the epoch-1 checkpoint is untouched");
         assertEquals(1, Checkpoint.read(file).epoch());

@@ -186,7 +186,8 @@ class SafeTensorsTest {
         second.put("layer0.weight", Tensor.randn(9, 1f, 300, 300));
         IOException crash = assertThrows(IOException.class,
                 () -> SafeTensors.write(f, second, Map.of("epoch", "2"), ch -> new FailingChannel(ch, 100_000)));
-        assertEquals("simulated crash mid-save", crash.getMessage());
+        assertEquals("simulated crash mid-save", crash.getCause().getMessage());
+        assertTrue(crash.getMessage().startsWith("cannot write " + f.toAbsolutePath() + ": "), crash.getMessage());
 
         assertArrayEquals(before, Files.readAllBytes(f), "the old checkpoint is untouched");
         assertEquals("1", SafeTensors.read(f).metadata().get("epoch"));
