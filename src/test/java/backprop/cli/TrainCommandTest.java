@@ -28,6 +28,14 @@ class TrainCommandTest {
 
     record Result(int exit, String out, String err) {}
 
+    /** {@code train ...} with {@code --out} in the test's folder: a checkout's own out/ must not change the outcome. */
+    String[] inTempOut(String... args) {
+        if (!args[0].equals("train")) return args;
+        List<String> a = new java.util.ArrayList<>(List.of(args));
+        a.addAll(1, List.of("--out", dir.resolve("out").toString()));
+        return a.toArray(new String[0]);
+    }
+
     static Result nabla(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -149,7 +157,7 @@ class TrainCommandTest {
             {"--end must be larger than --start", "lr-find", "--start", "1", "--end", "0.1"},
         };
         for (String[] c : cases) {
-            Result r = nabla(Arrays.copyOfRange(c, 1, c.length));
+            Result r = nabla(inTempOut(Arrays.copyOfRange(c, 1, c.length)));
             assertEquals(2, r.exit(), String.join(" ", c) + " → " + r.err());
             assertTrue(r.err().contains(c[0]), "expected '" + c[0] + "' in: " + r.err());
             assertEquals(1, r.err().lines().count(), "one line: " + r.err());
@@ -163,10 +171,10 @@ class TrainCommandTest {
         assertEquals(1, missing.exit());
         assertTrue(missing.err().startsWith("nabla eval: ") && missing.err().contains("nope.safetensors"), missing.err());
         assertEquals(1, missing.err().lines().count(), missing.err());
-        Result badData = nabla("train", "--data", dir.resolve("none.csv").toString());
+        Result badData = nabla(inTempOut("train", "--data", dir.resolve("none.csv").toString()));
         assertEquals(1, badData.exit());
         assertTrue(badData.err().contains("--data " + dir.resolve("none.csv") + ": no such file or folder"), badData.err());
-        Result unknown = nabla("train", "--data", "imagenet");
+        Result unknown = nabla(inTempOut("train", "--data", "imagenet"));
         assertEquals(1, unknown.exit());
         assertTrue(unknown.err().contains("unknown dataset"), unknown.err());
     }
