@@ -22,10 +22,8 @@ public final class Sgemm {
 
     /**
      * Products with at most this many rows skip packing: a batch of one or two rows reuses each
-     * packed element of B once or twice, so packing B costs as much as the product itself.
-     * Measured (kernels.PathQuick, JDK 17, AVX2): at m = 1 the direct path is 2–5× faster
-     * (e.g. 1×256×784 A·Bᵀ: 35 µs vs 187 µs); from m = 4 on the blocked path wins in all but
-     * one transpose case, and from 10 rows on it wins everywhere by 1.5–10×.
+     * packed element of B once or twice, so packing B costs as much as the product itself
+     * (docs/benchmarks.md, "SGEMM": the crossover measured).
      */
     static final int SMALL_MAX_ROWS = 2;
 

@@ -23,15 +23,11 @@ import static kernels.SgemmTile.NR;
  * not depend on the split, so the result is bitwise the same for any thread count.
  */
 final class SgemmBlocked {
-    // Cache blocks per tile shape (overridable for tuning: -Dnabla.gemm.kc/mc/nc).
-    // AVX-512, 6×64 tile: KC=512, MC=66, NC=2048 (the prototype's measured optimum).
-    // AVX2, 6×16 tile: KC=512 makes a B micro-panel 32 KiB (L1's size) and the A block (MC=168)
-    // 336 KiB, in L2; NC=4080 puts the B block (8 MiB) in L3. The textbook KC=256 (a B micro-panel
-    // of half of L1) measured slower here: against OpenBLAS in alternating rounds
-    // (bench/sgemm_paired.sh, 1 thread, two runs each) sq1024 0.74–0.75 → 0.78–0.82 and sq2048
-    // 0.64–0.75 → 0.81–0.82 of OpenBLAS (the README's later full run: 0.81 and 0.77), the MLP
-    // shapes unchanged within the noise: half as many
-    // passes over C and twice the work per micro-kernel call.
+    // Cache blocks per tile shape (overridable for tuning: -Dnabla.gemm.kc/mc/nc); how they were
+    // chosen, with the figures: docs/benchmarks.md, "Cache blocks".
+    // AVX-512, 6×64 tile: KC=512, MC=66, NC=2048.
+    // AVX2, 6×16 tile: KC=512 (a B micro-panel of 32 KiB, L1's size), MC=168 (an A block of 336 KiB,
+    // in L2), NC=4080 (a B block of 8 MiB, in L3).
     static final int KC = tuning("kc", 512, 1);
     static final int MC = tuning("mc", SgemmTile.WIDE ? 11 * MR : 28 * MR, MR);
     static final int NC = tuning("nc", SgemmTile.WIDE ? 32 * NR : 255 * NR, NR);
