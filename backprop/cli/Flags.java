@@ -224,6 +224,8 @@ final class Flags {
 
     private static String fmt(double d) {
         if (Double.isInfinite(d)) return d > 0 ? "∞" : "-∞";
+        // Float.MAX_VALUE as 3.4e38, not as the long it rounds to (9223372036854775807)
+        if (Math.abs(d) >= 1e15) return String.format(Locale.ROOT, "%.2g", d).replace("e+", "e");
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 

@@ -57,6 +57,11 @@ public final class Main {
             usage(out);
             return args.length == 0 ? 2 : 0;
         }
+        if (args[0].equals("--version")) {
+            String v = Main.class.getPackage().getImplementationVersion();
+            out.println("nabla " + (v == null ? "(classes, not the jar)" : v) + ", java " + Runtime.version());
+            return 0;
+        }
         Function<Void, Command> factory = COMMANDS.get(args[0]);
         if (factory == null) {
             err.println("nabla: unknown command '" + args[0] + "'; run ./nabla --help for the list");
@@ -85,7 +90,7 @@ public final class Main {
     static void usage(PrintStream out) {
         out.println("nabla: a pure-Java float32 engine for neural networks, with hand-written kernels");
         out.println();
-        out.println("usage: ./nabla <command> [flags]      ./nabla <command> --help for its flags");
+        out.println("usage: ./nabla <command> [flags]      ./nabla <command> --help for its flags      ./nabla --version");
         out.println();
         out.println("commands:");
         HELP.forEach((name, help) -> out.printf("  %-12s %s%n", name, help));

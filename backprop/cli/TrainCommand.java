@@ -294,9 +294,11 @@ final class TrainCommand implements Main.Command {
         }
         out.printf(Locale.ROOT, "model: %s: %s; %,d parameters%s; loss %s, init %s%n", run.spec().modelString(), layers, params,
                 frozen > 0 ? " (" + String.format(Locale.ROOT, "%,d", frozen) + " frozen)" : "", c.loss(), c.init());
-        out.printf(Locale.ROOT, "training: %s, batch %d, %d epochs%s%s, seed %d, %d threads%n", run.optimizer(), c.batch(), c.epochs(),
+        int threads = kernels.ThreadPool.get().threads();
+        out.printf(Locale.ROOT, "training: %s, batch %d, %d epoch%s%s%s, seed %d, %d thread%s%n", run.optimizer(), c.batch(), c.epochs(),
+                c.epochs() == 1 ? "" : "s",
                 c.lrDecay() != null ? ", lr decay " + c.lrDecay() : "",
                 c.earlyStopping() > 0 ? ", early stopping after " + c.earlyStopping() + " epochs without improvement" : "",
-                c.seed(), kernels.ThreadPool.get().threads());
+                c.seed(), threads, threads == 1 ? "" : "s");
     }
 }

@@ -220,4 +220,16 @@ class TrainCommandTest {
         assertTrue(lr > 1e-6 && lr < 10, "inside the range tested: " + lr);
         assertTrue(Files.size(dir.resolve("lr-find.png")) > 100);
     }
+
+    @Test
+    void versionPluralsAndBoundsReadAsAUserExpects() {
+        Result v = nabla("--version");
+        assertEquals(0, v.exit());
+        assertTrue(v.out().startsWith("nabla ") && v.out().contains("java "), v.out());
+        Result one = nabla("train", "--epochs", "1", "--threads", "1", "--out", dir.resolve("one").toString());
+        assertEquals(0, one.exit(), one.err());
+        assertTrue(one.out().contains(", 1 epoch, seed 42, 1 thread\n"), one.out());
+        Result lr = nabla("train", "--lr", "0", "--out", dir.resolve("lr").toString());
+        assertTrue(lr.err().contains("--lr must be in (0, 3.4e38], got 0"), "not the long 9223372036854775807: " + lr.err());
+    }
 }
