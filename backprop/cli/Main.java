@@ -32,11 +32,13 @@ public final class Main {
         register("trace", "one training step's intermediates under the derivation's names", v -> new GradCheckCommand(true));
         register("info", "what this machine gives nabla: threads, vector width, GEMM micro-kernel", v -> new InfoCommand());
         register("gpu-info", "whether a CUDA GPU is usable (and why not), and the backend --backend auto picks", v -> new GpuInfoCommand());
+        register("clean", "rank the examples whose label is likely wrong (cross-validated, confident learning); --report CSV",
+                v -> new CleanCommand());
         register("sentiment", "bag-of-words sentiment: train (sparse, index-based), predict, words, generate", v -> new SentimentCommand());
     }
 
     /** The commands that run the kernels enough for a warm-up to pay. */
-    private static final Set<String> COMPUTES = Set.of("train", "eval", "lr-find", "top-losses", "sentiment");
+    private static final Set<String> COMPUTES = Set.of("train", "eval", "lr-find", "top-losses", "clean", "sentiment");
 
     private Main() {}
 

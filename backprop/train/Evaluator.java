@@ -78,6 +78,23 @@ public final class Evaluator {
         return new Evaluation(sum / n, confusion.accuracy(), confusion, predicted, exampleLoss, pPredicted, pTrue);
     }
 
+    /** Every example's class probabilities, example i's at {@code [i·classes, (i+1)·classes)}. */
+    public float[] classProbabilities() {
+        int k = data.numClasses();
+        float[] all = new float[data.size() * k];
+        double[] p = new double[k];
+        loader.startEpoch(0);
+        while (loader.next()) {
+            int[] idx = loader.indices();
+            Tensor out = net.forward(loader.x(), false);
+            for (int r = 0; r < loader.size(); r++) {
+                spec.probabilities(out, r, p);
+                for (int j = 0; j < k; j++) all[idx[r] * k + j] = (float) p[j];
+            }
+        }
+        return all;
+    }
+
     /** Class indices as floats [rows] for the losses that take them, else the one-hot rows [rows, classes]. */
     private Tensor target(Loader l, int rows) {
         if (!spec.indexTargets()) return l.oneHot();
