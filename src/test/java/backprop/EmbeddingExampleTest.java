@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import tensor.Tensor;
 
 /**
- * The README's "Embedding nabla" example, compiled and run; a second test checks that the README
+ * The "Embedding nabla" example of docs/embedding.md, compiled and run; a second test checks that the page
  * shows exactly the code between the markers below.
  */
 class EmbeddingExampleTest {
@@ -60,8 +60,8 @@ class EmbeddingExampleTest {
         String source = Files.readString(Path.of("src/test/java/backprop/EmbeddingExampleTest.java"), StandardCharsets.UTF_8);
         String body = source.substring(source.indexOf("// README:begin\n") + "// README:begin\n".length(), source.indexOf("        // README:end"));
         String snippet = body.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip()).collect(Collectors.joining("\n"));
-        String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
-        assertTrue(readme.contains("## Embedding nabla"), "README lacks the section '## Embedding nabla'");
-        assertTrue(readme.contains(snippet), "README's example differs from EmbeddingExampleTest; paste this:\n" + snippet);
+        String readme = Files.readString(Path.of("docs/embedding.md"), StandardCharsets.UTF_8);
+        assertTrue(readme.startsWith("# Embedding nabla"), "docs/embedding.md lacks its title '# Embedding nabla'");
+        assertTrue(readme.contains(snippet), "docs/embedding.md's example differs from EmbeddingExampleTest; paste this:\n" + snippet);
     }
 }
