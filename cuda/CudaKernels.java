@@ -185,6 +185,63 @@ public final class CudaKernels implements DeviceKernels<DeviceBuffer> {
     }
 
     @Override
+    public void leakyReluForward(int n, float slope, DeviceBuffer z, DeviceBuffer y) {
+        ops.leakyReluForward(n, slope, z, y);
+    }
+
+    @Override
+    public void leakyReluBackward(int n, float slope, DeviceBuffer z, DeviceBuffer dy, DeviceBuffer dz) {
+        ops.leakyReluBackward(n, slope, z, dy, dz);
+    }
+
+    @Override
+    public void dropoutForward(int n, float p, long seed, long offset, DeviceBuffer x, DeviceBuffer mask, DeviceBuffer y) {
+        ops.dropoutForward(n, p, seed, offset, x, mask, y);
+    }
+
+    @Override
+    public void dropoutBackward(int n, DeviceBuffer mask, DeviceBuffer dy, DeviceBuffer dx) {
+        ops.dropoutBackward(n, mask, dy, dx);
+    }
+
+    @Override
+    public void batchNormForwardTrain(int rows, int features, float eps, float momentum, DeviceBuffer x, DeviceBuffer gamma,
+                                      DeviceBuffer beta, DeviceBuffer runningMean, DeviceBuffer runningVar,
+                                      DeviceBuffer invStd, DeviceBuffer xHat, DeviceBuffer y) {
+        ops.batchNormForwardTrain(rows, features, eps, momentum, x, gamma, beta, runningMean, runningVar, invStd, xHat, y);
+    }
+
+    @Override
+    public void batchNormForwardEval(int rows, int features, float eps, DeviceBuffer x, DeviceBuffer gamma, DeviceBuffer beta,
+                                     DeviceBuffer runningMean, DeviceBuffer runningVar, DeviceBuffer invStd,
+                                     DeviceBuffer xHat, DeviceBuffer y) {
+        ops.batchNormForwardEval(rows, features, eps, x, gamma, beta, runningMean, runningVar, invStd, xHat, y);
+    }
+
+    @Override
+    public void batchNormBackward(int rows, int features, boolean training, DeviceBuffer dy, DeviceBuffer xHat,
+                                  DeviceBuffer gamma, DeviceBuffer invStd, DeviceBuffer dGamma, DeviceBuffer dBeta,
+                                  DeviceBuffer dx) {
+        ops.batchNormBackward(rows, features, training, dy, xHat, gamma, invStd, dGamma, dBeta, dx);
+    }
+
+    @Override
+    public void logSoftmaxForward(int rows, int cols, DeviceBuffer z, DeviceBuffer y) {
+        ops.logSoftmaxForward(rows, cols, z, y);
+    }
+
+    @Override
+    public void logSoftmaxBackward(int rows, int cols, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dz) {
+        ops.logSoftmaxBackward(rows, cols, y, dy, dz);
+    }
+
+    @Override
+    public void rowLoss(RowLoss loss, int rows, int cols, DeviceBuffer prediction, DeviceBuffer target, float gradScale,
+                        DeviceBuffer rowLoss, DeviceBuffer grad) {
+        ops.rowLoss(loss, rows, cols, prediction, target, gradScale, rowLoss, grad);
+    }
+
+    @Override
     public void close() {
         if (sgemm != null) sgemm.close();
         for (PinnedFloats[] slots : List.of(uploads, downloads)) {

@@ -14,7 +14,10 @@ package cuda;
  */
 public final class CudaOps {
     private final Kernel biasAdd, sigmoidForward, sigmoidBackward, reluForward, reluBackward, tanhForward,
-            tanhBackward, softmaxCrossEntropy, columnSums, sgdMomentum, scaleMatrix;
+            tanhBackward, softmaxCrossEntropy, columnSums, sgdMomentum, scaleMatrix, leakyReluForward, leakyReluBackward,
+            dropoutForward, dropoutBackward, batchNormTrain, batchNormEval, batchNormBackward, logSoftmaxForward,
+            logSoftmaxBackward;
+    private final java.util.EnumMap<DeviceKernels.RowLoss, Kernel> rowLosses = new java.util.EnumMap<>(DeviceKernels.RowLoss.class);
 
     /** Throws {@link GpuUnavailableException} (with the probe's reason) when there is no GPU. */
     public CudaOps() {
@@ -33,6 +36,18 @@ public final class CudaOps {
         columnSums = new Kernel(context, "column_sums", "column_sums", 6);
         sgdMomentum = new Kernel(context, "sgd_momentum", "sgd_momentum", 8);
         scaleMatrix = new Kernel(context, "scale_matrix", "scale_matrix", 6);
+        leakyReluForward = new Kernel(context, "leaky_relu", "leaky_relu_forward", 4);
+        leakyReluBackward = new Kernel(context, "leaky_relu", "leaky_relu_backward", 5);
+        dropoutForward = new Kernel(context, "dropout", "dropout_forward", 7);
+        dropoutBackward = new Kernel(context, "dropout", "dropout_backward", 4);
+        batchNormTrain = new Kernel(context, "batch_norm", "batch_norm_forward_train", 12);
+        batchNormEval = new Kernel(context, "batch_norm", "batch_norm_forward_eval", 11);
+        batchNormBackward = new Kernel(context, "batch_norm", "batch_norm_backward", 10);
+        logSoftmaxForward = new Kernel(context, "log_softmax", "log_softmax_forward", 4);
+        logSoftmaxBackward = new Kernel(context, "log_softmax", "log_softmax_backward", 5);
+        for (DeviceKernels.RowLoss loss : DeviceKernels.RowLoss.values()) {
+            rowLosses.put(loss, new Kernel(context, loss.entry(), loss.entry(), 7));
+        }
     }
 
     /** x(r, c) += bias(c) for the rows×cols matrix x with row stride ldx. */
@@ -129,6 +144,138 @@ public final class CudaOps {
         if (m == 0 || n == 0) return;
         scaleMatrix.set(0, m).set(1, n).set(2, beta).set(3, c).set(4, cOff).set(5, ldc)
                 .launch(scaleMatrix.elementwise((long) m * n));
+    }
+
+    /** y = z if z > 0 else slope·z for n floats (y may be z). */
+    public void leakyReluForward(int n, float slope, DeviceBuffer z, DeviceBuffer y) {
+        vector("leakyReluForward", "z", z, n);
+        vector("leakyReluForward", "y", y, n);
+        if (n == 0) return;
+        leakyReluForward.set(0, n).set(1, slope).set(2, z).set(3, y).launch(leakyReluForward.elementwise(n));
+    }
+
+    /** dz = dy·(1 if z > 0 else slope), z the forward input (dz may be dy). */
+    public void leakyReluBackward(int n, float slope, DeviceBuffer z, DeviceBuffer dy, DeviceBuffer dz) {
+        vector("leakyReluBackward", "z", z, n);
+        vector("leakyReluBackward", "dy", dy, n);
+        vector("leakyReluBackward", "dz", dz, n);
+        if (n == 0) return;
+        leakyReluBackward.set(0, n).set(1, slope).set(2, z).set(3, dy).set(4, dz).launch(leakyReluBackward.elementwise(n));
+    }
+
+    /**
+     * Inverted dropout: mask_i = [u_i ≥ p]/(1 − p), y = x·mask, u_i the (offset + i)-th nextDouble() of
+     * {@code new SplittableRandom(seed)} (y may be x). The caller advances offset by n after each call.
+     */
+    public void dropoutForward(int n, float p, long seed, long offset, DeviceBuffer x, DeviceBuffer mask, DeviceBuffer y) {
+        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropoutForward: rate must be in [0, 1), got " + p);
+        if (offset < 0) throw new IllegalArgumentException("dropoutForward: negative stream offset " + offset);
+        vector("dropoutForward", "x", x, n);
+        vector("dropoutForward", "mask", mask, n);
+        vector("dropoutForward", "y", y, n);
+        if (n == 0) return;
+        dropoutForward.set(0, n).set(1, p).set(2, seed).set(3, offset).set(4, x).set(5, mask).set(6, y)
+                .launch(dropoutForward.elementwise(n));
+    }
+
+    /** dx = dy·mask for n floats (dx may be dy). */
+    public void dropoutBackward(int n, DeviceBuffer mask, DeviceBuffer dy, DeviceBuffer dx) {
+        elementwise(dropoutBackward, n, mask, dy, dx);
+    }
+
+    /** Batch norm's training forward (rows ≥ 2); see batch_norm.cu. */
+    public void batchNormForwardTrain(int rows, int features, float eps, float momentum, DeviceBuffer x, DeviceBuffer gamma,
+                                      DeviceBuffer beta, DeviceBuffer runningMean, DeviceBuffer runningVar,
+                                      DeviceBuffer invStd, DeviceBuffer xHat, DeviceBuffer y) {
+        String op = "batchNormForwardTrain";
+        if (rows < 2) throw new IllegalArgumentException(op + ": a batch variance needs rows >= 2, got " + rows);
+        batchNormShapes(op, rows, features, x, gamma, beta, runningMean, runningVar, invStd, xHat, y);
+        batchNormTrain.set(0, rows).set(1, features).set(2, eps).set(3, momentum).set(4, x).set(5, gamma).set(6, beta)
+                .set(7, runningMean).set(8, runningVar).set(9, invStd).set(10, xHat).set(11, y)
+                .launch(batchNormTrain.elementwise(features));
+    }
+
+    /** Batch norm's evaluation forward with the running statistics; see batch_norm.cu. */
+    public void batchNormForwardEval(int rows, int features, float eps, DeviceBuffer x, DeviceBuffer gamma, DeviceBuffer beta,
+                                     DeviceBuffer runningMean, DeviceBuffer runningVar, DeviceBuffer invStd,
+                                     DeviceBuffer xHat, DeviceBuffer y) {
+        String op = "batchNormForwardEval";
+        batchNormShapes(op, rows, features, x, gamma, beta, runningMean, runningVar, invStd, xHat, y);
+        if (rows == 0) return;
+        batchNormEval.set(0, rows).set(1, features).set(2, eps).set(3, x).set(4, gamma).set(5, beta).set(6, runningMean)
+                .set(7, runningVar).set(8, invStd).set(9, xHat).set(10, y).launch(batchNormEval.elementwise(features));
+    }
+
+    /** Batch norm's backward: dGamma, dBeta (overwritten) and dx; see batch_norm.cu. */
+    public void batchNormBackward(int rows, int features, boolean training, DeviceBuffer dy, DeviceBuffer xHat,
+                                  DeviceBuffer gamma, DeviceBuffer invStd, DeviceBuffer dGamma, DeviceBuffer dBeta,
+                                  DeviceBuffer dx) {
+        String op = "batchNormBackward";
+        if (features < 1) throw new IllegalArgumentException(op + ": features must be >= 1, got " + features);
+        matrix(op, "dy", dy, rows, features, features);
+        matrix(op, "xHat", xHat, rows, features, features);
+        matrix(op, "dx", dx, rows, features, features);
+        vector(op, "gamma", gamma, features);
+        vector(op, "invStd", invStd, features);
+        vector(op, "dGamma", dGamma, features);
+        vector(op, "dBeta", dBeta, features);
+        batchNormBackward.set(0, rows).set(1, features).set(2, training ? 1 : 0).set(3, dy).set(4, xHat).set(5, gamma)
+                .set(6, invStd).set(7, dGamma).set(8, dBeta).set(9, dx).launch(batchNormBackward.elementwise(features));
+    }
+
+    /** y = z − log Σ e^z a row of the rows×cols matrix z (row stride cols). */
+    public void logSoftmaxForward(int rows, int cols, DeviceBuffer z, DeviceBuffer y) {
+        rows("logSoftmaxForward", rows, cols, z, y, y);
+        if (rows == 0) return;
+        logSoftmaxForward.set(0, rows).set(1, cols).set(2, z).set(3, y).launch(logSoftmaxForward.softmaxRows(rows, cols));
+    }
+
+    /** dz = dy − e^y·Σ_row dy, y the forward output. */
+    public void logSoftmaxBackward(int rows, int cols, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dz) {
+        rows("logSoftmaxBackward", rows, cols, y, dy, dz);
+        if (rows == 0) return;
+        logSoftmaxBackward.set(0, rows).set(1, cols).set(2, y).set(3, dy).set(4, dz)
+                .launch(logSoftmaxBackward.softmaxRows(rows, cols));
+    }
+
+    /**
+     * rowLoss(r) and grad = ∂E/∂prediction for rows×cols predictions: {@link DeviceKernels.RowLoss} says which sum
+     * and gradient; target is rows×cols, or one class index a row (as a float) for NLL and the hinge, which
+     * the caller has checked are in [0, cols).
+     */
+    public void rowLoss(DeviceKernels.RowLoss loss, int rows, int cols, DeviceBuffer prediction, DeviceBuffer target,
+                        float gradScale, DeviceBuffer rowLoss, DeviceBuffer grad) {
+        String op = "rowLoss(" + loss + ")";
+        matrix(op, "prediction", prediction, rows, cols, Math.max(1, cols));
+        matrix(op, "grad", grad, rows, cols, Math.max(1, cols));
+        vector(op, "target", target, loss.classIndices() ? rows : (long) rows * cols);
+        vector(op, "rowLoss", rowLoss, rows);
+        if (rows == 0) return;
+        if (cols == 0) throw new IllegalArgumentException(op + ": no outputs (cols=0)");
+        Kernel k = rowLosses.get(loss);
+        k.set(0, rows).set(1, cols).set(2, prediction).set(3, target).set(4, gradScale).set(5, rowLoss).set(6, grad)
+                .launch(k.elementwise(rows));
+    }
+
+    private static void batchNormShapes(String op, int rows, int features, DeviceBuffer x, DeviceBuffer gamma,
+                                        DeviceBuffer beta, DeviceBuffer runningMean, DeviceBuffer runningVar,
+                                        DeviceBuffer invStd, DeviceBuffer xHat, DeviceBuffer y) {
+        if (features < 1) throw new IllegalArgumentException(op + ": features must be >= 1, got " + features);
+        matrix(op, "x", x, rows, features, features);
+        matrix(op, "xHat", xHat, rows, features, features);
+        matrix(op, "y", y, rows, features, features);
+        vector(op, "gamma", gamma, features);
+        vector(op, "beta", beta, features);
+        vector(op, "runningMean", runningMean, features);
+        vector(op, "runningVar", runningVar, features);
+        vector(op, "invStd", invStd, features);
+    }
+
+    private static void rows(String op, int rows, int cols, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c) {
+        if (rows > 0 && cols < 1) throw new IllegalArgumentException(op + ": no columns (cols=" + cols + ")");
+        matrix(op, "input", a, rows, cols, Math.max(1, cols));
+        matrix(op, "dy", b, rows, cols, Math.max(1, cols));
+        matrix(op, "output", c, rows, cols, Math.max(1, cols));
     }
 
     private static void elementwise(Kernel k, int n, DeviceBuffer in, String inName, DeviceBuffer out, String outName) {

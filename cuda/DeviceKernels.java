@@ -92,6 +92,73 @@ public interface DeviceKernels<B> extends AutoCloseable {
     /** g ← g + λ₂·w + λ₁·sign(w), v ← μ·v + g, w ← w − lr·v for n parameters (backprop.optim.Sgd's step). */
     void sgdMomentum(int n, float learningRate, float momentum, float l1, float l2, B w, B g, B v);
 
+    /** y = z if z > 0 else slope·z for n floats. */
+    void leakyReluForward(int n, float slope, B z, B y);
+
+    /** dz = dy·(1 if z > 0 else slope), from the forward input z, for n floats. */
+    void leakyReluBackward(int n, float slope, B z, B dy, B dz);
+
+    /**
+     * Inverted dropout of n floats with rate p: mask_i = [u_i ≥ p]/(1 − p), y = x·mask, u_i the
+     * (offset + i)-th nextDouble() of {@code new java.util.SplittableRandom(seed)} (backprop.layers.Dropout's stream).
+     */
+    void dropoutForward(int n, float p, long seed, long offset, B x, B mask, B y);
+
+    /** dx = dy·mask for n floats. */
+    void dropoutBackward(int n, B mask, B dy, B dx);
+
+    /**
+     * Batch norm's training forward over a rows×features batch (rows ≥ 2): y = γ·x̂ + β with the batch mean and
+     * biased variance, x̂ and invStd = 1/√(σ² + eps) kept for backward, running statistics updated with momentum
+     * (the variance unbiased), as backprop.layers.BatchNorm.
+     */
+    void batchNormForwardTrain(int rows, int features, float eps, float momentum, B x, B gamma, B beta, B runningMean,
+                               B runningVar, B invStd, B xHat, B y);
+
+    /** Batch norm's evaluation forward with the running statistics: y, x̂ and invStd = 1/√(running_var + eps). */
+    void batchNormForwardEval(int rows, int features, float eps, B x, B gamma, B beta, B runningMean, B runningVar,
+                              B invStd, B xHat, B y);
+
+    /** Batch norm's backward: dGamma = Σ dy·x̂, dBeta = Σ dy (overwritten) and dx, in training or evaluation form. */
+    void batchNormBackward(int rows, int features, boolean training, B dy, B xHat, B gamma, B invStd, B dGamma, B dBeta,
+                           B dx);
+
+    /** y = z − log Σ e^z a row of the rows×cols matrix z. */
+    void logSoftmaxForward(int rows, int cols, B z, B y);
+
+    /** dz = dy − e^y·Σ_row dy, from the forward output y. */
+    void logSoftmaxBackward(int rows, int cols, B y, B dy, B dz);
+
+    /**
+     * The losses whose kernel writes a per-row sum and the gradient: (rows, cols, prediction, target, gradScale,
+     * rowLoss, grad). The loss is lossScale·Σ_r rowLoss(r), summed on the host in double; see each kernel's .cu.
+     */
+    enum RowLoss {
+        /** rowLoss = Σ (t − p)², grad = (p − t)·gradScale (mse, mse_half, sse). */
+        SQUARED_ERROR("squared_error"),
+        /** rowLoss = Σ |p − t|, grad = sign(p − t)·gradScale (l1). */
+        L1("l1_loss"),
+        /** rowLoss = Σ max(z, 0) − z·y + log(1 + e^(−|z|)), grad = (σ(z) − y)·gradScale (bce_logits). */
+        BCE_WITH_LOGITS("bce_with_logits"),
+        /** rowLoss = −logp(r, t_r), grad = gradScale·[c = t_r], targets one class index a row (nll). */
+        NLL("nll_loss"),
+        /** rowLoss = Σ_{c≠t} max(0, s_c − s_t + 1), grad its subgradient ·gradScale, targets one index a row (hinge). */
+        MULTICLASS_HINGE("multiclass_hinge");
+
+        private final String entry;
+
+        RowLoss(String entry) { this.entry = entry; }
+
+        /** The kernel's module and entry name (cuda/&lt;entry&gt;.cu). */
+        public String entry() { return entry; }
+
+        /** True when the target is one class index a row, not a rows×cols matrix. */
+        public boolean classIndices() { return this == NLL || this == MULTICLASS_HINGE; }
+    }
+
+    /** rowLoss(r) and grad for the rows×cols prediction and its target, as {@link RowLoss} says. */
+    void rowLoss(RowLoss loss, int rows, int cols, B prediction, B target, float gradScale, B rowLoss, B grad);
+
     /** Releases what this call site holds (not the buffers it allocated: {@link #free} those). */
     @Override
     void close();

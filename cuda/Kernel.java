@@ -17,7 +17,7 @@ final class Kernel {
     private final String name;
     private final CUfunction function;
     private final Pointer[] slots;
-    private final Object[] values;  // int[1], float[1] or the DeviceBuffer in each slot
+    private final Object[] values;  // int[1], long[1], float[1] or the DeviceBuffer in each slot
     private Pointer parameters;
     /** The last launch shape and the sizes it was made for: repeated sizes reuse it. */
     private long geometryKey = Long.MIN_VALUE;
@@ -55,6 +55,17 @@ final class Kernel {
             parameters = null;
         }
         ((float[]) values[slot])[0] = value;
+        return this;
+    }
+
+    /** A 64-bit scalar (an {@code unsigned long long} parameter: the bits are passed as they are). */
+    Kernel set(int slot, long value) {
+        if (!(values[slot] instanceof long[])) {
+            values[slot] = new long[1];
+            slots[slot] = Pointer.to((long[]) values[slot]);
+            parameters = null;
+        }
+        ((long[]) values[slot])[0] = value;
         return this;
     }
 

@@ -28,6 +28,11 @@ final class PtxModules {
         modules.put("softmax_cross_entropy", List.of("softmax_cross_entropy"));
         modules.put("column_sums", List.of("column_sums"));
         modules.put("sgd_momentum", List.of("sgd_momentum"));
+        modules.put("leaky_relu", List.of("leaky_relu_forward", "leaky_relu_backward"));
+        modules.put("dropout", List.of("dropout_forward", "dropout_backward"));
+        modules.put("batch_norm", List.of("batch_norm_forward_train", "batch_norm_forward_eval", "batch_norm_backward"));
+        modules.put("log_softmax", List.of("log_softmax_forward", "log_softmax_backward"));
+        for (DeviceKernels.RowLoss loss : DeviceKernels.RowLoss.values()) modules.put(loss.entry(), List.of(loss.entry()));
         return java.util.Collections.unmodifiableMap(modules);
     }
 

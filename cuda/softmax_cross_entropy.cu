@@ -5,25 +5,11 @@
 //   ∂loss/∂z = (p − t) · gradScale                               (dlogits; gradScale = 1/batch for a mean)
 // One block a row; the reductions are shared-memory trees in a fixed order, so results are reproducible.
 // Launch: grid (rows), block (SOFTMAX_THREADS or any power of two up to it).
-#include "nabla_cuda.cuh"
+#include "block_reduce.cuh"
 
 #ifndef SOFTMAX_THREADS
 #define SOFTMAX_THREADS 256
 #endif
-
-// The block's reduction of v (max when isMax, else sum) in red[]; every thread gets the result.
-static __device__ __forceinline__ float block_reduce(float* red, float v, bool isMax) {
-    const int tid = threadIdx.x;
-    red[tid] = v;
-    __syncthreads();
-    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-        if (tid < s) red[tid] = isMax ? fmaxf(red[tid], red[tid + s]) : red[tid] + red[tid + s];
-        __syncthreads();
-    }
-    const float result = red[0];
-    __syncthreads();  // red[] is reused by the next reduction
-    return result;
-}
 
 extern "C" __global__ void __launch_bounds__(SOFTMAX_THREADS)
     softmax_cross_entropy(int rows, int cols, const float* __restrict__ logits, const float* __restrict__ targets,

@@ -8,7 +8,7 @@
 //     before the block wrote it poisons the result;
 //   - threadIdx, blockIdx, blockDim, gridDim are thread_local, set per thread before the kernel runs;
 //   - float4, make_float4, CUDA's integer min, and the libm functions the kernels call (expf, logf, tanhf, fmaf, fmaxf), and the
-//     round-to-nearest intrinsics __fadd_rn, __fmul_rn (one IEEE operation each: this header is compiled with
+//     round-to-nearest intrinsics __fadd_rn, __fmul_rn, __dadd_rn, __dmul_rn (one IEEE operation each: this header is compiled with
 //     -std=c++17, where g++ contracts nothing into an FMA).
 // Not modelled: warps (no shuffles, no warp-synchronous code: the kernels use none), timing, memory
 // coalescing, bank conflicts, occupancy. A pass here proves indexing, tiling and edge handling only.
@@ -51,6 +51,8 @@ inline int min(int a, int b) { return a < b ? a : b; }
 // x + y and x·y rounded to nearest, never fused with a neighbouring operation (as on the GPU).
 inline float __fadd_rn(float x, float y) { return x + y; }
 inline float __fmul_rn(float x, float y) { return x * y; }
+inline double __dadd_rn(double x, double y) { return x + y; }
+inline double __dmul_rn(double x, double y) { return x * y; }
 
 inline thread_local dim3 threadIdx;
 inline thread_local dim3 blockIdx;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "cuda_emu.h"
+#include "emu_check.h"
 #include "emu_sgemm.h"
 
 #define X(name) const EmuSgemm* name();
@@ -33,28 +34,11 @@ void scale_matrix(int, int, float, float*, int, int);
 void softmax_cross_entropy(int, int, const float*, const float*, float*, float*, float*, float);
 }
 
+using namespace emucheck;
+
+void testLayerKernels();  // layer_kernels_test.cpp
+
 namespace {
-
-const float kNaN = std::numeric_limits<float>::quiet_NaN();
-const double kEps = FLT_EPSILON;  // 2^-23 = 2u, u the unit roundoff of float
-
-long checks = 0, failures = 0;
-
-void fail(const std::string& what) {
-    ++failures;
-    if (failures <= 20) std::printf("FAIL %s\n", what.c_str());
-}
-
-// Deterministic uniform floats in [lo, hi) (xorshift64*).
-struct Rng {
-    uint64_t s;
-    explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 1) {}
-    float next(float lo, float hi) {
-        s ^= s >> 12, s ^= s << 25, s ^= s >> 27;
-        const uint64_t r = s * 0x2545F4914F6CDD1Dull;
-        return lo + (hi - lo) * (float)((r >> 40) * (1.0 / 16777216.0));
-    }
-};
 
 // A stored rows×cols matrix at data[off + i·ld + j]; everything else in the block is NaN.
 struct Matrix {
@@ -75,8 +59,6 @@ struct Matrix {
             for (int j = 0; j < cols; ++j) at(i, j) = rng.next(-1.f, 1.f);
     }
 };
-
-bool sameBits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 // Every non-element float of m must still be the NaN it was filled with.
 void checkUntouched(const Matrix& m, const std::string& what) {
@@ -194,21 +176,6 @@ void testSgemm(const EmuSgemm& v, long& cases) {
 }
 
 // ---- training-step kernels ----
-
-void expectClose(const std::string& what, int idx, float got, double ref, double tol) {
-    ++checks;
-    if (!(std::fabs(got - ref) <= tol)) {
-        char buf[200];
-        std::snprintf(buf, sizeof buf, "%s[%d] = %.9g, expected %.9g (tolerance %.3g)", what.c_str(), idx, got, ref, tol);
-        fail(buf);
-    }
-}
-
-std::vector<float> randomVector(int n, float lo, float hi, Rng& rng) {
-    std::vector<float> v(n);
-    for (float& x : v) x = rng.next(lo, hi);
-    return v;
-}
 
 // Elementwise activations: 1000 values over [-10, 10] plus exact zeros, launched with 3 blocks of 64
 // threads so the grid-stride loop wraps several times.
@@ -422,9 +389,10 @@ int main() {
     testSgdMomentum();
     testScaleMatrix();
     testSoftmaxCrossEntropy();
+    testLayerKernels();
     std::printf("%-34s %s\n", "training-step kernels", failures == beforeTraining ? "ok" : "FAILED");
     const int nVariants = sizeof variants / sizeof variants[0];
-    std::printf("emu: %s: %ld checks, %ld failed (%d sgemm configurations x %ld cases in all, 10 training kernels)\n",
+    std::printf("emu: %s: %ld checks, %ld failed (%d sgemm configurations x %ld cases in all, 25 training-step kernels)\n",
                 failures == 0 ? "PASS" : "FAIL", checks, failures, nVariants, cases);
     return failures == 0 ? 0 : 1;
 }

@@ -74,6 +74,9 @@ done
 "$CXX" "${flags[@]}" -c "$here/training_kernels.cpp" -o "$out/training_kernels.o" &
 pids+=($!)
 objects+=("$out/training_kernels.o")
+"$CXX" "${flags[@]}" -c "$here/layer_kernels_test.cpp" -o "$out/layer_kernels_test.o" &
+pids+=($!)
+objects+=("$out/layer_kernels_test.o")
 "$CXX" "${flags[@]}" -c "$here/emu_test.cpp" -o "$out/emu_test.o" -DSGEMM_VARIANTS="$variants" &
 pids+=($!)
 status=0

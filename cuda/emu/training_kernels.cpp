@@ -1,12 +1,21 @@
 // The training-step kernels, all in one translation unit for the emulation driver (one compile instead
-// of eight); each .cu still compiles alone under nvcc.
+// of one per file); each .cu still compiles alone under nvcc.
 #include "cuda_emu.h"
 
+#include "../batch_norm.cu"
+#include "../bce_with_logits.cu"
 #include "../bias_add.cu"
 #include "../column_sums.cu"
+#include "../dropout.cu"
+#include "../l1_loss.cu"
+#include "../leaky_relu.cu"
+#include "../log_softmax.cu"
+#include "../multiclass_hinge.cu"
+#include "../nll_loss.cu"
 #include "../relu.cu"
 #include "../scale_matrix.cu"
 #include "../sgd_momentum.cu"
 #include "../sigmoid.cu"
 #include "../softmax_cross_entropy.cu"
+#include "../squared_error.cu"
 #include "../tanh.cu"

@@ -268,6 +268,67 @@ public final class GpuStepProfile {
         }
 
         @Override
+        public void leakyReluForward(int n, float slope, DeviceBuffer z, DeviceBuffer y) {
+            time(() -> "leakyReluForward " + n, () -> inner.leakyReluForward(n, slope, z, y));
+        }
+
+        @Override
+        public void leakyReluBackward(int n, float slope, DeviceBuffer z, DeviceBuffer dy, DeviceBuffer dz) {
+            time(() -> "leakyReluBackward " + n, () -> inner.leakyReluBackward(n, slope, z, dy, dz));
+        }
+
+        @Override
+        public void dropoutForward(int n, float p, long seed, long offset, DeviceBuffer x, DeviceBuffer mask, DeviceBuffer y) {
+            time(() -> "dropoutForward " + n, () -> inner.dropoutForward(n, p, seed, offset, x, mask, y));
+        }
+
+        @Override
+        public void dropoutBackward(int n, DeviceBuffer mask, DeviceBuffer dy, DeviceBuffer dx) {
+            time(() -> "dropoutBackward " + n, () -> inner.dropoutBackward(n, mask, dy, dx));
+        }
+
+        @Override
+        public void batchNormForwardTrain(int rows, int features, float eps, float momentum, DeviceBuffer x, DeviceBuffer gamma,
+                                          DeviceBuffer beta, DeviceBuffer runningMean, DeviceBuffer runningVar,
+                                          DeviceBuffer invStd, DeviceBuffer xHat, DeviceBuffer y) {
+            time(() -> "batchNormForwardTrain " + rows + "x" + features, () -> inner.batchNormForwardTrain(rows, features, eps,
+                    momentum, x, gamma, beta, runningMean, runningVar, invStd, xHat, y));
+        }
+
+        @Override
+        public void batchNormForwardEval(int rows, int features, float eps, DeviceBuffer x, DeviceBuffer gamma,
+                                         DeviceBuffer beta, DeviceBuffer runningMean, DeviceBuffer runningVar,
+                                         DeviceBuffer invStd, DeviceBuffer xHat, DeviceBuffer y) {
+            time(() -> "batchNormForwardEval " + rows + "x" + features, () -> inner.batchNormForwardEval(rows, features, eps, x,
+                    gamma, beta, runningMean, runningVar, invStd, xHat, y));
+        }
+
+        @Override
+        public void batchNormBackward(int rows, int features, boolean training, DeviceBuffer dy, DeviceBuffer xHat,
+                                      DeviceBuffer gamma, DeviceBuffer invStd, DeviceBuffer dGamma, DeviceBuffer dBeta,
+                                      DeviceBuffer dx) {
+            time(() -> "batchNormBackward " + rows + "x" + features, () -> inner.batchNormBackward(rows, features, training, dy,
+                    xHat, gamma, invStd, dGamma, dBeta, dx));
+        }
+
+        @Override
+        public void logSoftmaxForward(int rows, int cols, DeviceBuffer z, DeviceBuffer y) {
+            time(() -> "logSoftmaxForward " + rows + "x" + cols, () -> inner.logSoftmaxForward(rows, cols, z, y));
+        }
+
+        @Override
+        public void logSoftmaxBackward(int rows, int cols, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dz) {
+            time(() -> "logSoftmaxBackward " + rows + "x" + cols, () -> inner.logSoftmaxBackward(rows, cols, y, dy, dz));
+        }
+
+        @Override
+        public void rowLoss(RowLoss loss, int rows, int cols, DeviceBuffer prediction, DeviceBuffer target, float gradScale,
+                            DeviceBuffer rowLoss, DeviceBuffer grad) {
+            time(() -> "rowLoss " + loss + " " + rows + "x" + cols,
+                    () -> inner.rowLoss(loss, rows, cols, prediction, target, gradScale, rowLoss, grad));
+        }
+
+        @Override
         public void sgdMomentum(int n, float learningRate, float momentum, float l1, float l2, DeviceBuffer w, DeviceBuffer g,
                                 DeviceBuffer v) {
             time(() -> "sgdMomentum " + n, () -> inner.sgdMomentum(n, learningRate, momentum, l1, l2, w, g, v));

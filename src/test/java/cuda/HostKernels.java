@@ -214,6 +214,62 @@ final class HostKernels implements DeviceKernels<float[]> {
     }
 
     @Override
+    public void leakyReluForward(int n, float slope, float[] z, float[] y) {
+        queue(() -> HostLayerKernels.leakyReluForward(n, slope, z, y));
+    }
+
+    @Override
+    public void leakyReluBackward(int n, float slope, float[] z, float[] dy, float[] dz) {
+        queue(() -> HostLayerKernels.leakyReluBackward(n, slope, z, dy, dz));
+    }
+
+    @Override
+    public void dropoutForward(int n, float p, long seed, long offset, float[] x, float[] mask, float[] y) {
+        queue(() -> HostLayerKernels.dropoutForward(n, p, seed, offset, x, mask, y));
+    }
+
+    @Override
+    public void dropoutBackward(int n, float[] mask, float[] dy, float[] dx) {
+        queue(() -> HostLayerKernels.dropoutBackward(n, mask, dy, dx));
+    }
+
+    @Override
+    public void batchNormForwardTrain(int rows, int features, float eps, float momentum, float[] x, float[] gamma, float[] beta,
+                                      float[] runningMean, float[] runningVar, float[] invStd, float[] xHat, float[] y) {
+        queue(() -> HostLayerKernels.batchNormForwardTrain(rows, features, eps, momentum, x, gamma, beta, runningMean, runningVar,
+                invStd, xHat, y));
+    }
+
+    @Override
+    public void batchNormForwardEval(int rows, int features, float eps, float[] x, float[] gamma, float[] beta,
+                                     float[] runningMean, float[] runningVar, float[] invStd, float[] xHat, float[] y) {
+        queue(() -> HostLayerKernels.batchNormForwardEval(rows, features, eps, x, gamma, beta, runningMean, runningVar, invStd,
+                xHat, y));
+    }
+
+    @Override
+    public void batchNormBackward(int rows, int features, boolean training, float[] dy, float[] xHat, float[] gamma,
+                                  float[] invStd, float[] dGamma, float[] dBeta, float[] dx) {
+        queue(() -> HostLayerKernels.batchNormBackward(rows, features, training, dy, xHat, gamma, invStd, dGamma, dBeta, dx));
+    }
+
+    @Override
+    public void logSoftmaxForward(int rows, int cols, float[] z, float[] y) {
+        queue(() -> HostLayerKernels.logSoftmaxForward(rows, cols, z, y));
+    }
+
+    @Override
+    public void logSoftmaxBackward(int rows, int cols, float[] y, float[] dy, float[] dz) {
+        queue(() -> HostLayerKernels.logSoftmaxBackward(rows, cols, y, dy, dz));
+    }
+
+    @Override
+    public void rowLoss(RowLoss loss, int rows, int cols, float[] prediction, float[] target, float gradScale, float[] rowLoss,
+                        float[] grad) {
+        queue(() -> HostLayerKernels.rowLoss(loss, rows, cols, prediction, target, gradScale, rowLoss, grad));
+    }
+
+    @Override
     public void close() {
     }
 }
