@@ -115,8 +115,24 @@ final class Batcher {
                 batch.add(j);
                 rows += j.rows;
             }
+            awaitHold();
             runBatch(batch, rows);
             batch.clear();
+        }
+    }
+
+    /** Tests hold batches here to fill the queue or stop with requests in flight; null in service. */
+    volatile java.util.concurrent.CountDownLatch hold;
+    volatile boolean holding;
+
+    private void awaitHold() {
+        java.util.concurrent.CountDownLatch h = hold;
+        if (h == null) return;
+        holding = true;
+        try {
+            h.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
