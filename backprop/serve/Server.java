@@ -41,6 +41,8 @@ public final class Server {
         // a request whose headers and body are not in within the timeout is cut (the JDK server reads these once, at class load)
         System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(config.requestTimeoutSeconds()));
         System.setProperty("sun.net.httpserver.maxRspTime", Integer.toString(config.requestTimeoutSeconds()));
+        // headers and body are two writes: without TCP_NODELAY, Nagle holds the body for the client's delayed ACK (40 ms)
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         for (var e : byName.entrySet()) {
             Batcher b = new Batcher(e.getKey(), e.getValue(), config.maxBatch(), config.maxDelayNanos(), config.queue());
             models.put(e.getKey(), new ServedModel(e.getKey(), paths.getOrDefault(e.getKey(), ""), e.getValue(), b));
