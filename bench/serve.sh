@@ -8,7 +8,7 @@
 #
 #   bench/serve.sh [--checkpoint FILE] [--n 20000] [--rounds 3] [--out DIR]
 #
-# Without --checkpoint it trains one (2 epochs, into DIR). Needs hey, dataset-fashion-mnist,
+# Without --checkpoint it trains one (2 epochs, into out/serve-bench/). Needs hey, dataset-fashion-mnist,
 # python3-torch, python3-starlette, python3-uvicorn (Debian). Run nothing else meanwhile.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,9 +29,9 @@ out="${out:-bench/results/$width-$(date +%F)/serve}"
 mkdir -p "$out"
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 if [ -z "$checkpoint" ]; then
-  checkpoint="$out/model.safetensors"
+  checkpoint="out/serve-bench/model.safetensors" # out/ is not committed
   [ -f "$checkpoint" ] || ./nabla train --data fashion-mnist --model 784-256-128-10 --activation relu --batch 128 --epochs 2 \
-      --checkpoint "$checkpoint" --out "$out/train" > "$out/train.txt"
+      --checkpoint "$checkpoint" --out out/serve-bench > "$out/train.txt"
 fi
 ./nabla info > "$out/info.txt"
 java -version 2> "$out/java-version.txt"
