@@ -45,7 +45,9 @@ json.dump({"inputs": [[round(b / 255, 6) for b in raw]]}, open(sys.argv[1], "w")
 PY
 
 nabla_port=18481 peer_port=18482
-./nabla serve --checkpoint "fashion=$checkpoint" --port $nabla_port > "$out/nabla-serve.txt" 2>&1 &
+# a bounded heap, as one would deploy it (ParallelGC otherwise sizes the heap from the machine's memory)
+NABLA_JAVA_OPTS="${NABLA_JAVA_OPTS:--Xmx256m}" ./nabla serve --checkpoint "fashion=$checkpoint" --port $nabla_port > "$out/nabla-serve.txt" 2>&1 &
+echo "NABLA_JAVA_OPTS=${NABLA_JAVA_OPTS:--Xmx256m}" > "$out/nabla-java-opts.txt"
 nabla_pid=$!
 /usr/bin/python3 bench/peer_serve.py "$checkpoint" $peer_port 1 > "$out/peer-serve.txt" 2>&1 &
 peer_pid=$!
@@ -55,6 +57,8 @@ for port in $nabla_port $peer_port; do
     curl -sf -o /dev/null -X POST --data-binary @"$out/body.json" "http://127.0.0.1:$port/predictions/fashion" && break
     sleep 0.5
   done
+  curl -sf -o /dev/null -X POST --data-binary @"$out/body.json" "http://127.0.0.1:$port/predictions/fashion" \
+    || { echo "bench/serve.sh: the server on port $port did not answer; see $out/*-serve.txt" >&2; exit 1; }
 done
 java_pid="$(pgrep -P $nabla_pid java || echo $nabla_pid)"
 url() { echo "http://127.0.0.1:$1/predictions/fashion"; }

@@ -19,7 +19,7 @@ final class ServeCommand implements Main.Command {
                 .flag("name", "NAME", "the file's name without extension", "the name of a single --checkpoint given without NAME=")
                 .flag("host", "ADDRESS", "127.0.0.1", "the address to listen on (0.0.0.0: every interface)")
                 .flag("port", "N", "8080", "the TCP port (0: one the system picks)")
-                .flag("threads", "N", null, "threads for the kernels (default: the available processors)")
+                .flag("threads", "N", "1", "threads for the kernels: serving batches are small, and the other cores read and answer requests")
                 .flag("handlers", "N", "128", "HTTP handler threads: requests read and answered at once (each waits while its batch runs)")
                 .flag("max-batch", "ROWS", "32", "the most rows run in one forward pass")
                 .flag("max-delay-ms", "MS", "2", "how long a batch waits for requests still being read, in ms")
@@ -35,7 +35,7 @@ final class ServeCommand implements Main.Command {
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Flags f = flags();
         if (!f.parse(args, out)) return 0;
-        Common.applyThreads(f);
+        kernels.ThreadPool.setThreads(f.getInt("threads", 1, 1024));
         List<String> specs = f.getAll("checkpoint");
         if (f.given("name") && specs.size() > 1) throw new Main.UsageException("--name names a single --checkpoint; with several, write NAME=PATH");
         Map<String, SavedModel> models = new LinkedHashMap<>();
