@@ -22,12 +22,13 @@ final class JsonBody {
     private final byte[] s;
     private final int end;
     private int pos;
-    float[] floats = new float[64];
+    float[] floats;
     int used;
 
     private JsonBody(byte[] s, int len) {
         this.s = s;
         this.end = len;
+        floats = new float[len / 2 + 1]; // numbers are separated by commas: at most (len + 1) / 2 of them, so the array never grows
     }
 
     /** Parses the first {@code len} bytes as one JSON value. */

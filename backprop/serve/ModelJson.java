@@ -24,13 +24,13 @@ final class ModelJson {
         return sb.append("}}").toString();
     }
 
-    /** {@code {"models": [{"modelName", "modelUrl", "inputs", "classes", "image_shape"}]}}: TorchServe's list, with what the page needs. */
+    /** {@code {"models": [{"modelName", "modelUrl", "inputs", "classes", "image_shape"}]}}: TorchServe's list (the file name only, not its folder), with what the page needs. */
     static String list(Collection<ServedModel> models) {
         StringBuilder sb = new StringBuilder("{\"models\":[");
         boolean first = true;
         for (ServedModel m : models) {
             sb.append(first ? "" : ",").append("{\"modelName\":\"").append(m.name()).append("\",\"modelUrl\":");
-            JsonOut.string(sb, m.path()).append(",\"inputs\":").append(m.inputs()).append(",\"classes\":[");
+            JsonOut.string(sb, java.nio.file.Path.of(m.path()).getFileName().toString()).append(",\"inputs\":").append(m.inputs()).append(",\"classes\":[");
             for (int c = 0; c < m.classes(); c++) JsonOut.string(sb.append(c == 0 ? "" : ","), m.labels().get(c));
             sb.append("],\"image_shape\":").append(m.imageShape() == null ? "null" : "\"" + m.imageShape() + "\"").append('}');
             first = false;
