@@ -22,6 +22,7 @@ final class Flags {
     private final List<String> description = new ArrayList<>();
     private final Map<String, Flag> flags = new LinkedHashMap<>();
     private final Map<String, String> given = new LinkedHashMap<>();
+    private final Map<String, List<String>> repeated = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
 
     /** @param usage the synopsis line, e.g. {@code "./nabla train [flags]"} */
@@ -36,6 +37,22 @@ final class Flags {
         if (flags.containsKey(name)) throw new IllegalStateException("flag --" + name + " declared twice");
         flags.put(name, new Flag(name, valueName, defaultValue, help));
         return this;
+    }
+
+    /** Lets the flag {@code name} (declared before) be given several times; {@link #getAll} returns every value. */
+    Flags repeatable(String name) {
+        requireDeclared(name);
+        repeated.put(name, new ArrayList<>());
+        return this;
+    }
+
+    /** Every value of a {@link #repeatable} flag in the order given; its default alone when not given. */
+    List<String> getAll(String name) {
+        List<String> values = repeated.get(name);
+        if (values == null) throw new IllegalStateException("flag --" + name + " is not repeatable");
+        if (!values.isEmpty()) return List.copyOf(values);
+        String d = flags.get(name).defaultValue();
+        return d == null ? List.of() : List.of(d);
     }
 
     /** A switch: on when given, off otherwise. */
@@ -75,7 +92,11 @@ final class Flags {
                 if (i + 1 >= args.length) throw new Main.UsageException("--" + name + " needs a value: --" + name + " " + f.valueName);
                 value = args[++i];
             }
-            if (given.containsKey(name)) throw new Main.UsageException("--" + name + " is given twice");
+            if (repeated.containsKey(name)) {
+                repeated.get(name).add(value);
+            } else if (given.containsKey(name)) {
+                throw new Main.UsageException("--" + name + " is given twice");
+            }
             given.put(name, value);
         }
         if (given.containsKey("help")) {

@@ -1,11 +1,14 @@
 package backprop.cli;
 
 import backprop.data.Dataset;
+import backprop.data.ImageFolder;
+import backprop.data.ImageShape;
 import backprop.train.Evaluator;
 import backprop.train.Finite;
 import backprop.train.SavedModel;
 import backprop.metrics.Metrics;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +24,10 @@ final class PredictCommand implements Main.Command {
                 .flag("checkpoint", "PATH", "out/model.safetensors", "the model (written by ./nabla train)")
                 .flag("input", "FILE.npy", null, "float32 inputs [n, features] or [features], raw as the dataset gives them "
                         + "(pixels in [0, 1]); the model's normalization is applied")
-                .flag("index", "I,J,..", "0,1,2,3,4", "without --input: these examples of the test set of --data")
+                .flag("image", "FILE", null, "a PNG or JPEG image, prepared as training prepared its images (resized to the model's "
+                        + "input, gray or RGB, [0, 1]); repeat for several")
+                .repeatable("image")
+                .flag("index", "I,J,..", "0,1,2,3,4", "without --input or --image: these examples of the test set of --data")
                 .flag("data", "SPEC", "the checkpoint's", Common.DATA_HELP)
                 .flag("top", "K", "3", "how many classes to show per input")
                 .flag("probs-out", "FILE.npy", null, "also write every class probability [n, classes] as float32 .npy")
@@ -42,7 +48,18 @@ final class PredictCommand implements Main.Command {
         Tensor raw;
         int[] labels = null;
         int[] indexes = null;
-        if (f.given("input")) {
+        List<String> images = f.getAll("image");
+        if (!images.isEmpty()) {
+            if (f.given("input")) throw new Main.UsageException("give --input or --image, not both");
+            ImageShape shape = model.imageShape().orElseThrow(() -> new IllegalArgumentException(
+                    "the model " + model.spec().modelString() + " was not trained on images (its checkpoint has no image_shape); use --input"));
+            if (shape.size() != d) throw new IllegalArgumentException("the model takes " + d + " inputs, not an image of " + shape);
+            raw = Tensor.zeros(images.size(), d);
+            for (int i = 0; i < images.size(); i++) {
+                Path p = UserPaths.input("--image", images.get(i));
+                ImageFolder.toRow(Files.readAllBytes(p), p.toString(), shape, raw.data(), i * d);
+            }
+        } else if (f.given("input")) {
             Path p = UserPaths.input("--input", f.get("input"));
             Tensor t = Npy.read(p);
             if (t.rank() == 1) t = t.reshape(1, t.dim(0));
@@ -66,7 +83,8 @@ final class PredictCommand implements Main.Command {
         List<String> names = model.classes();
         for (int r = 0; r < probs.dim(0); r++) {
             StringBuilder sb = new StringBuilder();
-            sb.append(indexes != null ? "test #" + indexes[r] + " (true " + label(names, labels[r]) + ")" : "input " + r).append(": ");
+            sb.append(indexes != null ? "test #" + indexes[r] + " (true " + label(names, labels[r]) + ")"
+                    : !images.isEmpty() ? images.get(r) : "input " + r).append(": ");
             int[] best = Metrics.topClasses(probs, r, top);
             for (int j = 0; j < best.length; j++) {
                 sb.append(j == 0 ? "" : ", ").append(label(names, best[j])).append(String.format(Locale.ROOT, " %.4f", probs.get(r, best[j])));

@@ -77,11 +77,30 @@ public final class ImageFolder {
     }
 
     /**
+     * One image file's bytes (PNG, JPEG, ...) as a model input row, prepared as {@link #load} prepares
+     * a folder: resized to {@code shape}'s width × height, gray or RGB by its channels, CHW in [0, 1],
+     * into {@code out[off, off + shape.size())}. {@code what} names the image in messages.
+     */
+    public static void toRow(byte[] bytes, String what, ImageShape shape, float[] out, int off) throws IOException {
+        if (shape.channels() != 1 && shape.channels() != 3) {
+            throw new IllegalArgumentException("images have 1 or 3 channels; the model takes " + shape);
+        }
+        BufferedImage img = decode(ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes)), Path.of(what), maxPixels());
+        BufferedImage target = new BufferedImage(shape.width(), shape.height(), BufferedImage.TYPE_INT_RGB);
+        resizeInto(img, target);
+        toFloats(target, out, off, shape.channels() == 3);
+    }
+
+    static BufferedImage decode(Path f, long maxPixels) throws IOException {
+        return decode(ImageIO.createImageInputStream(f.toFile()), f, maxPixels);
+    }
+
+    /**
      * Reads the image's size from its header and refuses one of more than {@code maxPixels} before
      * decoding it: a small file can claim a huge image (a decompression bomb).
      */
-    static BufferedImage decode(Path f, long maxPixels) throws IOException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(f.toFile())) {
+    private static BufferedImage decode(ImageInputStream stream, Path f, long maxPixels) throws IOException {
+        try (ImageInputStream in = stream) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 throw new FileFormatException(f, 0, "is not an image ImageIO can decode (PNG, JPEG, GIF, BMP)");
