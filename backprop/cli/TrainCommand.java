@@ -10,6 +10,7 @@ import backprop.train.Checkpoint;
 import backprop.train.Evaluator;
 import backprop.train.LrDecay;
 import backprop.train.MetricsLog;
+import backprop.train.OverfitCheck;
 import backprop.train.ModelSpec;
 import backprop.train.ProgressBar;
 import backprop.train.TrainConfig;
@@ -49,6 +50,17 @@ final class TrainCommand implements Main.Command {
                         + "the best epoch's weights are tested and saved to <checkpoint>.best.safetensors")
                 .flag("freeze", "LAYERS", null, "Linear layers whose weights and biases stay fixed, counted from 1: e.g. 1 or 1,2")
                 .flag("val-split", "F", null, "hold out a stratified share F in (0, 1) of the training set for validation")
+                .flag("overfit-batch", "N", null, "the tiny-batch check instead of a run: train full-batch steps on N seeded examples until "
+                        + "the loss is below " + OverfitCheck.TARGET + " (at most " + OverfitCheck.MAX_STEPS + " steps), say after how many, "
+                        + "or name the likely causes when it cannot; exit 1 then")
+                .flag("from", "PATH", null, "start from the checkpoint PATH: its Linear layers (and the BatchNorm after each) are kept while "
+                        + "they match this --model by position and shape; the first that differs and every later one are new (a new head)")
+                .flag("balance", "HOW", "none", "unbalanced classes: none, oversample (each epoch also draws the rarer classes again, "
+                        + "seeded, until every class has as many examples as the largest; every example is still seen) or weights "
+                        + "(the loss of an example weighs n/(classes·n_class))")
+                .flag("restarts", "K", null, "random restarts: train seeds seed..seed+K-1 for --restart-epochs each, keep the lowest "
+                        + "validation loss, continue it to --epochs, and print the spread")
+                .flag("restart-epochs", "E", "1", "epochs each restart trains before the best is chosen")
                 .flag("checkpoint", "PATH", "<out>/model.safetensors", "where to save the run after every epoch (safetensors, atomic; "
                         + "with --resume: the resumed file)")
                 .flag("resume", "PATH", null, "continue the run saved in PATH: its flags, weights, momentum, schedule and epoch; "
@@ -92,6 +104,7 @@ final class TrainCommand implements Main.Command {
         }
         TrainConfig config = config(f, base);
         Common.applyThreads(f);
+        if (f.given("overfit-batch")) return overfit(f, config, out);
         Path outDir = Path.of(f.get("out"));
         // a resumed run goes on saving where it was resumed from, unless told otherwise
         Path checkpointPath = f.given("checkpoint") ? Path.of(f.get("checkpoint"))
@@ -229,7 +242,7 @@ final class TrainCommand implements Main.Command {
     }
 
     /** The run's config: the flags given over {@code base} (the defaults, or the resumed checkpoint's config). */
-    static TrainConfig config(Flags f, TrainConfig base) {
+    static TrainConfig config(Flags f, TrainConfig base) throws IOException {
         TrainConfig m = Common.modelConfig(f, base);
         String decay = f.given("lr-decay") ? f.get("lr-decay") : base.lrDecay();
         try {
@@ -255,7 +268,40 @@ final class TrainCommand implements Main.Command {
                 freeze,
                 m.seed(),
                 f.given("val-split") ? f.getDouble("val-split", 0, 1, "()") : base.valSplit(),
-                m.normalize());
+                m.normalize(),
+                f.given("balance") ? f.getChoice("balance", TrainConfig.BALANCES.toArray(String[]::new)) : base.balance(),
+                f.given("from") ? UserPaths.input("--from", f.get("from")).toString() : base.from());
+    }
+
+    /** {@code --overfit-batch N}: the tiny-batch check; exit 0 when the loss went below the target, 1 with the likely causes when not. */
+    private static int overfit(Flags f, TrainConfig config, PrintStream out) throws IOException {
+        Dataset.Split data = Common.openData(config.data(), f);
+        int n = f.getInt("overfit-batch", 1, data.train().size());
+        long t0 = System.nanoTime();
+        OverfitCheck.Result r;
+        try {
+            r = OverfitCheck.run(config, data.train(), n, OverfitCheck.MAX_STEPS);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage());
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String model;
+        try {
+            model = Training.spec(config, data.train()).modelString();
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage());
+        }
+        if (r.reached()) {
+            out.printf(Locale.ROOT, "overfit check: %s memorized %d examples of %s (seed %d): loss %.3g < %s after %d full-batch steps "
+                    + "(%.1f s, lr %s); the model and its training can learn%n", model, n, config.data(), config.seed(), r.lastLoss(),
+                    OverfitCheck.TARGET, r.steps(), seconds, config.lr());
+            return 0;
+        }
+        out.printf(Locale.ROOT, "overfit check FAILED: %s could not bring the loss on %d examples of %s (seed %d) below %s in %d "
+                + "full-batch steps (%.1f s): it went from %.4g to %.4g. Likely causes:%n", model, n, config.data(), config.seed(),
+                OverfitCheck.TARGET, r.steps(), seconds, r.firstLoss(), r.lastLoss());
+        for (String c : r.causes()) out.println("  - " + c);
+        return 1;
     }
 
     /** " (text labels: cat, dog)" for a CSV whose label column is text, so a user sees it was not read as numbers. */
