@@ -123,7 +123,8 @@ final class TrainCommand implements Main.Command {
         Dataset.Split data = Common.openData(config.data(), f);
         Training run;
         try {
-            run = Training.start(config, data);
+            // a resumed run's weights come from its own checkpoint, not from --from again
+            run = resumed != null ? Training.fromSeed(config, data) : Training.start(config, data);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
         }
@@ -134,6 +135,7 @@ final class TrainCommand implements Main.Command {
         }
         cuda.GpuTraining.use(f.getChoice("backend", "auto", "cpu", "cuda"), run, out);
         describe(run, out);
+        if (run.transfer() != null) out.println(run.transfer().describe() + (config.freeze() != null ? "; frozen: Linear " + config.freeze() : ""));
         if (resumed != null) out.println("resumed: " + f.get("resume") + " after epoch " + run.epoch() + ", lr " + run.optimizer().learningRate());
         if (resumed != null && run.finished()) {
             out.println("nothing left to train: " + f.get("resume") + (run.stoppedEarly()

@@ -123,6 +123,7 @@ public final class Training {
     private Map<String, Tensor> bestState;  // copies of the model tensors of bestEpoch (with early stopping)
     private boolean stopped;
     private StepEngine engine;              // null: the CPU trainer
+    private String transfer;                // JSON of the base this run started from (--from), null for none
 
     private Training(TrainConfig config, Dataset.Split data) {
         this.config = config;
@@ -155,10 +156,34 @@ public final class Training {
         this.validator = new Evaluator(spec, net, loss, validation, normalization);
     }
 
-    /** A new run: weights from the seed. */
+    /** A new run: weights from the seed, then the leading layers of the --from checkpoint when there is one. */
     public static Training start(TrainConfig config, Dataset.Split data) {
+        Training t = new Training(config, data);
+        if (config.from() != null) t.startFrom(config.from());
+        return t;
+    }
+
+    /** A run whose weights are only those of the seed (to {@link #restore} a checkpoint into). */
+    public static Training fromSeed(TrainConfig config, Dataset.Split data) {
         return new Training(config, data);
     }
+
+    /** Copies the matching leading layers of the checkpoint {@code path} into the fresh network (see {@link Transfer}). */
+    private void startFrom(String path) {
+        Checkpoint base;
+        try {
+            base = Checkpoint.read(java.nio.file.Path.of(path));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--from " + path + ": " + e.getMessage());
+        }
+        transferred = Transfer.apply(base, net);
+        transfer = Json.write(transferred.toJson(config.freeze()));
+    }
+
+    private Transfer transferred;
+
+    /** What --from kept, null for a run without one (or a resumed run: its weights come from its own checkpoint). */
+    public Transfer transfer() { return transferred; }
 
     /**
      * The run of {@code checkpoint} continued with {@code config} (normally the checkpoint's own,
@@ -425,6 +450,7 @@ public final class Training {
         for (MetricsLog.Epoch r : history) h.add(r.toJson());
         meta.put("history", Json.write(h));
         if (bestEpoch > 0) meta.put("best", Json.write(Map.of("epoch", bestEpoch, "val_loss", bestValLoss)));
+        if (transfer != null) meta.put("transfer", transfer);
         meta.put("classes", Json.write(train.classNames()));
         train.imageShape().ifPresent(s -> meta.put("image_shape", s.channels() + "x" + s.height() + "x" + s.width()));
         return new Checkpoint(tensors, meta);
@@ -444,6 +470,7 @@ public final class Training {
     public void restore(Checkpoint ck) {
         String model = spec.modelString();
         ck.loadModel(net, model);
+        transfer = ck.metadata().get("transfer");
         TrainConfig saved = ck.config();
         List<Layer> layers = net.layers();
         for (int i = 0; i < layers.size(); i++) {
