@@ -10,10 +10,12 @@ import backprop.data.Dataset;
 import backprop.data.ImageShape;
 import backprop.data.Loader;
 import backprop.data.Normalization;
+import backprop.data.Oversampling;
 import backprop.data.Rng;
 import backprop.init.Initializer;
 import backprop.layers.Dense;
 import backprop.layers.Dropout;
+import backprop.loss.ClassWeighted;
 import backprop.optim.LearningRateSchedule;
 import backprop.optim.Regularization;
 import backprop.optim.Sgd;
@@ -36,7 +38,8 @@ import tensor.io.Json;
  *   <li>initial weights: {@code Network.initialize(init, seed)} (only at the start);</li>
  *   <li>the order of epoch e: {@link Loader}, from {@code Rng.mix(seed, 1, e)};</li>
  *   <li>the dropout masks of epoch e, layer i: {@code SplittableRandom(Rng.mix(seed, 3, e·2¹⁶ + i))};</li>
- *   <li>the validation split: {@code Rng.mix(seed, 4, 0)}.</li>
+ *   <li>the validation split: {@code Rng.mix(seed, 4, 0)};</li>
+ *   <li>with --balance oversample, the extra draws and order of epoch e: {@code Rng.mix(seed, 6, e)}.</li>
  * </ul>
  * The rest of the state is in the checkpoint: weights, BatchNorm statistics, momentum buffers,
  * the learning rate, and the per-epoch history from which the plateau schedule and early stopping
@@ -139,7 +142,9 @@ public final class Training {
         net.initialize(Initializer.byName(config.init()), config.seed());
         for (Layer l : net.layers()) if (l instanceof Dropout d) dropouts.add(d);
         freeze(net, config.freeze());
-        this.loss = spec.newLoss();
+        // --balance weights: each example's loss weighs n/(classes·n_class) of its class in the training set
+        this.loss = config.balance().equals("weights")
+                ? new ClassWeighted(spec.newLoss(), ClassWeighted.balanced(train.labels(), train.numClasses())) : spec.newLoss();
         this.sgd = new Sgd(net, config.lr()).momentum(config.momentum()).regularization(Regularization.of(config.l1(), config.l2()));
         this.trainer = new Trainer(net, loss, sgd);
         this.schedule = LrDecay.parse(config.lrDecay());
@@ -152,7 +157,8 @@ public final class Training {
         if (config.batch() < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + config.batch());
         if (config.epochs() < 0) throw new IllegalArgumentException("epochs must be >= 0, got " + config.epochs());
         if (config.earlyStopping() < 0) throw new IllegalArgumentException("early-stopping patience must be >= 0, got " + config.earlyStopping());
-        this.loader = new Loader(train, config.batch(), true, config.seed(), normalization, null);
+        this.loader = new Loader(train, config.batch(), true, config.seed(), normalization, null,
+                config.balance().equals("oversample") ? new Oversampling(train.labels(), train.numClasses()) : null);
         this.validator = new Evaluator(spec, net, loss, validation, normalization);
     }
 
