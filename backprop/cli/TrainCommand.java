@@ -13,6 +13,7 @@ import backprop.train.MetricsLog;
 import backprop.train.OverfitCheck;
 import backprop.train.ModelSpec;
 import backprop.train.ProgressBar;
+import backprop.train.Restarts;
 import backprop.train.TrainConfig;
 import backprop.train.Training;
 import java.io.IOException;
@@ -122,9 +123,13 @@ final class TrainCommand implements Main.Command {
 
         Dataset.Split data = Common.openData(config.data(), f);
         Training run;
+        if (f.given("restarts") && resumed != null) {
+            throw new Main.UsageException("--restarts chooses a seed at the start of a run; a --resume run has its seed already");
+        }
         try {
             // a resumed run's weights come from its own checkpoint, not from --from again
-            run = resumed != null ? Training.fromSeed(config, data) : Training.start(config, data);
+            run = resumed != null ? Training.fromSeed(config, data)
+                    : f.given("restarts") ? restarts(f, config, data, out) : Training.start(config, data);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
         }
@@ -273,6 +278,19 @@ final class TrainCommand implements Main.Command {
                 m.normalize(),
                 f.given("balance") ? f.getChoice("balance", TrainConfig.BALANCES.toArray(String[]::new)) : base.balance(),
                 f.given("from") ? UserPaths.input("--from", f.get("from")).toString() : base.from());
+    }
+
+    /** {@code --restarts K}: trains K seeds for --restart-epochs, prints each and the spread, returns the lowest validation loss. */
+    private static Training restarts(Flags f, TrainConfig config, Dataset.Split data, PrintStream out) {
+        int k = f.getInt("restarts", 1, 1000);
+        int budget = f.getInt("restart-epochs", 1, 1_000_000);
+        if (budget >= config.epochs()) {
+            throw new Main.UsageException("--restart-epochs " + budget + " must be below --epochs " + config.epochs()
+                    + ", so the kept run has epochs left to continue");
+        }
+        Restarts.Result r = Restarts.run(config, data, k, budget, out);
+        out.println(Restarts.summary(r));
+        return r.best();
     }
 
     /** {@code --overfit-batch N}: the tiny-batch check; exit 0 when the loss went below the target, 1 with the likely causes when not. */
