@@ -26,6 +26,8 @@ public final class Main {
                 v -> new TrainCommand());
         register("eval", "a saved model's loss, accuracy and confusion matrix on a dataset", v -> new EvalCommand());
         register("predict", "the top-k classes and probabilities of inputs, from a saved model", v -> new PredictCommand());
+        register("tune", "hyperparameter search over train flags: random, grid or ASHA; resumable; the best as a train command",
+                v -> new TuneCommand());
         register("lr-find", "the learning-rate range test: suggested rate and a plot of loss vs lr", v -> new LrFindCommand());
         register("top-losses", "the examples with the highest loss, as a table and an image grid", v -> new TopLossesCommand());
         register("gradcheck", "finite-difference check of every gradient of a model", v -> new GradCheckCommand(false));
@@ -36,7 +38,7 @@ public final class Main {
     }
 
     /** The commands that run the kernels enough for a warm-up to pay. */
-    private static final Set<String> COMPUTES = Set.of("train", "eval", "lr-find", "top-losses", "sentiment");
+    private static final Set<String> COMPUTES = Set.of("train", "tune", "eval", "lr-find", "top-losses", "sentiment");
 
     private Main() {}
 

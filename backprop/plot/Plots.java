@@ -54,4 +54,31 @@ public final class Plots {
     public static void lrFinder(Path png, double[] lrs, double[] losses, double suggestedLr) throws IOException {
         lrFinder(lrs, losses, suggestedLr).write(png, WIDTH, HEIGHT);
     }
+
+    /**
+     * A tune's validation loss per epoch, one line per trial, on a log axis: finished trials in blue, pruned or
+     * failed ones in grey ending in an × where they stopped, the best trial in orange on top.
+     */
+    public static LineChart tuneCurves(java.util.List<double[]> valLoss, boolean[] pruned, int best, String bestLabel) {
+        LineChart c = new LineChart("validation loss per epoch, one line per trial", "epoch", "validation loss (log scale)").logY(true);
+        java.awt.Color finished = new java.awt.Color(0x1f77b4), cut = new java.awt.Color(0x9a9a9a), top = new java.awt.Color(0xff7f0e);
+        int longest = 1;
+        for (int pass = 0; pass < 2; pass++) {  // pruned first, so the finished lines are drawn over them
+            for (int t = 0; t < valLoss.size(); t++) {
+                double[] v = valLoss.get(t);
+                longest = Math.max(longest, v.length);
+                if (t == best || pruned[t] != (pass == 0)) continue;
+                c.series(pruned[t] ? "pruned (× where cut)" : "finished", epochs(v.length), v, pruned[t] ? cut : finished, pruned[t]);
+            }
+        }
+        if (best >= 0) c.series(bestLabel, epochs(valLoss.get(best).length), valLoss.get(best), top, false);
+        // half an epoch of room on each side, so a trial cut at epoch 1 shows its × off the axis
+        return c.xRange(0.5, longest + 0.5);
+    }
+
+    private static double[] epochs(int n) {
+        double[] e = new double[n];
+        for (int i = 0; i < n; i++) e[i] = i + 1;
+        return e;
+    }
 }
