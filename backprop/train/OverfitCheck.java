@@ -96,10 +96,10 @@ public final class OverfitCheck {
         float lr = run.optimizer().learningRate();
         if (diverged != null) {
             causes.add(String.format(Locale.ROOT, "the loss diverged (%s): the learning rate %s is too high; try --lr %s",
-                    diverged.replaceFirst(" \\(learning rate .*\\)$", ""), lr, lr / 10));
+                    diverged.replaceFirst(" \\(learning rate .*\\)$", ""), rate(lr), rate(lr / 10.0)));
         } else if (last > first) {
             causes.add(String.format(Locale.ROOT, "the loss rose from %.4g to %.4g: the learning rate %s is likely too high; try --lr %s",
-                    first, last, lr, lr / 10));
+                    first, last, rate(lr), rate(lr / 10.0)));
         }
         List<Dense> dense = ModelSpec.denseLayers(net);
         List<Integer> frozen = new ArrayList<>();
@@ -129,10 +129,10 @@ public final class OverfitCheck {
         // still falling by a third over the second half of the steps: it needs larger steps, not another model
         if (learns && last < (2.0 / 3) * losses.half()) {
             causes.add(String.format(Locale.ROOT, "the loss was still falling steadily (%.4g at step %d, %.4g at the end): the learning "
-                    + "rate %s is likely too low; try --lr %s", losses.half(), losses.halfStep(), last, lr, lr * 10));
+                    + "rate %s is likely too low; try --lr %s", losses.half(), losses.halfStep(), last, rate(lr), rate(lr * 10.0)));
         } else if (learns && last > 0.5 * first) {
             causes.add(String.format(Locale.ROOT, "the loss only fell from %.4g to %.4g: the learning rate %s may be too low; try --lr %s",
-                    first, last, lr, lr * 10));
+                    first, last, rate(lr), rate(lr * 10.0)));
         }
         if (causes.isEmpty()) {
             causes.add(String.format(Locale.ROOT, "the loss fell from %.4g to %.4g but not below %s: a larger learning rate, more steps, "
@@ -163,6 +163,11 @@ public final class OverfitCheck {
                         + "a lower --lr, --init he, or --activation leaky-relu", dead, units, layers.get(i).name()));
             }
         }
+    }
+
+    /** A learning rate as a user types it: 3 significant digits, no trailing zeros (0.01, 200, 0.00001). */
+    static String rate(double lr) {
+        return new java.math.BigDecimal(String.format(Locale.ROOT, "%.3g", lr)).stripTrailingZeros().toPlainString();
     }
 
     private static double maxAbs(Tensor t) {
