@@ -56,6 +56,8 @@ final class TrainCommand implements Main.Command {
                         + "or name the likely causes when it cannot; exit 1 then")
                 .flag("from", "PATH", null, "start from the checkpoint PATH: its Linear layers (and the BatchNorm after each) are kept while "
                         + "they match this --model by position and shape; the first that differs and every later one are new (a new head)")
+                .toggle("cache-features", "with a frozen body (--freeze 1,...,k, no dropout or batch norm in it): run the training set "
+                        + "through the body once and train the head on its cached outputs; the training steps run on the CPU")
                 .flag("balance", "HOW", "none", "unbalanced classes: none, oversample (each epoch also draws the rarer classes again, "
                         + "seeded, until every class has as many examples as the largest; every example is still seen) or weights "
                         + "(the loss of an example weighs n/(classes·n_class))")
@@ -138,7 +140,20 @@ final class TrainCommand implements Main.Command {
             // flags given override the saved ones: the learning rate is the one restore() does not take from the config
             if (f.given("lr")) run.optimizer().setLearningRate(config.lr());
         }
-        cuda.GpuTraining.use(f.getChoice("backend", "auto", "cpu", "cuda"), run, out);
+        if (f.given("cache-features")) {
+            if (f.getChoice("backend", "auto", "cpu", "cuda").equals("cuda")) {
+                throw new Main.UsageException("--cache-features trains the head on the CPU; give --backend cpu or auto");
+            }
+            try {
+                run.cacheFeatures();
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageException(e.getMessage());
+            }
+            out.println("backend: cpu (--cache-features: the head trains on the frozen body's " + run.cachedFeatures()
+                    + " cached outputs per example, computed once)");
+        } else {
+            cuda.GpuTraining.use(f.getChoice("backend", "auto", "cpu", "cuda"), run, out);
+        }
         describe(run, out);
         if (run.transfer() != null) out.println(run.transfer().describe() + (config.freeze() != null ? "; frozen: Linear " + config.freeze() : ""));
         if (resumed != null) out.println("resumed: " + f.get("resume") + " after epoch " + run.epoch() + ", lr " + run.optimizer().learningRate());

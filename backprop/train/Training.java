@@ -111,10 +111,10 @@ public final class Training {
     private final Network net;
     private final Loss loss;
     private final Sgd sgd;
-    private final Trainer trainer;
+    private Trainer trainer;                // over the head alone with --cache-features
     private final LearningRateSchedule schedule;
     private final Normalization normalization;
-    private final Loader loader;
+    private Loader loader;                  // over the cached body outputs with --cache-features
     private final Evaluator validator;
     private final List<Dropout> dropouts = new ArrayList<>();
     private final BatchBuffer labels = new BatchBuffer();
@@ -168,6 +168,23 @@ public final class Training {
         if (config.from() != null) t.startFrom(config.from());
         return t;
     }
+
+    /**
+     * Trains the head on the frozen body's outputs, computed once now (see {@link FeatureCache}); call it after
+     * the weights are loaded ({@link #restore}, --from). Validation and testing still run the whole network.
+     */
+    public void cacheFeatures() {
+        FeatureCache.Cached c = FeatureCache.build(net, train, normalization);
+        this.trainer = new Trainer(c.head(), loss, sgd);
+        this.loader = new Loader(c.features(), config.batch(), true, config.seed(), null, null,
+                config.balance().equals("oversample") ? new Oversampling(train.labels(), train.numClasses()) : null);
+        this.cachedFeatures = c.features().dim();
+    }
+
+    private int cachedFeatures;  // 0, or the width of the cached body outputs
+
+    /** The width of the cached body outputs the head trains on, 0 without --cache-features. */
+    public int cachedFeatures() { return cachedFeatures; }
 
     /** A run whose weights are only those of the seed (to {@link #restore} a checkpoint into). */
     public static Training fromSeed(TrainConfig config, Dataset.Split data) {
