@@ -28,7 +28,7 @@ public final class LineChart {
     private record Series(String name, double[] x, double[] y, Color color, boolean crossAtEnd) {}
     private record Marker(double x, String label) {}
 
-    private final String title;
+    private String title;
     private final String xLabel;
     private final String yLabel;
     private final List<Series> series = new ArrayList<>();
@@ -78,6 +78,13 @@ public final class LineChart {
         return this;
     }
 
+    public String title() { return title; }
+
+    public LineChart title(String t) {
+        this.title = t;
+        return this;
+    }
+
     /** A logarithmic y axis (points with y ≤ 0 are skipped). */
     public LineChart logY(boolean on) {
         this.logY = on;
@@ -116,7 +123,7 @@ public final class LineChart {
 
         ranges();
         NiceScale.Ticks xt = logX ? NiceScale.log(x0, x1) : NiceScale.linear(x0, x1, 8);
-        NiceScale.Ticks yt = logY ? NiceScale.log(y0, y1) : NiceScale.linear(y0, y1, 6);
+        NiceScale.Ticks yt = logY ? (y1 / y0 < 20 ? everyDigit(y0, y1) : NiceScale.log(y0, y1)) : NiceScale.linear(y0, y1, 6);
         if (Double.isNaN(xMin)) {
             x0 = xt.min();
             x1 = xt.max();
@@ -225,8 +232,9 @@ public final class LineChart {
         int lineH = fm.getHeight() + 2;
         int boxW = w + 44;
         int boxH = series.size() * lineH + 8;
-        int bx = right - boxW - 8;
-        int by = top + 8 + (markers.isEmpty() ? 0 : fm.getHeight() + 6);
+        int[] corner = emptiestCorner(boxW, boxH, top + 8 + (markers.isEmpty() ? 0 : fm.getHeight() + 6));
+        int bx = corner[0];
+        int by = corner[1];
         g.setColor(new Color(255, 255, 255, 230));
         g.fillRect(bx, by, boxW, boxH);
         g.setColor(Png.GRID.darker());
@@ -245,6 +253,48 @@ public final class LineChart {
             g.setColor(Png.INK);
             g.drawString(s.name, bx + 36, y + fm.getAscent() / 2 - 1);
         }
+    }
+
+    /**
+     * Where the legend box hides the fewest data: the top-right corner, else top-left, bottom-right or bottom-left,
+     * counting the points of each line and ten between each pair that fall under the box.
+     */
+    private int[] emptiestCorner(int boxW, int boxH, int topY) {
+        int[][] corners = {{right - boxW - 8, topY}, {left + 8, topY}, {right - boxW - 8, bottom - boxH - 8}, {left + 8, bottom - boxH - 8}};
+        int[] best = corners[0];
+        long fewest = Long.MAX_VALUE;
+        for (int[] c : corners) {
+            long hidden = 0;
+            for (Series s : series) {
+                for (int i = 0; i < s.x.length; i++) {
+                    if (!usable(s.x[i], s.y[i])) continue;
+                    boolean next = i + 1 < s.x.length && usable(s.x[i + 1], s.y[i + 1]);
+                    for (int k = 0; k < (next ? 10 : 1); k++) {
+                        double t = k / 10.0;
+                        double px = next ? px(s.x[i]) + t * (px(s.x[i + 1]) - px(s.x[i])) : px(s.x[i]);
+                        double py = next ? py(s.y[i]) + t * (py(s.y[i + 1]) - py(s.y[i])) : py(s.y[i]);
+                        if (px >= c[0] && px <= c[0] + boxW && py >= c[1] && py <= c[1] + boxH) hidden++;
+                    }
+                }
+            }
+            if (hidden < fewest) {
+                fewest = hidden;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** Log-axis ticks for less than 1.3 decades: every k·10^d (k = 1..9) in [lo, hi], so a narrow range still has several. */
+    private static NiceScale.Ticks everyDigit(double lo, double hi) {
+        List<Double> v = new ArrayList<>();
+        for (int d = (int) Math.floor(Math.log10(lo)); d <= (int) Math.ceil(Math.log10(hi)); d++) {
+            for (int k = 1; k <= 9; k++) {
+                double t = k * Math.pow(10, d);
+                if (t >= lo && t <= hi) v.add(t);
+            }
+        }
+        return new NiceScale.Ticks(lo, hi, 10, v.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private boolean usable(double x, double y) {

@@ -72,8 +72,38 @@ public final class Plots {
             }
         }
         if (best >= 0) c.series(bestLabel, epochs(valLoss.get(best).length), valLoss.get(best), top, false);
+        clipOutliers(c, valLoss, pruned);
         // half an epoch of room on each side, so a trial cut at epoch 1 shows its × off the axis
         return c.xRange(0.5, longest + 0.5);
+    }
+
+    /**
+     * Stops the lines at 3× the median first-epoch loss, or higher where a finished trial goes after its first epoch,
+     * when a few diverging trials would squash the rest into a band; leaves room above them for the legend.
+     */
+    private static void clipOutliers(LineChart c, java.util.List<double[]> valLoss, boolean[] pruned) {
+        double lo = Double.POSITIVE_INFINITY, hi = 0;
+        for (double[] v : valLoss) {
+            for (double x : v) {
+                if (!(x > 0) || !Double.isFinite(x)) continue;
+                lo = Math.min(lo, x);
+                hi = Math.max(hi, x);
+            }
+        }
+        double[] firsts = valLoss.stream().filter(v -> v.length > 0 && v[0] > 0 && Double.isFinite(v[0])).mapToDouble(v -> v[0]).sorted().toArray();
+        if (firsts.length == 0) return;
+        // 3× the median first-epoch loss
+        double cap = 3 * firsts[firsts.length / 2];
+        for (int t = 0; t < valLoss.size(); t++) {
+            if (pruned[t]) continue;
+            double[] v = valLoss.get(t);
+            for (int e = 1; e < v.length; e++) if (Double.isFinite(v[e])) cap = Math.max(cap, v[e]);
+        }
+        if (!(Math.min(hi, cap) > lo)) return;
+        // ×2.5 of room above the highest line kept, for the legend
+        double topY = 2.5 * Math.min(hi, cap);
+        c.yRange(lo / 1.15, topY);
+        if (hi > topY) c.title(c.title() + String.format(java.util.Locale.ROOT, " (losses above %.3g are off the chart)", topY));
     }
 
     private static double[] epochs(int n) {
