@@ -28,6 +28,8 @@ public final class Main {
         register("predict", "the top-k classes and probabilities of inputs, from a saved model", v -> new PredictCommand());
         register("serve", "saved models as a web service: KServe v2 and TorchServe endpoints, micro-batching, metrics, a web page",
                 v -> new ServeCommand());
+        register("tune", "hyperparameter search over train flags: random, grid or ASHA; resumable; the best as a train command",
+                v -> new TuneCommand());
         register("lr-find", "the learning-rate range test: suggested rate and a plot of loss vs lr", v -> new LrFindCommand());
         register("top-losses", "the examples with the highest loss, as a table and an image grid", v -> new TopLossesCommand());
         register("gradcheck", "finite-difference check of every gradient of a model", v -> new GradCheckCommand(false));
@@ -40,7 +42,7 @@ public final class Main {
     }
 
     /** The commands that run the kernels enough for a warm-up to pay. */
-    private static final Set<String> COMPUTES = Set.of("train", "eval", "lr-find", "top-losses", "clean", "sentiment", "serve");
+    private static final Set<String> COMPUTES = Set.of("train", "tune", "eval", "lr-find", "top-losses", "clean", "sentiment", "serve");
 
     private Main() {}
 

@@ -11,7 +11,9 @@ import backprop.train.Evaluator;
 import backprop.train.LrDecay;
 import backprop.train.MetricsLog;
 import backprop.train.ModelSpec;
+import backprop.train.OverfitCheck;
 import backprop.train.ProgressBar;
+import backprop.train.Restarts;
 import backprop.train.TrainConfig;
 import backprop.train.Training;
 import java.io.IOException;
@@ -49,6 +51,19 @@ final class TrainCommand implements Main.Command {
                         + "the best epoch's weights are tested and saved to <checkpoint>.best.safetensors")
                 .flag("freeze", "LAYERS", null, "Linear layers whose weights and biases stay fixed, counted from 1: e.g. 1 or 1,2")
                 .flag("val-split", "F", null, "hold out a stratified share F in (0, 1) of the training set for validation")
+                .flag("overfit-batch", "N", null, "the tiny-batch check instead of a run: train full-batch steps on N seeded examples until "
+                        + "the loss is below " + OverfitCheck.TARGET + " (at most " + OverfitCheck.MAX_STEPS + " steps), say after how many, "
+                        + "or name the likely causes when it cannot; exit 1 then")
+                .flag("from", "PATH", null, "start from the checkpoint PATH: its Linear layers (and the BatchNorm after each) are kept while "
+                        + "they match this --model by position and shape; the first that differs and every later one are new (a new head)")
+                .toggle("cache-features", "with a frozen body (--freeze 1,...,k, no dropout or batch norm in it): run the training set "
+                        + "through the body once and train the head on its cached outputs; the training steps run on the CPU")
+                .flag("balance", "HOW", "none", "unbalanced classes: none, oversample (each epoch also draws the rarer classes again, "
+                        + "seeded, until every class has as many examples as the largest; every example is still seen) or weights "
+                        + "(the loss of an example weighs n/(classes·n_class))")
+                .flag("restarts", "K", null, "random restarts: train seeds seed..seed+K-1 for --restart-epochs each, keep the lowest "
+                        + "validation loss, continue it to --epochs, and print the spread")
+                .flag("restart-epochs", "E", "1", "epochs each restart trains before the best is chosen")
                 .flag("checkpoint", "PATH", "<out>/model.safetensors", "where to save the run after every epoch (safetensors, atomic; "
                         + "with --resume: the resumed file)")
                 .flag("resume", "PATH", null, "continue the run saved in PATH: its flags, weights, momentum, schedule and epoch; "
@@ -92,6 +107,7 @@ final class TrainCommand implements Main.Command {
         }
         TrainConfig config = config(f, base);
         Common.applyThreads(f);
+        if (f.given("overfit-batch")) return overfit(f, config, out);
         Path outDir = Path.of(f.get("out"));
         // a resumed run goes on saving where it was resumed from, unless told otherwise
         Path checkpointPath = f.given("checkpoint") ? Path.of(f.get("checkpoint"))
@@ -109,8 +125,13 @@ final class TrainCommand implements Main.Command {
 
         Dataset.Split data = Common.openData(config.data(), f);
         Training run;
+        if (f.given("restarts") && resumed != null) {
+            throw new Main.UsageException("--restarts chooses a seed at the start of a run; a --resume run has its seed already");
+        }
         try {
-            run = Training.start(config, data);
+            // a resumed run's weights come from its own checkpoint, not from --from again
+            run = resumed != null ? Training.fromSeed(config, data)
+                    : f.given("restarts") ? restarts(f, config, data, out) : Training.start(config, data);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
         }
@@ -119,8 +140,22 @@ final class TrainCommand implements Main.Command {
             // flags given override the saved ones: the learning rate is the one restore() does not take from the config
             if (f.given("lr")) run.optimizer().setLearningRate(config.lr());
         }
-        cuda.GpuTraining.use(f.getChoice("backend", "auto", "cpu", "cuda"), run, out);
+        if (f.given("cache-features")) {
+            if (f.getChoice("backend", "auto", "cpu", "cuda").equals("cuda")) {
+                throw new Main.UsageException("--cache-features trains the head on the CPU; give --backend cpu or auto");
+            }
+            try {
+                run.cacheFeatures();
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageException(e.getMessage());
+            }
+            out.println("backend: cpu (--cache-features: the head trains on the frozen body's " + run.cachedFeatures()
+                    + " cached outputs per example, computed once)");
+        } else {
+            cuda.GpuTraining.use(f.getChoice("backend", "auto", "cpu", "cuda"), run, out);
+        }
         describe(run, out);
+        if (run.transfer() != null) out.println(run.transfer().describe() + (config.freeze() != null ? "; frozen: Linear " + config.freeze() : ""));
         if (resumed != null) out.println("resumed: " + f.get("resume") + " after epoch " + run.epoch() + ", lr " + run.optimizer().learningRate());
         if (resumed != null && run.finished()) {
             out.println("nothing left to train: " + f.get("resume") + (run.stoppedEarly()
@@ -229,7 +264,7 @@ final class TrainCommand implements Main.Command {
     }
 
     /** The run's config: the flags given over {@code base} (the defaults, or the resumed checkpoint's config). */
-    static TrainConfig config(Flags f, TrainConfig base) {
+    static TrainConfig config(Flags f, TrainConfig base) throws IOException {
         TrainConfig m = Common.modelConfig(f, base);
         String decay = f.given("lr-decay") ? f.get("lr-decay") : base.lrDecay();
         try {
@@ -255,7 +290,53 @@ final class TrainCommand implements Main.Command {
                 freeze,
                 m.seed(),
                 f.given("val-split") ? f.getDouble("val-split", 0, 1, "()") : base.valSplit(),
-                m.normalize());
+                m.normalize(),
+                f.given("balance") ? f.getChoice("balance", TrainConfig.BALANCES.toArray(String[]::new)) : base.balance(),
+                f.given("from") ? UserPaths.input("--from", f.get("from")).toString() : base.from());
+    }
+
+    /** {@code --restarts K}: trains K seeds for --restart-epochs, prints each and the spread, returns the lowest validation loss. */
+    private static Training restarts(Flags f, TrainConfig config, Dataset.Split data, PrintStream out) {
+        int k = f.getInt("restarts", 1, 1000);
+        int budget = f.getInt("restart-epochs", 1, 1_000_000);
+        if (budget >= config.epochs()) {
+            throw new Main.UsageException("--restart-epochs " + budget + " must be below --epochs " + config.epochs()
+                    + ", so the kept run has epochs left to continue");
+        }
+        Restarts.Result r = Restarts.run(config, data, k, budget, out);
+        out.println(Restarts.summary(r));
+        return r.best();
+    }
+
+    /** {@code --overfit-batch N}: the tiny-batch check; exit 0 when the loss went below the target, 1 with the likely causes when not. */
+    private static int overfit(Flags f, TrainConfig config, PrintStream out) throws IOException {
+        Dataset.Split data = Common.openData(config.data(), f);
+        int n = f.getInt("overfit-batch", 1, data.train().size());
+        long t0 = System.nanoTime();
+        OverfitCheck.Result r;
+        try {
+            r = OverfitCheck.run(config, data.train(), n, OverfitCheck.MAX_STEPS);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage());
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String model;
+        try {
+            model = Training.spec(config, data.train()).modelString();
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage());
+        }
+        if (r.reached()) {
+            out.printf(Locale.ROOT, "overfit check: %s memorized %d examples of %s (seed %d): loss %.3g < %s after %d full-batch steps "
+                    + "(%.1f s, lr %s); the model and its training can learn%n", model, n, config.data(), config.seed(), r.lastLoss(),
+                    OverfitCheck.TARGET, r.steps(), seconds, config.lr());
+            return 0;
+        }
+        out.printf(Locale.ROOT, "overfit check FAILED: %s could not bring the loss on %d examples of %s (seed %d) below %s in %d "
+                + "full-batch steps (%.1f s): it went from %.4g to %.4g. Likely causes:%n", model, n, config.data(), config.seed(),
+                OverfitCheck.TARGET, r.steps(), seconds, r.firstLoss(), r.lastLoss());
+        for (String c : r.causes()) out.println("  - " + c);
+        return 1;
     }
 
     /** " (text labels: cat, dog)" for a CSV whose label column is text, so a user sees it was not read as numbers. */

@@ -34,6 +34,8 @@ public final class Loader {
     private final ImageShape imageShape;
     private final Tensor source;
     private final boolean normalizePerBatch;
+    private final Oversampling oversampling;  // null: each epoch visits every example once
+    private final int epochLength;
 
     private final int[] order;
     private final Rng rng = new Rng(0);
@@ -59,6 +61,12 @@ public final class Loader {
      * @param augment null for none; needs a dataset with an image shape
      */
     public Loader(Dataset data, int batchSize, boolean shuffle, long seed, Normalization normalization, Transform augment) {
+        this(data, batchSize, shuffle, seed, normalization, augment, null);
+    }
+
+    /** @param oversampling null for none; else each epoch's order is {@link Oversampling#order} (and {@code shuffle} is ignored) */
+    public Loader(Dataset data, int batchSize, boolean shuffle, long seed, Normalization normalization, Transform augment,
+                  Oversampling oversampling) {
         if (batchSize <= 0) throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
         if (augment != null && data.imageShape().isEmpty()) {
             throw new IllegalArgumentException(data.name() + " has no image shape, so it cannot be augmented");
@@ -78,10 +86,12 @@ public final class Loader {
         // (one more copy of the features in memory) and only gather rows per batch.
         this.source = augment == null && normalization != null ? normalizedCopy(data, normalization) : data.features();
         this.normalizePerBatch = augment != null && normalization != null;
-        this.order = new int[data.size()];
+        this.oversampling = oversampling;
+        this.epochLength = oversampling == null ? data.size() : oversampling.epochLength();
+        this.order = new int[epochLength];
         this.scratch = new float[data.dim()];
-        int full = Math.min(batchSize, Math.max(1, data.size()));
-        int last = data.size() % batchSize == 0 ? full : data.size() % batchSize;
+        int full = Math.min(batchSize, Math.max(1, epochLength));
+        int last = epochLength % batchSize == 0 ? full : epochLength % batchSize;
         this.xFull = Tensor.zeros(full, data.dim());
         this.xLast = xFull.rows(0, last);
         this.yFull = new int[full];
@@ -103,7 +113,9 @@ public final class Loader {
     /** The configured batch size (the last batch of an epoch may be smaller: see {@link #size()}). */
     public int batchSize() { return batchSize; }
     /** Batches per epoch: ceil(n / batchSize). */
-    public int batches() { return (data.size() + batchSize - 1) / batchSize; }
+    public int batches() { return (epochLength + batchSize - 1) / batchSize; }
+    /** Examples per epoch: the dataset's size, or more with oversampling. */
+    public int epochLength() { return epochLength; }
     public int epoch() { return epoch; }
     /** The index of the current batch in its epoch. */
     public int batchIndex() { return batch; }
@@ -117,6 +129,10 @@ public final class Loader {
         epoch = e;
         batch = -1;
         size = 0;
+        if (oversampling != null) {
+            oversampling.order(seed, e, order);
+            return;
+        }
         for (int i = 0; i < order.length; i++) order[i] = i;
         if (shuffle) {
             rng.seed(Rng.mix(seed, SHUFFLE_STREAM, e));
@@ -134,9 +150,9 @@ public final class Loader {
     public boolean next() {
         if (epoch < 0) throw new IllegalStateException("call startEpoch(e) before next()");
         int from = (batch + 1) * batchSize;
-        if (from >= data.size()) return false;
+        if (from >= epochLength) return false;
         batch++;
-        size = Math.min(batchSize, data.size() - from);
+        size = Math.min(batchSize, epochLength - from);
         int[] y = y();
         int[] idx = indices();
         float[] src = source.data();

@@ -25,15 +25,18 @@ import java.util.List;
  * }</pre>
  */
 public final class LineChart {
-    private record Series(String name, double[] x, double[] y, Color color) {}
+    private record Series(String name, double[] x, double[] y, Color color, boolean crossAtEnd) {}
     private record Marker(double x, String label) {}
 
-    private final String title;
+    private String title;
     private final String xLabel;
     private final String yLabel;
     private final List<Series> series = new ArrayList<>();
     private final List<Marker> markers = new ArrayList<>();
     private boolean logX;
+    private boolean logY;
+    private double xMin = Double.NaN;
+    private double xMax = Double.NaN;
     private double yMin = Double.NaN;
     private double yMax = Double.NaN;
 
@@ -50,7 +53,16 @@ public final class LineChart {
     /** A line through (x[i], y[i]), in the next palette colour. */
     public LineChart series(String name, double[] x, double[] y) {
         if (x.length != y.length) throw new IllegalArgumentException("series '" + name + "': " + x.length + " x values but " + y.length + " y values");
-        series.add(new Series(name, x.clone(), y.clone(), Png.PALETTE[series.size() % Png.PALETTE.length]));
+        return series(name, x, y, Png.PALETTE[series.size() % Png.PALETTE.length], false);
+    }
+
+    /**
+     * A line in {@code color}, with an × on its last point when {@code crossAtEnd} (a run cut short). Series of the
+     * same name share one legend entry; an empty name has none.
+     */
+    public LineChart series(String name, double[] x, double[] y, Color color, boolean crossAtEnd) {
+        if (x.length != y.length) throw new IllegalArgumentException("series '" + name + "': " + x.length + " x values but " + y.length + " y values");
+        series.add(new Series(name, x.clone(), y.clone(), color, crossAtEnd));
         return this;
     }
 
@@ -63,6 +75,27 @@ public final class LineChart {
     /** A logarithmic x axis (points with x ≤ 0 are skipped). */
     public LineChart logX(boolean on) {
         this.logX = on;
+        return this;
+    }
+
+    public String title() { return title; }
+
+    public LineChart title(String t) {
+        this.title = t;
+        return this;
+    }
+
+    /** A logarithmic y axis (points with y ≤ 0 are skipped). */
+    public LineChart logY(boolean on) {
+        this.logY = on;
+        return this;
+    }
+
+    /** A fixed x range instead of the data's (e.g. room around the first and last point). */
+    public LineChart xRange(double min, double max) {
+        if (!(max > min)) throw new IllegalArgumentException("x range needs min < max, got " + min + ", " + max);
+        this.xMin = min;
+        this.xMax = max;
         return this;
     }
 
@@ -90,9 +123,11 @@ public final class LineChart {
 
         ranges();
         NiceScale.Ticks xt = logX ? NiceScale.log(x0, x1) : NiceScale.linear(x0, x1, 8);
-        NiceScale.Ticks yt = NiceScale.linear(y0, y1, 6);
-        x0 = xt.min();
-        x1 = xt.max();
+        NiceScale.Ticks yt = logY ? (y1 / y0 < 20 ? everyDigit(y0, y1) : NiceScale.log(y0, y1)) : NiceScale.linear(y0, y1, 6);
+        if (Double.isNaN(xMin)) {
+            x0 = xt.min();
+            x1 = xt.max();
+        }
         if (Double.isNaN(yMin)) {
             y0 = yt.min();
             y1 = yt.max();
@@ -119,7 +154,7 @@ public final class LineChart {
             g.draw(new Line2D.Double(left, py, right, py));
             g.setColor(Png.INK);
             g.draw(new Line2D.Double(left - 4, py, left, py));
-            String s = NiceScale.label(v, yt.step());
+            String s = logY ? NiceScale.label(v, v) : NiceScale.label(v, yt.step());
             g.drawString(s, left - 7 - fm.stringWidth(s), (float) (py + fm.getAscent() / 2.0 - 1));
         }
         // axes
@@ -160,7 +195,13 @@ public final class LineChart {
                 drawn++;
             }
             g.draw(path);
-            if (drawn <= 30) { // few points: mark each, so a single epoch still shows
+            int last = s.x.length - 1;
+            if (s.crossAtEnd && last >= 0 && usable(s.x[last], s.y[last])) {
+                double cx = px(s.x[last]), cy = py(s.y[last]);
+                g.draw(new Line2D.Double(cx - 5, cy - 5, cx + 5, cy + 5));
+                g.draw(new Line2D.Double(cx - 5, cy + 5, cx + 5, cy - 5));
+            }
+            if (drawn <= 30 && !s.crossAtEnd && series.size() <= 5) { // few points: mark each, so a single epoch still shows
                 for (int i = 0; i < s.x.length; i++) {
                     if (usable(s.x[i], s.y[i])) g.fill(new java.awt.geom.Ellipse2D.Double(px(s.x[i]) - 3, py(s.y[i]) - 3, 6, 6));
                 }
@@ -181,14 +222,19 @@ public final class LineChart {
     }
 
     private void legend(Graphics2D g, FontMetrics fm) {
-        if (series.size() < 2 && (series.isEmpty() || series.get(0).name.isEmpty())) return;
+        // one entry per name, in the order first drawn; unnamed series have none
+        java.util.Map<String, Series> entries = new java.util.LinkedHashMap<>();
+        for (Series s : series) if (!s.name.isEmpty()) entries.putIfAbsent(s.name, s);
+        List<Series> series = new ArrayList<>(entries.values());
+        if (series.isEmpty()) return;
         int w = 0;
         for (Series s : series) w = Math.max(w, fm.stringWidth(s.name));
         int lineH = fm.getHeight() + 2;
-        int boxW = w + 40;
+        int boxW = w + 44;
         int boxH = series.size() * lineH + 8;
-        int bx = right - boxW - 8;
-        int by = top + 8 + (markers.isEmpty() ? 0 : fm.getHeight() + 6);
+        int[] corner = emptiestCorner(boxW, boxH, top + 8 + (markers.isEmpty() ? 0 : fm.getHeight() + 6));
+        int bx = corner[0];
+        int by = corner[1];
         g.setColor(new Color(255, 255, 255, 230));
         g.fillRect(bx, by, boxW, boxH);
         g.setColor(Png.GRID.darker());
@@ -200,13 +246,59 @@ public final class LineChart {
             g.setColor(s.color);
             g.setStroke(new BasicStroke(2f));
             g.drawLine(bx + 6, y, bx + 26, y);
+            if (s.crossAtEnd) {
+                g.drawLine(bx + 21, y - 5, bx + 31, y + 5);
+                g.drawLine(bx + 21, y + 5, bx + 31, y - 5);
+            }
             g.setColor(Png.INK);
-            g.drawString(s.name, bx + 32, y + fm.getAscent() / 2 - 1);
+            g.drawString(s.name, bx + 36, y + fm.getAscent() / 2 - 1);
         }
     }
 
+    /**
+     * Where the legend box hides the fewest data: the top-right corner, else top-left, bottom-right or bottom-left,
+     * counting the points of each line and ten between each pair that fall under the box.
+     */
+    private int[] emptiestCorner(int boxW, int boxH, int topY) {
+        int[][] corners = {{right - boxW - 8, topY}, {left + 8, topY}, {right - boxW - 8, bottom - boxH - 8}, {left + 8, bottom - boxH - 8}};
+        int[] best = corners[0];
+        long fewest = Long.MAX_VALUE;
+        for (int[] c : corners) {
+            long hidden = 0;
+            for (Series s : series) {
+                for (int i = 0; i < s.x.length; i++) {
+                    if (!usable(s.x[i], s.y[i])) continue;
+                    boolean next = i + 1 < s.x.length && usable(s.x[i + 1], s.y[i + 1]);
+                    for (int k = 0; k < (next ? 10 : 1); k++) {
+                        double t = k / 10.0;
+                        double px = next ? px(s.x[i]) + t * (px(s.x[i + 1]) - px(s.x[i])) : px(s.x[i]);
+                        double py = next ? py(s.y[i]) + t * (py(s.y[i + 1]) - py(s.y[i])) : py(s.y[i]);
+                        if (px >= c[0] && px <= c[0] + boxW && py >= c[1] && py <= c[1] + boxH) hidden++;
+                    }
+                }
+            }
+            if (hidden < fewest) {
+                fewest = hidden;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** Log-axis ticks for less than 1.3 decades: every k·10^d (k = 1..9) in [lo, hi], so a narrow range still has several. */
+    private static NiceScale.Ticks everyDigit(double lo, double hi) {
+        List<Double> v = new ArrayList<>();
+        for (int d = (int) Math.floor(Math.log10(lo)); d <= (int) Math.ceil(Math.log10(hi)); d++) {
+            for (int k = 1; k <= 9; k++) {
+                double t = k * Math.pow(10, d);
+                if (t >= lo && t <= hi) v.add(t);
+            }
+        }
+        return new NiceScale.Ticks(lo, hi, 10, v.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
     private boolean usable(double x, double y) {
-        return Double.isFinite(x) && Double.isFinite(y) && (!logX || x > 0);
+        return Double.isFinite(x) && Double.isFinite(y) && (!logX || x > 0) && (!logY || y > 0);
     }
 
     /** The data ranges over usable points (or the fixed y range). */
@@ -235,12 +327,17 @@ public final class LineChart {
             x1 = logX ? 10 : 1;
         }
         if (y0 > y1) {
-            y0 = 0;
-            y1 = 1;
+            y0 = logY ? 1 : 0;
+            y1 = logY ? 10 : 1;
         }
+        if (logY && y0 == y1) y1 = y0 * 10;
         if (!Double.isNaN(yMin)) {
             y0 = yMin;
             y1 = yMax;
+        }
+        if (!Double.isNaN(xMin)) {
+            x0 = xMin;
+            x1 = xMax;
         }
     }
 
@@ -252,6 +349,7 @@ public final class LineChart {
 
     /** Pixel row of y (up is larger). */
     double py(double y) {
-        return bottom - (y - y0) / (y1 - y0) * (bottom - top);
+        double t = logY ? (Math.log10(y) - Math.log10(y0)) / (Math.log10(y1) - Math.log10(y0)) : (y - y0) / (y1 - y0);
+        return bottom - t * (bottom - top);
     }
 }

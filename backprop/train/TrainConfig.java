@@ -14,10 +14,27 @@ import java.util.Map;
  * @param freeze     null, or 1-based numbers of the Linear layers whose parameters stay fixed ("1" or "1,2")
  * @param valSplit   the share of the training set held out for validation, 0 for none (the test set then validates)
  * @param normalize  {@code global} (one mean and std over all training pixels), {@code feature} or {@code none}
+ * @param balance    {@code none}, {@code oversample} (each epoch adds seeded draws of the rarer classes) or {@code weights}
+ *                   (a class-weighted loss)
+ * @param from       null, or the checkpoint whose leading layers this run starts from (transfer learning)
  */
 public record TrainConfig(String data, String model, String activation, String loss, String init, float lr, float momentum,
                           float l1, float l2, float dropout, boolean batchNorm, int batch, int epochs, String lrDecay,
-                          int earlyStopping, String freeze, long seed, double valSplit, String normalize) {
+                          int earlyStopping, String freeze, long seed, double valSplit, String normalize, String balance,
+                          String from) {
+    public static final java.util.List<String> BALANCES = java.util.List.of("none", "oversample", "weights");
+
+    public TrainConfig {
+        if (!BALANCES.contains(balance)) throw new IllegalArgumentException("balance must be one of " + BALANCES + ", got '" + balance + "'");
+    }
+
+    /** A config without class balancing or a base checkpoint. */
+    public TrainConfig(String data, String model, String activation, String loss, String init, float lr, float momentum,
+                       float l1, float l2, float dropout, boolean batchNorm, int batch, int epochs, String lrDecay,
+                       int earlyStopping, String freeze, long seed, double valSplit, String normalize) {
+        this(data, model, activation, loss, init, lr, momentum, l1, l2, dropout, batchNorm, batch, epochs, lrDecay, earlyStopping,
+                freeze, seed, valSplit, normalize, "none", null);
+    }
 
     /** What {@code ./nabla train} with no flags runs: the digits, a 64-64-10 ReLU network, 20 epochs of SGD with momentum. */
     public static TrainConfig defaults() {
@@ -46,6 +63,8 @@ public record TrainConfig(String data, String model, String activation, String l
         m.put("seed", seed);
         m.put("val_split", valSplit);
         m.put("normalize", normalize);
+        m.put("balance", balance);
+        m.put("from", from);
         return m;
     }
 
@@ -55,17 +74,29 @@ public record TrainConfig(String data, String model, String activation, String l
                 str(m, "init", false), (float) num(m, "lr"), (float) num(m, "momentum"), (float) num(m, "l1"), (float) num(m, "l2"),
                 (float) num(m, "dropout"), bool(m, "batchnorm"), (int) integer(m, "batch"), (int) integer(m, "epochs"),
                 str(m, "lr_decay", true), (int) integer(m, "early_stopping"), str(m, "freeze", true), integer(m, "seed"),
-                num(m, "val_split"), str(m, "normalize", false));
+                num(m, "val_split"), str(m, "normalize", false),
+                // checkpoints written before class balancing and --from have neither field
+                m.get("balance") == null ? "none" : str(m, "balance", false), str(m, "from", true));
     }
 
     public TrainConfig withEpochs(int e) {
         return new TrainConfig(data, model, activation, loss, init, lr, momentum, l1, l2, dropout, batchNorm, batch, e, lrDecay,
-                earlyStopping, freeze, seed, valSplit, normalize);
+                earlyStopping, freeze, seed, valSplit, normalize, balance, from);
     }
 
     public TrainConfig withModel(String m) {
         return new TrainConfig(data, m, activation, loss, init, lr, momentum, l1, l2, dropout, batchNorm, batch, epochs, lrDecay,
-                earlyStopping, freeze, seed, valSplit, normalize);
+                earlyStopping, freeze, seed, valSplit, normalize, balance, from);
+    }
+
+    public TrainConfig withSeed(long s) {
+        return new TrainConfig(data, model, activation, loss, init, lr, momentum, l1, l2, dropout, batchNorm, batch, epochs, lrDecay,
+                earlyStopping, freeze, s, valSplit, normalize, balance, from);
+    }
+
+    public TrainConfig withBatch(int b) {
+        return new TrainConfig(data, model, activation, loss, init, lr, momentum, l1, l2, dropout, batchNorm, b, epochs, lrDecay,
+                earlyStopping, freeze, seed, valSplit, normalize, balance, from);
     }
 
     private static String str(Map<?, ?> m, String key, boolean nullable) {

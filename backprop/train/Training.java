@@ -10,10 +10,12 @@ import backprop.data.Dataset;
 import backprop.data.ImageShape;
 import backprop.data.Loader;
 import backprop.data.Normalization;
+import backprop.data.Oversampling;
 import backprop.data.Rng;
 import backprop.init.Initializer;
 import backprop.layers.Dense;
 import backprop.layers.Dropout;
+import backprop.loss.ClassWeighted;
 import backprop.optim.LearningRateSchedule;
 import backprop.optim.Regularization;
 import backprop.optim.Sgd;
@@ -36,7 +38,8 @@ import tensor.io.Json;
  *   <li>initial weights: {@code Network.initialize(init, seed)} (only at the start);</li>
  *   <li>the order of epoch e: {@link Loader}, from {@code Rng.mix(seed, 1, e)};</li>
  *   <li>the dropout masks of epoch e, layer i: {@code SplittableRandom(Rng.mix(seed, 3, e·2¹⁶ + i))};</li>
- *   <li>the validation split: {@code Rng.mix(seed, 4, 0)}.</li>
+ *   <li>the validation split: {@code Rng.mix(seed, 4, 0)};</li>
+ *   <li>with --balance oversample, the extra draws and order of epoch e: {@code Rng.mix(seed, 6, e)}.</li>
  * </ul>
  * The rest of the state is in the checkpoint: weights, BatchNorm statistics, momentum buffers,
  * the learning rate, and the per-epoch history from which the plateau schedule and early stopping
@@ -108,10 +111,10 @@ public final class Training {
     private final Network net;
     private final Loss loss;
     private final Sgd sgd;
-    private final Trainer trainer;
+    private Trainer trainer;                // over the head alone with --cache-features
     private final LearningRateSchedule schedule;
     private final Normalization normalization;
-    private final Loader loader;
+    private Loader loader;                  // over the cached body outputs with --cache-features
     private final Evaluator validator;
     private final List<Dropout> dropouts = new ArrayList<>();
     private final BatchBuffer labels = new BatchBuffer();
@@ -123,6 +126,7 @@ public final class Training {
     private Map<String, Tensor> bestState;  // copies of the model tensors of bestEpoch (with early stopping)
     private boolean stopped;
     private StepEngine engine;              // null: the CPU trainer
+    private String transfer;                // JSON of the base this run started from (--from), null for none
 
     private Training(TrainConfig config, Dataset.Split data) {
         this.config = config;
@@ -138,7 +142,9 @@ public final class Training {
         net.initialize(Initializer.byName(config.init()), config.seed());
         for (Layer l : net.layers()) if (l instanceof Dropout d) dropouts.add(d);
         freeze(net, config.freeze());
-        this.loss = spec.newLoss();
+        // --balance weights: each example's loss weighs n/(classes·n_class) of its class in the training set
+        this.loss = config.balance().equals("weights")
+                ? new ClassWeighted(spec.newLoss(), ClassWeighted.balanced(train.labels(), train.numClasses())) : spec.newLoss();
         this.sgd = new Sgd(net, config.lr()).momentum(config.momentum()).regularization(Regularization.of(config.l1(), config.l2()));
         this.trainer = new Trainer(net, loss, sgd);
         this.schedule = LrDecay.parse(config.lrDecay());
@@ -151,14 +157,56 @@ public final class Training {
         if (config.batch() < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + config.batch());
         if (config.epochs() < 0) throw new IllegalArgumentException("epochs must be >= 0, got " + config.epochs());
         if (config.earlyStopping() < 0) throw new IllegalArgumentException("early-stopping patience must be >= 0, got " + config.earlyStopping());
-        this.loader = new Loader(train, config.batch(), true, config.seed(), normalization, null);
+        this.loader = new Loader(train, config.batch(), true, config.seed(), normalization, null,
+                config.balance().equals("oversample") ? new Oversampling(train.labels(), train.numClasses()) : null);
         this.validator = new Evaluator(spec, net, loss, validation, normalization);
     }
 
-    /** A new run: weights from the seed. */
+    /** A new run: weights from the seed, then the leading layers of the --from checkpoint when there is one. */
     public static Training start(TrainConfig config, Dataset.Split data) {
+        Training t = new Training(config, data);
+        if (config.from() != null) t.startFrom(config.from());
+        return t;
+    }
+
+    /**
+     * Trains the head on the frozen body's outputs, computed once now (see {@link FeatureCache}); call it after
+     * the weights are loaded ({@link #restore}, --from). Validation and testing still run the whole network.
+     */
+    public void cacheFeatures() {
+        FeatureCache.Cached c = FeatureCache.build(net, train, normalization);
+        this.trainer = new Trainer(c.head(), loss, sgd);
+        this.loader = new Loader(c.features(), config.batch(), true, config.seed(), null, null,
+                config.balance().equals("oversample") ? new Oversampling(train.labels(), train.numClasses()) : null);
+        this.cachedFeatures = c.features().dim();
+    }
+
+    private int cachedFeatures;  // 0, or the width of the cached body outputs
+
+    /** The width of the cached body outputs the head trains on, 0 without --cache-features. */
+    public int cachedFeatures() { return cachedFeatures; }
+
+    /** A run whose weights are only those of the seed (to {@link #restore} a checkpoint into). */
+    public static Training fromSeed(TrainConfig config, Dataset.Split data) {
         return new Training(config, data);
     }
+
+    /** Copies the matching leading layers of the checkpoint {@code path} into the fresh network (see {@link Transfer}). */
+    private void startFrom(String path) {
+        Checkpoint base;
+        try {
+            base = Checkpoint.read(java.nio.file.Path.of(path));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--from " + path + ": " + e.getMessage());
+        }
+        transferred = Transfer.apply(base, net);
+        transfer = Json.write(transferred.toJson(config.freeze()));
+    }
+
+    private Transfer transferred;
+
+    /** What --from kept, null for a run without one (or a resumed run: its weights come from its own checkpoint). */
+    public Transfer transfer() { return transferred; }
 
     /**
      * The run of {@code checkpoint} continued with {@code config} (normally the checkpoint's own,
@@ -425,6 +473,7 @@ public final class Training {
         for (MetricsLog.Epoch r : history) h.add(r.toJson());
         meta.put("history", Json.write(h));
         if (bestEpoch > 0) meta.put("best", Json.write(Map.of("epoch", bestEpoch, "val_loss", bestValLoss)));
+        if (transfer != null) meta.put("transfer", transfer);
         meta.put("classes", Json.write(train.classNames()));
         train.imageShape().ifPresent(s -> meta.put("image_shape", s.channels() + "x" + s.height() + "x" + s.width()));
         return new Checkpoint(tensors, meta);
@@ -444,6 +493,7 @@ public final class Training {
     public void restore(Checkpoint ck) {
         String model = spec.modelString();
         ck.loadModel(net, model);
+        transfer = ck.metadata().get("transfer");
         TrainConfig saved = ck.config();
         List<Layer> layers = net.layers();
         for (int i = 0; i < layers.size(); i++) {
