@@ -1,6 +1,7 @@
 package backprop.sparse;
 
 import backprop.BatchBuffer;
+import backprop.Divergence;
 import backprop.Loss;
 import backprop.Trainer;
 import backprop.optim.LearningRateSchedule;
@@ -27,6 +28,7 @@ public final class SparseTrainer {
     private int[] order = new int[0];
     private long steps;
     private int epochs;
+    private final Divergence divergence = new Divergence();
 
     public SparseTrainer(SparseNetwork network, Loss loss, Sgd optimizer, boolean binaryInput) {
         this.network = network;
@@ -51,6 +53,8 @@ public final class SparseTrainer {
     public double step(SparseBatch x, Tensor y) {
         Tensor out = network.forward(x, true);
         double e = Trainer.lossOf(loss, out, y, steps + 1, optimizer.learningRate());
+        // a loss 1000x the first epoch's stops the run before the next update (as train's Divergence does)
+        divergence.step(steps + 1, epochs + 1, e);
         network.backward(loss.backward());
         optimizer.step();
         // W[word] ← W[word] − lr·∂E/∂W[word] for the words present (momentum, L2 as the optimizer)
@@ -99,6 +103,7 @@ public final class SparseTrainer {
             sum += step(batch, yb) * rows;
         }
         double mean = sum / n;
+        divergence.trainLoss(epochs + 1, mean);
         if (schedule != null) optimizer.setLearningRate(schedule.next(epochs, mean, optimizer.learningRate()));
         epochs++;
         return mean;

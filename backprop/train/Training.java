@@ -1,5 +1,6 @@
 package backprop.train;
 
+import backprop.Divergence;
 import backprop.BatchBuffer;
 import backprop.Layer;
 import backprop.Loss;
@@ -310,7 +311,7 @@ public final class Training {
         if (engine != null) engine.syncNetwork();
         Evaluator.Evaluation v = validator.run(false);
         MetricsLog.Epoch record = new MetricsLog.Epoch(e + 1, sum / seen, v.loss(), v.accuracy(), seconds, seen / seconds);
-        divergence.epoch(record);
+        divergence.epoch(record.epoch(), record.trainLoss(), record.valLoss());
         afterEpoch(record, false);
         return record;
     }
@@ -520,7 +521,7 @@ public final class Training {
         List<MetricsLog.Epoch> past = ck.history();
         if (past.size() != e) throw new IllegalArgumentException(ck.source() + ": epoch " + e + " but " + past.size() + " history records");
         for (MetricsLog.Epoch r : past) afterEpoch(r, true);
-        if (!past.isEmpty()) divergence.epoch(past.get(0));
+        if (!past.isEmpty()) divergence.epoch(past.get(0).epoch(), past.get(0).trainLoss(), past.get(0).valLoss());
         epoch = e;
         sgd.setLearningRate(ck.learningRate());
         if (config.earlyStopping() > 0 && bestEpoch > 0) {

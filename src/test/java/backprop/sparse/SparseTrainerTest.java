@@ -66,4 +66,17 @@ class SparseTrainerTest {
         for (int e = 0; e < 3; e++) t.epoch(x, y, 16, shuffle);
         return net.state();
     }
+
+    /** A learning rate that blows the loss up stops the run at the step, naming it (issue 17: sentiment train reached 9e22). */
+    @Test
+    void anExplodingLossStopsTheRunAtItsStep() {
+        SparseNetwork net = SparseFixtures.sparseTwin(SparseFixtures.denseNet(V, H, 5));
+        SparseTrainer t = new SparseTrainer(net, new BinaryCrossEntropyWithLogits(), new Sgd(net.denseParameters(), 1e4f).momentum(0.9f), true);
+        SparseBatch x = SparseFixtures.batch(2, N, V, V, 40, true);
+        Tensor y = SparseFixtures.targets(3, N);
+        ArithmeticException e = assertThrows(ArithmeticException.class, () -> {
+            for (int epoch = 0; epoch < 20; epoch++) t.epoch(x, y, 16, new SplittableRandom(epoch));
+        });
+        assertTrue(e.getMessage().matches("(?s)step \\d+ \\(epoch \\d+\\): .*"), e.getMessage());
+    }
 }

@@ -1,4 +1,4 @@
-package backprop.train;
+package backprop;
 
 import java.util.Locale;
 
@@ -7,7 +7,7 @@ import java.util.Locale;
  * loss (during epoch 1, × the run's first step's loss), or a non-finite validation loss. The weights
  * are then already ruined; the caller keeps the checkpoint of the last epoch that passed.
  */
-final class Divergence {
+public final class Divergence {
     /** How far above the first epoch's loss a step may go before the run counts as diverged. */
     static final double FACTOR = 1e3;
     /** A reference loss below this (a first epoch near zero loss) counts as this, so noise is not an explosion. */
@@ -16,7 +16,7 @@ final class Divergence {
     private String referenceName = "the first step's";
 
     /** Checks the mean loss of step {@code step} (1-based, counted over the run) of epoch {@code epoch}. */
-    void step(long step, int epoch, double loss) {
+    public void step(long step, int epoch, double loss) {
         if (!Double.isFinite(loss)) throw new Diverged(String.format(Locale.ROOT, "step %d (epoch %d): the loss is %s", step, epoch, loss));
         if (Double.isNaN(reference)) {
             reference = loss;
@@ -29,13 +29,16 @@ final class Divergence {
     }
 
     /** After epoch {@code epoch}: the first epoch's mean becomes the reference; a non-finite validation loss stops the run. */
-    void epoch(MetricsLog.Epoch record) {
-        if (record.epoch() == 1) {
-            reference = record.trainLoss();
+    public void epoch(int epoch, double trainLoss, double valLoss) {
+        trainLoss(epoch, trainLoss);
+        if (!Double.isFinite(valLoss)) throw new Diverged(String.format(Locale.ROOT, "epoch %d: the validation loss is %s", epoch, valLoss));
+    }
+
+    /** After epoch {@code epoch} with mean train loss {@code loss}: the first epoch's becomes the reference. */
+    public void trainLoss(int epoch, double loss) {
+        if (epoch == 1) {
+            reference = loss;
             referenceName = "the first epoch's";
-        }
-        if (!Double.isFinite(record.valLoss())) {
-            throw new Diverged(String.format(Locale.ROOT, "epoch %d: the validation loss is %s", record.epoch(), record.valLoss()));
         }
     }
 
