@@ -204,17 +204,21 @@ public final class Csv {
     }
 
     private static float number(String v, int lineNo, int field, List<String> columns, float scale, Path source) throws FileFormatException {
-        String col = "line " + lineNo + ", column " + (field + 1) + (columns != null ? " ('" + columns.get(field) + "')" : "");
-        if (v.isEmpty()) throw new FileFormatException(source, -1, col + ": empty field");
+        if (v.isEmpty()) throw new FileFormatException(source, -1, where(lineNo, field, columns) + ": empty field");
         float f;
         try {
             f = Float.parseFloat(v);
         } catch (NumberFormatException e) {
-            throw new FileFormatException(source, -1, col + ": '" + v + "' is not a number"
+            throw new FileFormatException(source, -1, where(lineNo, field, columns) + ": '" + v + "' is not a number"
                     + (lineNo == 1 && columns == null ? " (if line 1 is a header, say so)" : ""));
         }
-        if (!Float.isFinite(f)) throw new FileFormatException(source, -1, col + ": '" + v + "' is not a finite number");
+        if (!Float.isFinite(f)) throw new FileFormatException(source, -1, where(lineNo, field, columns) + ": '" + v + "' is not a finite number");
         return f * scale;
+    }
+
+    /** "line L, column C ('name')": built only for an error, not for every field read. */
+    private static String where(int lineNo, int field, List<String> columns) {
+        return "line " + lineNo + ", column " + (field + 1) + (columns != null ? " ('" + columns.get(field) + "')" : "");
     }
 
     /** Splits one line into trimmed fields; "quoted, fields" keep their delimiters and "" is a quote. */
