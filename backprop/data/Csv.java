@@ -1,5 +1,6 @@
 package backprop.data;
 
+import backprop.train.MemoryBudget;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
@@ -28,6 +30,9 @@ import tensor.io.FileFormatException;
  * A {@code .gz} file is read through gzip.
  */
 public final class Csv {
+    /** What splitting a line costs a field: a String (~48 B with its array) and its slot in the list. */
+    static final long BYTES_PER_FIELD = 64;
+
     /** A label above this is not a class index but a mistake (it would make a huge one-hot). */
     static final int MAX_CLASS_INDEX = 65535;
 
@@ -77,6 +82,10 @@ public final class Csv {
             lineNo++;
             if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1); // a UTF-8 byte order mark
             if (line.isBlank()) continue;
+            // splitting costs ~64 bytes a field (its String and list slot): a line too wide for the memory limit is refused first
+            long fieldsAtMost = count(line, options.delimiter) + 1;
+            MemoryBudget.require("line " + lineNo + " of " + source + " (" + String.format(Locale.ROOT, "%,d", fieldsAtMost) + " fields)",
+                    BYTES_PER_FIELD * fieldsAtMost);
             split(line, options.delimiter, parts, source, lineNo);
             if (fields < 0) {
                 fields = parts.size();
@@ -219,6 +228,12 @@ public final class Csv {
     /** "line L, column C ('name')": built only for an error, not for every field read. */
     private static String where(int lineNo, int field, List<String> columns) {
         return "line " + lineNo + ", column " + (field + 1) + (columns != null ? " ('" + columns.get(field) + "')" : "");
+    }
+
+    private static long count(String line, char c) {
+        long n = 0;
+        for (int i = 0; i < line.length(); i++) if (line.charAt(i) == c) n++;
+        return n;
     }
 
     /** Splits one line into trimmed fields; "quoted, fields" keep their delimiters and "" is a quote. */

@@ -103,4 +103,20 @@ class CsvTest {
         // 100 rows × 2 features × 4 bytes = 800 bytes; a 400-byte bound stops at row 51.
         rejected(csv(sb.toString()), Csv.Options.defaults().withMaxBytes(400), "line 51", "more than the bound");
     }
+
+    /** A line too wide to split within the memory limit is refused before it is split (issue 17: 10M columns peaked at 2.2 GB). */
+    @Test
+    void aLineTooWideForTheMemoryLimitIsRefusedBeforeItIsSplit() {
+        String wide = "label," + "1,".repeat(4999) + "1\n";
+        String before = System.getProperty("nabla.memory.limit");
+        System.setProperty("nabla.memory.limit", "100k");
+        try {
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> Csv.read(
+                    new java.io.ByteArrayInputStream((wide + wide).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                    java.nio.file.Path.of("wide.csv"), "wide", Csv.Options.defaults()));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("line 1 of wide.csv (5,001 fields) needs about 312.6 KiB"), e.getMessage());
+        } finally {
+            if (before == null) System.clearProperty("nabla.memory.limit"); else System.setProperty("nabla.memory.limit", before);
+        }
+    }
 }
