@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +16,11 @@ class PredictImageTest {
     @TempDir
     Path dir;
 
+    /** The command's stdout and stderr together, after checking its exit code. */
     String run(int exit, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream p = new PrintStream(out, true, StandardCharsets.UTF_8);
-        assertEquals(exit, Main.run(args, p, p), out::toString);
-        return out.toString(StandardCharsets.UTF_8);
+        TrainCommandTest.Result r = TrainCommandTest.nabla(args);
+        assertEquals(exit, r.exit(), r.out() + r.err());
+        return r.out() + r.err();
     }
 
     @Test

@@ -3,8 +3,6 @@ package backprop.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,11 +13,11 @@ class ServeCommandTest {
     @TempDir
     Path dir;
 
+    /** The command's stdout and stderr together, after checking its exit code. */
     String run(int exit, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream p = new PrintStream(out, true, StandardCharsets.UTF_8);
-        assertEquals(exit, Main.run(args, p, p), out::toString);
-        return out.toString(StandardCharsets.UTF_8);
+        TrainCommandTest.Result r = TrainCommandTest.nabla(args);
+        assertEquals(exit, r.exit(), r.out() + r.err());
+        return r.out() + r.err();
     }
 
     @Test
