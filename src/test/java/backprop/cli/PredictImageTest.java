@@ -1,10 +1,8 @@
 package backprop.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -16,11 +14,8 @@ class PredictImageTest {
     @TempDir
     Path dir;
 
-    /** The command's stdout and stderr together, after checking its exit code. */
-    String run(int exit, String... args) {
-        TrainCommandTest.Result r = TrainCommandTest.nabla(args);
-        assertEquals(exit, r.exit(), r.out() + r.err());
-        return r.out() + r.err();
+    private static String run(int exit, String... args) {
+        return TrainCommandTest.run(exit, args);
     }
 
     @Test

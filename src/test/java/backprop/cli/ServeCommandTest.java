@@ -1,9 +1,7 @@
 package backprop.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,11 +11,8 @@ class ServeCommandTest {
     @TempDir
     Path dir;
 
-    /** The command's stdout and stderr together, after checking its exit code. */
-    String run(int exit, String... args) {
-        TrainCommandTest.Result r = TrainCommandTest.nabla(args);
-        assertEquals(exit, r.exit(), r.out() + r.err());
-        return r.out() + r.err();
+    private static String run(int exit, String... args) {
+        return TrainCommandTest.run(exit, args);
     }
 
     @Test

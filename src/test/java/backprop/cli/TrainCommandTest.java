@@ -36,6 +36,13 @@ class TrainCommandTest {
         return a.toArray(new String[0]);
     }
 
+    /** The command's stdout and stderr together, after checking its exit code. */
+    static String run(int exit, String... args) {
+        Result r = nabla(args);
+        assertEquals(exit, r.exit(), r.out() + r.err());
+        return r.out() + r.err();
+    }
+
     static Result nabla(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
