@@ -1,10 +1,10 @@
 package bench;
 
-import backprop.data.Dataset;
-import backprop.data.Datasets;
-import backprop.train.Evaluator;
-import backprop.train.TrainConfig;
-import backprop.train.Training;
+import app.train.Evaluator;
+import app.train.TrainConfig;
+import app.train.Training;
+import data.Dataset;
+import data.Datasets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,11 +1,11 @@
 package bench;
 
-import backprop.data.Dataset;
-import backprop.data.Datasets;
-import backprop.data.Rng;
-import backprop.train.Evaluator;
-import backprop.train.TrainConfig;
-import backprop.train.Training;
+import app.train.Evaluator;
+import app.train.TrainConfig;
+import app.train.Training;
+import data.Dataset;
+import data.Datasets;
+import data.Rng;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

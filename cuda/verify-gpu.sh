@@ -57,7 +57,7 @@ cp="$(printf '%s:' "$here"/lib/*.jar)"  # explicit jars: the JUnit console does 
 cp="${cp%:}"
 status=0
 echo "== gpu-info"
-"$java" --add-modules jdk.incubator.vector -cp "$cp" backprop.cli.Main gpu-info 2>&1 | grep -v 'incubator modules' | tee "$out/gpu-info.txt"
+"$java" --add-modules jdk.incubator.vector -cp "$cp" app.cli.Main gpu-info 2>&1 | grep -v 'incubator modules' | tee "$out/gpu-info.txt"
 if ! head -n 1 "$out/gpu-info.txt" | grep -q '^cuda: '; then
   echo "NO GPU: the GPU tests will be skipped and the benchmark will not run; nothing on the GPU is verified"
   status=3
@@ -65,13 +65,13 @@ fi
 mode="${1:-}"
 echo "== GPU tests (JUnit console)"
 if [ "$mode" = epoch ]; then
-  tests=(--select-class cuda.GpuMlpGpuTest --select-class cuda.GpuMlpHostTest --select-class cuda.GpuTrainingTest
-         --select-class backprop.cli.TrainBackendTest)
+  tests=(--select-class cuda.GpuMlpGpuTest --select-class cuda.GpuMlpHostTest --select-class app.train.GpuTrainingTest
+         --select-class app.cli.TrainBackendTest)
 else
   tests=(--select-class cuda.CudaSgemmGpuTest --select-class cuda.CudaOpsGpuTest --select-class cuda.GpuProbeTest
-         --select-class cuda.BackendTest --select-class cuda.LaunchGeometryTest --select-class backprop.cli.GpuInfoCommandTest
-         --select-class cuda.GpuMlpGpuTest --select-class cuda.GpuMlpHostTest --select-class cuda.GpuTrainingTest
-         --select-class backprop.cli.TrainBackendTest)
+         --select-class cuda.BackendTest --select-class cuda.LaunchGeometryTest --select-class app.cli.GpuInfoCommandTest
+         --select-class cuda.GpuMlpGpuTest --select-class cuda.GpuMlpHostTest --select-class app.train.GpuTrainingTest
+         --select-class app.cli.TrainBackendTest)
 fi
 "$java" --add-modules jdk.incubator.vector -Xss8m -jar "$here/junit-platform-console-standalone-1.10.2.jar" \
   execute -cp "$cp" --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii "${tests[@]}" \

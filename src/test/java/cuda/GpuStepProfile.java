@@ -1,14 +1,14 @@
 package cuda;
 
 import backprop.Network;
-import backprop.data.Dataset;
-import backprop.data.Loader;
-import backprop.data.Normalization;
 import backprop.init.Initializer;
 import backprop.layers.Dense;
 import backprop.layers.ReLU;
 import backprop.loss.SoftmaxCrossEntropy;
 import backprop.optim.Sgd;
+import data.Dataset;
+import data.Loader;
+import data.Normalization;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

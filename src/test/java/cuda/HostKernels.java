@@ -7,11 +7,11 @@ package cuda;
  * not one thread's (the SGEMM tiles, softmax's tree reductions), the order here is the simplest one; the
  * float rounding then differs from the GPU's by the amounts the GPU test's tolerance allows for.
  */
-final class HostKernels implements DeviceKernels<float[]> {
+public final class HostKernels implements DeviceKernels<float[]> {
     /** Floats allocated and not freed: a test checks that close() frees everything. */
     int liveBuffers;
     /** Graphs captured and launched so far. */
-    int captures, launches;
+    public int captures, launches;
     /** While a capture runs: the operations it records (each with its arguments, by value), else null. */
     private java.util.List<Runnable> recording;
     private final float[][] downloadSlots = new float[2][];

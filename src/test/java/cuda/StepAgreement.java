@@ -45,7 +45,7 @@ import tensor.Tensor;
  * forward error of 0 may switch on one side only; with random inputs that has a chance of about
  * ρ·(hidden units·batch), negligible here.
  */
-final class StepAgreement {
+public final class StepAgreement {
     private StepAgreement() {}
 
     static final double U = Math.ulp(1f) / 2;

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import backprop.data.Digits;
-import backprop.train.Checkpoint;
-import backprop.train.SavedModel;
-import backprop.train.TrainConfig;
-import backprop.train.Training;
+import app.train.Checkpoint;
+import app.train.SavedModel;
+import app.train.TrainConfig;
+import app.train.Training;
+import data.Digits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

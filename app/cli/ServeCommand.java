@@ -1,0 +1,95 @@
+package app.cli;
+
+import app.serve.Server;
+import app.train.SavedModel;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code nabla serve}: saved models as a web service (KServe v2, TorchServe paths, Prometheus) and a web page. */
+final class ServeCommand implements Main.Command {
+    static Flags flags() {
+        return new Flags("./nabla serve [flags]",
+                "Serves saved models over HTTP until SIGTERM or Ctrl-C, then finishes the requests in flight and exits 0.")
+                .flag("checkpoint", "[NAME=]PATH", "out/model.safetensors", "a model to serve (written by ./nabla train); repeat for several, named NAME=PATH")
+                .repeatable("checkpoint")
+                .flag("name", "NAME", "the file's name without extension", "the name of a single --checkpoint given without NAME=")
+                .flag("host", "ADDRESS", "127.0.0.1", "the address to listen on (0.0.0.0: every interface)")
+                .flag("port", "N", "8080", "the TCP port (0: one the system picks)")
+                .flag("threads", "N", "1", "threads for the kernels: serving batches are small, and the other cores read and answer requests")
+                .flag("handlers", "N", "128", "HTTP handler threads: requests read and answered at once (each waits while its batch runs)")
+                .flag("max-batch", "ROWS", "32", "the most rows run in one forward pass")
+                .flag("max-delay-ms", "MS", "2", "how long a batch waits for requests still being read, in ms")
+                .flag("max-body-bytes", "BYTES", "16777216", "larger request bodies get 413, unread")
+                .flag("queue", "N", "1024", "requests a model may hold waiting; beyond, 503 with Retry-After")
+                .flag("request-timeout-s", "S", "30", "a request not fully received (or response not taken) within S seconds is cut")
+                .note("Endpoints: GET / (web page), GET /ping, GET /v2/health/live|ready, GET /v2/models/{name}[/ready],\n"
+                        + "POST /v2/models/{name}/infer (Open Inference Protocol, JSON), POST /predictions/{name} (JSON rows or an image),\n"
+                        + "GET /metrics (Prometheus). See docs/serving.md.");
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Flags f = flags();
+        if (!f.parse(args, out)) return 0;
+        kernels.ThreadPool.setThreads(f.getInt("threads", 1, 1024));
+        List<String> specs = f.getAll("checkpoint");
+        if (f.given("name") && specs.size() > 1) throw new Main.UsageException("--name names a single --checkpoint; with several, write NAME=PATH");
+        Map<String, SavedModel> models = new LinkedHashMap<>();
+        Map<String, String> paths = new LinkedHashMap<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            String file = eq >= 0 ? spec.substring(eq + 1) : spec;
+            String name = eq >= 0 ? spec.substring(0, eq) : f.given("name") ? f.get("name") : stem(Path.of(file));
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+                throw new Main.UsageException("model name '" + name + "' must be letters, digits, '.', '_' or '-' (it goes in URLs)");
+            }
+            if (models.containsKey(name)) throw new Main.UsageException("two checkpoints are named '" + name + "'; name them NAME=PATH");
+            models.put(name, SavedModel.load(UserPaths.input("--checkpoint", file)));
+            paths.put(name, file);
+        }
+        int maxBatch = f.getInt("max-batch", 1, 4096);
+        Server.Config config = new Server.Config(f.get("host"), f.getInt("port", 0, 65535), f.getInt("handlers", 1, 4096), maxBatch,
+                (long) (f.getDouble("max-delay-ms", 0, 10_000, "[]") * 1e6), f.getLong("max-body-bytes"), f.getInt("queue", 1, 1 << 20),
+                f.getInt("request-timeout-s", 1, 86_400));
+        if (config.maxBodyBytes() < 1 || config.maxBodyBytes() > Integer.MAX_VALUE - 8) {
+            throw new Main.UsageException("--max-body-bytes must be in [1, " + (Integer.MAX_VALUE - 8) + "], got " + config.maxBodyBytes());
+        }
+        Server server = new Server(config, models, paths);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runnable stop = () -> {
+            try {
+                server.stop(config.requestTimeoutSeconds());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                stopped.countDown();
+            }
+        };
+        Signals.onTerminate(stop);
+        server.start();
+        out.println("nabla serve: " + server.url() + " models " + describe(models, paths) + " (max batch " + maxBatch + ", Ctrl-C or SIGTERM stops)");
+        out.flush();
+        stopped.await();
+        out.println("nabla serve: stopped");
+        return 0;
+    }
+
+    private static String describe(Map<String, SavedModel> models, Map<String, String> paths) {
+        StringBuilder sb = new StringBuilder();
+        for (var e : models.entrySet()) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(" (").append(e.getValue().spec().modelString())
+                    .append(", ").append(paths.get(e.getKey())).append(')');
+        }
+        return sb.toString();
+    }
+
+    private static String stem(Path p) {
+        String n = p.getFileName().toString();
+        int dot = n.indexOf('.');
+        return dot > 0 ? n.substring(0, dot) : n;
+    }
+}

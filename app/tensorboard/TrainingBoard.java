@@ -1,0 +1,69 @@
+package app.tensorboard;
+
+import app.train.MetricsLog;
+import backprop.Network;
+import backprop.Parameter;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
+/**
+ * What {@code train --tensorboard DIR} shows in TensorBoard: the running train loss every
+ * {@link #EVERY_STEPS} steps (tag {@code running_train_loss}, x = the step), per epoch the figures of
+ * {@code --metrics} ({@code train_loss}, {@code val_loss}, {@code val_accuracy}, {@code learning_rate},
+ * {@code examples_per_second}, x = the epoch) and histograms of every parameter's weights and last
+ * gradient, and images at the end. Flushed after every epoch, so a running training is live.
+ */
+public final class TrainingBoard implements Closeable {
+    /** Steps between two points of the running train loss. */
+    public static final int EVERY_STEPS = 20;
+
+    private final EventFile events;
+
+    private TrainingBoard(EventFile events) {
+        this.events = events;
+    }
+
+    public static TrainingBoard open(Path dir) throws IOException {
+        return new TrainingBoard(EventFile.create(dir));
+    }
+
+    public Path file() {
+        return events.path();
+    }
+
+    /** After a step: writes the epoch's running mean loss when {@code step} is a multiple of {@link #EVERY_STEPS}. */
+    public void step(long step, double runningLoss) throws IOException {
+        if (step % EVERY_STEPS == 0) events.scalar("running_train_loss", step, (float) runningLoss);
+    }
+
+    /** After an epoch: its figures, trained with learning rate {@code lr}, and the network's histograms. */
+    public void epoch(MetricsLog.Epoch e, float lr, Network net) throws IOException {
+        events.scalar("train_loss", e.epoch(), (float) e.trainLoss());
+        events.scalar("val_loss", e.epoch(), (float) e.valLoss());
+        events.scalar("val_accuracy", e.epoch(), (float) e.valAccuracy());
+        events.scalar("learning_rate", e.epoch(), lr);
+        events.scalar("examples_per_second", e.epoch(), (float) e.examplesPerSecond());
+        for (Parameter p : net.parameters()) {
+            events.histogram("weights/" + p.name(), e.epoch(), p.value().data(), p.size());
+            events.histogram("gradients/" + p.name(), e.epoch(), p.gradient().data(), p.size());
+        }
+        events.flush();
+    }
+
+    /** An image, e.g. the confusion matrix at the end. */
+    public void image(String tag, long step, BufferedImage img) throws IOException {
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        if (!ImageIO.write(img, "png", png)) throw new IOException("no PNG writer in this JDK");
+        events.image(tag, step, png.toByteArray(), img.getWidth(), img.getHeight());
+        events.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        events.close();
+    }
+}

@@ -1,0 +1,27 @@
+package app.tune;
+
+import app.train.MetricsLog;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One trial of a tune: its number, the train flags it sets and its seed (both functions of the
+ * tune's seed and the number only), and, once it ran, its epochs and how it ended.
+ */
+public record Trial(int id, Map<String, String> flags, long seed) {
+    public static final String FINISHED = "finished";
+    public static final String PRUNED = "pruned";
+    public static final String FAILED = "failed";
+
+    /** A trial that ran: state finished, pruned or failed (with the reason). */
+    public record Outcome(Trial trial, String state, List<MetricsLog.Epoch> epochs, String reason) {
+        /** The validation loss of the last epoch (NaN when none ran). */
+        public double valLoss() {
+            return epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).valLoss();
+        }
+
+        public double valAccuracy() {
+            return epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).valAccuracy();
+        }
+    }
+}

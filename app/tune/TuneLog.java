@@ -1,0 +1,158 @@
+package app.tune;
+
+import app.train.MetricsLog;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import tensor.io.Json;
+
+/**
+ * The results of a tune as JSON lines, which are also its state. Line 1 holds the settings
+ * ({@code {"tune": {...}}}); then per trial a start line ({@code trial, flags, seed}), one line per
+ * epoch ({@code trial} and the {@link MetricsLog.Epoch} fields) and an end line ({@code trial,
+ * state, epochs, val_loss, val_accuracy[, reason]}). Opening an existing file with the same
+ * settings keeps the trials that ended and drops the lines of those that did not (they run again
+ * from their start); other settings are refused.
+ */
+public final class TuneLog implements AutoCloseable {
+    private final Path file;
+    private final Writer out;
+    private final Map<Integer, Trial.Outcome> done;
+
+    private TuneLog(Path file, Writer out, Map<Integer, Trial.Outcome> done) {
+        this.file = file;
+        this.out = out;
+        this.done = done;
+    }
+
+    /** Opens {@code file} for a tune with {@code settings}, continuing it when it holds the same settings. */
+    public static TuneLog open(Path file, Map<String, Object> settings) throws IOException {
+        String header = Json.write(Map.of("tune", settings));
+        Map<Integer, Trial.Outcome> done = new TreeMap<>();
+        List<String> kept = new ArrayList<>();
+        if (Files.exists(file)) {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            if (lines.isEmpty() || !sameSettings(lines.get(0), header)) {
+                throw new IllegalArgumentException(file + " holds the results of another tune (line 1: "
+                        + (lines.isEmpty() ? "empty" : abbreviate(lines.get(0))) + "); give another --out, or the same flags to continue it");
+            }
+            done = readEnded(file, lines, kept);
+        }
+        kept.add(0, header);
+        // rewrite only what ended, atomically: a trial cut short starts again from its first epoch
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, kept, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        return new TuneLog(file, w, done);
+    }
+
+    private static boolean sameSettings(String line, String header) {
+        try {
+            return Json.parse(line).equals(Json.parse(header));
+        } catch (Json.ParseException e) {
+            return false;
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+
+    /** The trials with an end line, and their lines (in file order) into {@code kept}. */
+    private static Map<Integer, Trial.Outcome> readEnded(Path file, List<String> lines, List<String> kept) {
+        Map<Integer, List<String>> linesOf = new TreeMap<>();
+        Map<Integer, Trial> trials = new TreeMap<>();
+        Map<Integer, List<MetricsLog.Epoch>> epochs = new TreeMap<>();
+        Map<Integer, Trial.Outcome> done = new TreeMap<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) continue;
+            Object parsed;
+            try {
+                parsed = Json.parse(line);
+            } catch (Json.ParseException e) {
+                parsed = null;
+            }
+            if (!(parsed instanceof Map<?, ?> m) || !(m.get("trial") instanceof Long)) {
+                // the last line of a killed tune may be cut: that trial runs again
+                if (i == lines.size() - 1) break;
+                throw new IllegalArgumentException(file + ": line " + (i + 1) + " is not a trial's JSON object: " + abbreviate(line));
+            }
+            int id = (int) (long) (Long) m.get("trial");
+            linesOf.computeIfAbsent(id, k -> new ArrayList<>()).add(line);
+            if (m.get("flags") instanceof Map<?, ?> f) {
+                Map<String, String> flags = new LinkedHashMap<>();
+                f.forEach((k, v) -> flags.put(String.valueOf(k), String.valueOf(v)));
+                trials.put(id, new Trial(id, flags, m.get("seed") instanceof Long s ? s : 0L));
+                epochs.put(id, new ArrayList<>());
+            } else if (m.get("state") instanceof String state && trials.containsKey(id)) {
+                done.put(id, new Trial.Outcome(trials.get(id), state, epochs.get(id), m.get("reason") instanceof String r ? r : null));
+            } else if (m.get("epoch") instanceof Long && epochs.containsKey(id)) {
+                epochs.get(id).add(new MetricsLog.Epoch((int) (long) (Long) m.get("epoch"), number(m, "train_loss"), number(m, "val_loss"),
+                        number(m, "val_accuracy"), number(m, "seconds"), number(m, "examples_per_second")));
+            }
+        }
+        for (int id : done.keySet()) kept.addAll(linesOf.get(id));
+        return done;
+    }
+
+    private static double number(Map<?, ?> m, String key) {
+        return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    /** The trials that ended before this tune was continued, by number. */
+    public Map<Integer, Trial.Outcome> ended() { return done; }
+
+    public Path file() { return file; }
+
+    public synchronized void started(Trial t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("trial", (long) t.id());
+        m.put("flags", t.flags());
+        m.put("seed", t.seed());
+        line(m);
+    }
+
+    public synchronized void epoch(Trial t, MetricsLog.Epoch e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("trial", (long) t.id());
+        m.putAll(e.toJson());
+        line(m);
+    }
+
+    public synchronized void ended(Trial.Outcome o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("trial", (long) o.trial().id());
+        m.put("state", o.state());
+        m.put("epochs", (long) o.epochs().size());
+        m.put("val_loss", o.valLoss());
+        m.put("val_accuracy", o.valAccuracy());
+        if (o.reason() != null) m.put("reason", o.reason());
+        line(m);
+    }
+
+    private void line(Map<String, Object> m) {
+        try {
+            out.write(Json.write(m));
+            out.write('\n');
+            out.flush();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        out.close();
+    }
+}

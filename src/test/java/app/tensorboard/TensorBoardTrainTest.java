@@ -1,0 +1,73 @@
+package app.tensorboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import app.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code train --tensorboard}: every per-epoch scalar in the event file equals (as a float32) the
+ * same figure in the {@code --metrics} line of the same run, the running loss is there every 20
+ * steps, each parameter has weight and gradient histograms, and the confusion matrix is a PNG.
+ * (bench/tensorboard_check.py does the same with TensorBoard's own EventAccumulator.)
+ */
+class TensorBoardTrainTest {
+    private static final Pattern NUMBER = Pattern.compile("\"(\\w+)\":([-0-9.Ee]+)");
+
+    @Test
+    void theEventFileHoldsTheMetricsOfTheRun(@TempDir Path dir) throws Exception {
+        Path metrics = dir.resolve("m.jsonl"), board = dir.resolve("tb");
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int exit = Main.run(new String[] {"train", "--epochs", "3", "--out", dir.resolve("out").toString(),
+            "--metrics", metrics.toString(), "--tensorboard", board.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
+        Path file;
+        try (Stream<Path> files = Files.list(board)) {
+            file = files.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).findFirst().orElseThrow();
+        }
+        Map<String, Float> scalars = new HashMap<>();
+        int running = 0, histograms = 0;
+        byte[] confusion = null;
+        for (EventFileReader.Event e : EventFileReader.read(file)) {
+            for (EventFileReader.Value v : e.values()) {
+                if (v.simple() != null && v.tag().equals("running_train_loss")) running++;
+                else if (v.simple() != null) scalars.put(v.tag() + "@" + e.step(), v.simple());
+                if (v.histogramCount() > 0) histograms++;
+                if (v.image() != null) confusion = v.image();
+            }
+        }
+        List<String> lines = Files.readAllLines(metrics);
+        assertEquals(3, lines.size());
+        for (String line : lines) {
+            Map<String, Double> m = new HashMap<>();
+            Matcher x = NUMBER.matcher(line);
+            while (x.find()) m.put(x.group(1), Double.parseDouble(x.group(2)));
+            long epoch = Math.round(m.get("epoch"));
+            for (String key : new String[] {"train_loss", "val_loss", "val_accuracy", "examples_per_second"}) {
+                assertEquals((float) (double) m.get(key), scalars.get(key + "@" + epoch), key + " of epoch " + epoch);
+            }
+            assertEquals(0.05f, scalars.get("learning_rate@" + epoch), "the default lr, no schedule");
+        }
+        // digits: 1438 training examples in batches of 32 = 45 steps an epoch, 135 in all: points at 20, 40, ..., 120
+        assertEquals(135 / TrainingBoard.EVERY_STEPS, running);
+        assertEquals(3 * 4 * 2, histograms, "weights and gradients of 4 parameters, 3 epochs");
+        assertNotNull(confusion);
+        assertEquals((byte) 0x89, confusion[0]);
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("tensorboard: " + file));
+    }
+}

@@ -1,0 +1,248 @@
+package app.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backprop.Network;
+import backprop.Trainer;
+import backprop.layers.BatchNorm;
+import backprop.layers.Dense;
+import backprop.layers.ReLU;
+import backprop.loss.Losses;
+import backprop.loss.SoftmaxCrossEntropy;
+import cuda.Backend;
+import cuda.GpuMlp;
+import cuda.GpuStatus;
+import cuda.GpuUnavailableException;
+import cuda.HostKernels;
+import cuda.StepAgreement;
+import data.Dataset;
+import data.Digits;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tensor.Tensor;
+
+/** The --backend switch of a training run, and a run whose steps go to a StepEngine, without a GPU. */
+class GpuTrainingTest {
+    static final GpuStatus H100 = GpuStatus.availableOn("NVIDIA H100 80GB HBM3, sm_90");
+    static final GpuStatus NO_GPU = GpuStatus.unavailable("libcuda.so.1 not found");
+    static final Network MLP = new Network(4).add(new Dense(4, 3)).add(new ReLU()).add(new Dense(3, 2));
+    static final Network WITH_BATCHNORM = new Network(4).add(new Dense(4, 3)).add(new BatchNorm(3)).add(new ReLU()).add(new Dense(3, 2));
+    static Dataset.Split digits;
+
+    @BeforeAll
+    static void data() {
+        digits = Digits.split();
+    }
+
+    /** The digits, 64-32-10 ReLU, momentum, L2, a learning rate that decays each epoch, 3 epochs. */
+    static TrainConfig config() {
+        return new TrainConfig("digits", "64-32-10", "relu", "ce", "he", 0.05f, 0.9f, 0f, 1e-4f, 0f, false, 32, 3, "exp:0.5", 0, null,
+                42L, 0.0, "global");
+    }
+
+    @Test
+    void aGpuAndAModelItMirrorsIsCuda() {
+        assertEquals(new Backend.Choice(Backend.CUDA, "backend: cuda (NVIDIA H100 80GB HBM3, sm_90)"),
+                GpuTraining.choose("auto", H100, MLP, new SoftmaxCrossEntropy()));
+        assertEquals(Backend.CUDA, GpuTraining.choose("cuda", H100, MLP, new SoftmaxCrossEntropy()).backend());
+    }
+
+    @Test
+    void autoWithAModelItDoesNotMirrorIsCpuAndSaysWhy() {
+        assertEquals(new Backend.Choice(Backend.CPU,
+                        "backend: cpu (cuda: NVIDIA H100 80GB HBM3, sm_90, but layer batchnorm1 has no GPU version)"),
+                GpuTraining.choose("auto", H100, WITH_BATCHNORM, new SoftmaxCrossEntropy()));
+        assertEquals("backend: cpu (cuda: NVIDIA H100 80GB HBM3, sm_90, but loss mse has no GPU version (only softmax cross-entropy has))",
+                GpuTraining.choose(null, H100, MLP, Losses.byName("mse")).line());
+    }
+
+    @Test
+    void cudaWithAModelItDoesNotMirrorFailsNamingTheLayer() {
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> GpuTraining.choose("cuda", H100, WITH_BATCHNORM, new SoftmaxCrossEntropy()));
+        assertEquals("backend cuda: layer batchnorm1 has no GPU version; use --backend cpu", e.getMessage());
+    }
+
+    @Test
+    void withoutAGpu() {
+        assertEquals(new Backend.Choice(Backend.CPU, "backend: cpu (cuda unavailable: libcuda.so.1 not found)"),
+                GpuTraining.choose("auto", NO_GPU, WITH_BATCHNORM, new SoftmaxCrossEntropy()));
+        GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
+                () -> GpuTraining.choose("cuda", NO_GPU, MLP, new SoftmaxCrossEntropy()));
+        assertEquals("--backend cuda: cuda unavailable: libcuda.so.1 not found", e.getMessage());
+        // cpu is not probed (null status) and names no GPU
+        assertEquals(new Backend.Choice(Backend.CPU, "backend: cpu (requested)"), GpuTraining.choose("cpu", null, MLP, new SoftmaxCrossEntropy()));
+    }
+
+    @Test
+    void cpuLeavesTheRunOnTheCpuAndPrintsOneLine() {
+        Training run = Training.start(config(), digits);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(Backend.CPU, GpuTraining.use("cpu", run, new PrintStream(out, true, StandardCharsets.UTF_8)));
+        assertEquals("backend: cpu (requested)\n", out.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A step engine that is the CPU trainer itself gives the CPU run's bits: the run hands the engine the
+     * batches the trainer would get, takes its losses, and syncs once an epoch, before validating.
+     */
+    @Test
+    void aRunSendsEveryStepToItsEngineAndSyncsBeforeValidating() {
+        Training cpu = Training.start(config(), digits);
+        while (!cpu.finished()) cpu.trainEpoch(Training.Progress.NONE);
+
+        Training run = Training.start(config(), digits);
+        Trainer trainer = new Trainer(run.network(), run.loss(), run.optimizer());
+        int[] calls = new int[2];
+        run.setStepEngine(new Training.StepEngine() {
+            @Override
+            public double step(Tensor x, Tensor target) {
+                calls[0]++;
+                return trainer.step(x, target);
+            }
+
+            @Override
+            public void syncNetwork() {
+                calls[1]++;
+            }
+        });
+        while (!run.finished()) run.trainEpoch(Training.Progress.NONE);
+        assertEquals(3 * ((digits.train().size() + 31) / 32), calls[0], "one call a batch");
+        assertEquals(3, calls[1], "one sync an epoch");
+        assertEquals(losses(cpu.history()), losses(run.history()));
+        assertSameTensors(cpu.checkpoint().tensors(), run.checkpoint().tensors());
+    }
+
+    /**
+     * The mirror on the float[] kernels as a run's engine: it trains (the validation after each epoch reads
+     * the synced weights: unsynced, they would be the initial ones, about 10% accurate), the learning-rate
+     * decay reaches it, and the checkpoint holds its weights and momentum. Against the CPU run: each step
+     * differs by float rounding (see StepAgreement: about 1e-6 relative), which 135 steps of SGD carry into
+     * weights a little apart; a test example whose predicted class flips needs its top two logits within
+     * that distance, so the accuracies agree to a few of the 360 examples (3 allowed), and the losses to 1%.
+     */
+    @Test
+    void theMirrorAsARunsEngineTrainsLikeTheCpu() {
+        Training cpu = Training.start(config(), digits);
+        while (!cpu.finished()) cpu.trainEpoch(Training.Progress.NONE);
+
+        Training run = Training.start(config(), digits);
+        GpuMlp<float[]> mlp = new GpuMlp<>(run.network(), run.optimizer(), run.loss(), 32, new HostKernels());
+        run.setStepEngine(GpuTraining.engine(mlp));  // what --backend cuda installs
+        while (!run.finished()) run.trainEpoch(Training.Progress.NONE);
+        for (int e = 0; e < 3; e++) {
+            MetricsLog.Epoch a = cpu.history().get(e), b = run.history().get(e);
+            assertEquals(a.trainLoss(), b.trainLoss(), 0.01 * a.trainLoss(), "train loss of epoch " + (e + 1));
+            assertEquals(a.valLoss(), b.valLoss(), 0.01 * a.valLoss(), "validation loss of epoch " + (e + 1));
+            assertEquals(a.valAccuracy(), b.valAccuracy(), 3.0 / digits.test().size(), "validation accuracy of epoch " + (e + 1));
+        }
+        assertTrue(run.history().get(2).valAccuracy() > 0.9, "trained: " + run.history().get(2));
+        assertEquals(cpu.optimizer().learningRate(), run.optimizer().learningRate(), "0.05·0.5³, decayed on the CPU side, used on the device");
+        Map<String, Tensor> saved = run.checkpoint().tensors();
+        Tensor momentum = saved.get("optimizer.0.weight.momentum_buffer");
+        assertTrue(Math.abs(momentum.data()[0]) + Math.abs(momentum.data()[1]) > 0, "the device's velocity came back");
+        assertArrayEquals(run.network().parameter("dense0.weight").value().data(), saved.get("0.weight").data());
+        mlp.close();
+    }
+
+    /**
+     * The same run with the mirror's pipeline (submit now, the loss one step later, as GpuTraining installs
+     * it) and without (each step waits): the same arithmetic in the same order, so the histories and the
+     * checkpoints are bitwise equal; the learning-rate decay reaches the captured step (a new graph after
+     * each change); the losses of an epoch are all read before its validation (copyToNetwork refuses
+     * to run with a step in flight).
+     */
+    @Test
+    void aPipelinedEngineRunsTheSameStepsAsAWaitingOne() {
+        Training waiting = Training.start(config(), digits);
+        GpuMlp<float[]> a = new GpuMlp<>(waiting.network(), waiting.optimizer(), waiting.loss(), 32, new HostKernels());
+        waiting.setStepEngine(new Training.StepEngine() {
+            @Override
+            public double step(Tensor x, Tensor target) {
+                return a.step(x, target);
+            }
+
+            @Override
+            public void syncNetwork() {
+                a.copyToNetwork();
+            }
+        });
+        while (!waiting.finished()) waiting.trainEpoch(Training.Progress.NONE);
+
+        Training piped = Training.start(config(), digits);
+        HostKernels host = new HostKernels();
+        GpuMlp<float[]> b = new GpuMlp<>(piped.network(), piped.optimizer(), piped.loss(), 32, host);
+        piped.setStepEngine(GpuTraining.engine(b));  // what --backend cuda installs: one step in flight
+        while (!piped.finished()) piped.trainEpoch(Training.Progress.NONE);
+        assertEquals(3 * ((digits.train().size() + 31) / 32), b.steps(), "one loss a batch");
+        assertEquals(0, b.inFlight(), "every loss read (copyToNetwork, after each epoch, refuses otherwise)");
+        assertEquals(losses(waiting.history()), losses(piped.history()));
+        assertSameTensors(waiting.checkpoint().tensors(), piped.checkpoint().tensors());
+        // 3 epochs, each at its own learning rate: full batches in both buffer slots, and the shorter last one
+        assertEquals(9, b.graphsCaptured());
+        assertEquals(3 * ((digits.train().size() + 31) / 32), host.launches);
+        a.close();
+        b.close();
+    }
+
+    /** A pipelined step that fails (a non-finite loss) ends the epoch with the failure, after the step in flight is waited for. */
+    @Test
+    void aFailedPipelinedStepEndsTheEpochAndLeavesNoStepInFlight() {
+        Training run = Training.start(config(), digits);
+        Trainer trainer = new Trainer(run.network(), run.loss(), run.optimizer());
+        int[] inFlight = new int[1], taken = new int[1];
+        run.setStepEngine(new Training.StepEngine() {
+            @Override
+            public double step(Tensor x, Tensor target) {
+                throw new AssertionError("a pipelined epoch submits");
+            }
+
+            @Override
+            public void syncNetwork() {
+            }
+
+            @Override
+            public int pipelineDepth() {
+                return 1;
+            }
+
+            @Override
+            public void submit(Tensor x, Tensor target) {
+                trainer.step(x, target);
+                inFlight[0]++;
+            }
+
+            @Override
+            public double takeLoss() {
+                inFlight[0]--;
+                if (++taken[0] == 3) throw new ArithmeticException("step 3 on the GPU: loss softmax_ce is NaN");
+                return 1.0;
+            }
+
+            @Override
+            public void discardInFlight() {
+                inFlight[0] = 0;
+            }
+        });
+        ArithmeticException e = assertThrows(ArithmeticException.class, () -> run.trainEpoch(Training.Progress.NONE));
+        assertEquals("step 3 on the GPU: loss softmax_ce is NaN", e.getMessage());
+        assertEquals(0, inFlight[0], "the step submitted after the failed one was waited for");
+    }
+
+    private static List<Double> losses(List<MetricsLog.Epoch> history) {
+        return history.stream().map(e -> e.trainLoss() + e.valLoss()).toList();
+    }
+
+    private static void assertSameTensors(Map<String, Tensor> a, Map<String, Tensor> b) {
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) assertArrayEquals(a.get(k).data(), b.get(k).data(), k);
+    }
+}
