@@ -27,7 +27,7 @@ public final class BalanceDemo {
                     0f, 0f, 0f, false, 128, epochs, null, 0, null, 42L, 0.0, "global", balance, null);
             long t0 = System.nanoTime();
             Training run = Training.start(c, new Dataset.Split(train, fm.test()));
-            while (!run.finished()) run.trainEpoch(Training.Progress.NONE);
+            while (!run.finished()) run.trainEpoch();
             Evaluator.Evaluation test = run.evaluator(fm.test()).run(false);
             System.out.printf(Locale.ROOT, "--balance %-10s: class %d recall %.4f, precision %.4f; test accuracy %.4f (%d epochs, %.0f s)%n",
                     balance, rare, test.confusion().recall(rare), test.confusion().precision(rare), test.accuracy(), epochs,

@@ -29,7 +29,7 @@ public final class TransferDemo {
                 128, pretrainEpochs, null, 0, null, 42L, 0.0, "global");
         long t0 = System.nanoTime();
         Training base = Training.start(b, first);
-        while (!base.finished()) System.out.println("pretrain " + base.trainEpoch(Training.Progress.NONE).summary());
+        while (!base.finished()) System.out.println("pretrain " + base.trainEpoch().summary());
         Path file = Files.createTempDirectory("transfer").resolve("base.safetensors");
         base.checkpoint().write(file);
         System.out.printf(Locale.ROOT, "pretrained on %d examples of classes 0-4 in %.0f s: test accuracy (classes 0-4) %.4f%n",
@@ -41,7 +41,7 @@ public final class TransferDemo {
             TrainConfig c = new TrainConfig("fashion-mnist classes 5-9, 100 each", "784-256-128-5", "relu", "ce", "he", 0.05f, 0.9f, 0f, 0f,
                     0f, false, 32, headEpochs, null, 0, v[1], 42L, 0.0, "global", "none", from);
             Training run = Training.start(c, second);
-            while (!run.finished()) run.trainEpoch(Training.Progress.NONE);
+            while (!run.finished()) run.trainEpoch();
             Evaluator.Evaluation test = run.evaluator(second.test()).run(false);
             System.out.printf(Locale.ROOT, "%-42s: %d epochs on %d examples: test accuracy (classes 5-9, %d examples) %.4f%n",
                     v[2], headEpochs,

@@ -116,7 +116,7 @@ final class CleanCommand implements Main.Command {
                     flaggedCount - flaggedWrong);
             // the plain top-losses order of one model trained on all the (flipped) labels: it has seen them
             Training run = Training.start(config, new Dataset.Split(ranked, data.test()));
-            while (!run.finished()) run.trainEpoch(Training.Progress.NONE);
+            while (!run.finished()) run.trainEpoch();
             int[] byLoss = LabelIssues.byLoss(run.evaluator(ranked).classProbabilities(), ranked.labels(), k);
             int lossHits = 0;
             for (int r = 0; r < n; r++) if (wrong.contains(byLoss[r])) lossHits++;

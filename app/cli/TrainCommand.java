@@ -13,12 +13,12 @@ import app.train.ProgressBar;
 import app.train.Restarts;
 import app.train.TrainConfig;
 import app.train.Training;
+import backprop.EpochMetrics;
 import backprop.Layer;
 import backprop.Parameter;
 import data.Dataset;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -165,33 +165,21 @@ final class TrainCommand implements Main.Command {
         }
 
         MetricsLog metrics = f.given("metrics") ? MetricsLog.open(Path.of(f.get("metrics"))) : null;
-        TrainingBoard board = f.given("tensorboard") ? TrainingBoard.open(Path.of(f.get("tensorboard"))) : null;
+        TrainingBoard board = f.given("tensorboard") ? TrainingBoard.open(Path.of(f.get("tensorboard")), run.network().parameters()) : null;
         if (board != null) out.println("tensorboard: " + board.file() + " (tensorboard --logdir " + f.get("tensorboard") + ")");
-        long[] steps = {(long) run.epoch() * run.batchesPerEpoch()};
         try {
-            if (metrics != null) for (MetricsLog.Epoch e : run.history()) metrics.write(e);
+            if (metrics != null) for (EpochMetrics e : run.history()) metrics.write(e);
             ProgressBar bar = out == System.out ? ProgressBar.toStdout()
                     : new ProgressBar(out, false, System::nanoTime, ProgressBar.PLAIN_INTERVAL_NANOS);
-            Training.Progress progress = new Training.Progress() {
-                @Override public void start(int epoch, int epochs, int batches) { bar.start("epoch " + epoch + "/" + epochs, batches); }
-                @Override public void batch(int done, long examples, double meanLoss) {
-                    bar.update(done, examples, meanLoss);
-                    if (board == null) return;
-                    try {
-                        board.step(++steps[0], meanLoss);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("--tensorboard: " + e.getMessage(), e);
-                    }
-                }
-                @Override public void finish() { bar.finish(); }
-            };
+            run.addListener(bar.epochs(config.epochs()));
+            if (board != null) run.addListener(board);
+            if (metrics != null) run.addListener(metrics);
             int saved = continuesIt ? run.epoch() : 0;
             while (!run.finished()) {
                 int bestBefore = run.bestEpoch();
-                float lr = run.optimizer().learningRate();
-                MetricsLog.Epoch e;
+                EpochMetrics e;
                 try {
-                    e = run.trainEpoch(progress);
+                    e = run.trainEpoch();
                 } catch (ArithmeticException diverged) {
                     // a non-finite or exploding loss: the weights are ruined, the last checkpoint written is not
                     String kept = saved > 0 ? "the last sane checkpoint is " + checkpointPath + " (epoch " + saved + ")"
@@ -200,11 +188,9 @@ final class TrainCommand implements Main.Command {
                     throw new ArithmeticException("diverged at " + diverged.getMessage().replaceFirst(" \\(learning rate .*\\)$", "")
                             + " with lr " + run.optimizer().learningRate() + "; " + kept + "; try a lower --lr");
                 }
-                if (board != null) board.epoch(e, lr, run.network());
                 String line = e.summary().replaceFirst("^epoch \\d+", "epoch " + e.epoch() + "/" + config.epochs());
                 if (config.lrDecay() != null) line += ", next lr " + run.optimizer().learningRate();
                 out.println(line);
-                if (metrics != null) metrics.write(e);
                 Checkpoint ck = run.checkpoint();
                 ck.write(checkpointPath);
                 saved = run.epoch();
@@ -229,7 +215,7 @@ final class TrainCommand implements Main.Command {
             board.image("confusion_matrix", run.epoch(), ConfusionImage.render(test.confusion(), run.testSet().classNames()));
             board.close();
         }
-        List<MetricsLog.Epoch> h = run.history();
+        List<EpochMetrics> h = run.history();
         if (!h.isEmpty()) {
             double[] train = new double[h.size()];
             double[] val = new double[h.size()];

@@ -150,6 +150,21 @@ public final class SentimentModel {
         return (double) right / labels.length;
     }
 
+    /** The mean of {@code loss} over the rows of {@code x} with their labels, in evaluation mode (the validation loss of an epoch). */
+    public double meanLoss(SparseBatch x, int[] labels, Loss loss) {
+        if (x.rows() != labels.length) throw new IllegalArgumentException(x.rows() + " reviews but " + labels.length + " labels");
+        if (labels.length == 0) return Double.NaN;
+        double sum = 0;
+        for (int start = 0; start < x.rows(); start += EVAL_BATCH) {
+            int rows = Math.min(EVAL_BATCH, x.rows() - start);
+            chunk.clear();
+            for (int r = 0; r < rows; r++) chunk.addRow(x, start + r);
+            // the loss is the batch mean: weighed by its rows for the mean over every review
+            sum += loss.forward(network.predict(chunk), targets(Arrays.copyOfRange(labels, start, start + rows))) * rows;
+        }
+        return sum / labels.length;
+    }
+
     /**
      * Every word's pull towards positive: the positive margin (the logit, or z₊ − z₋ for softmax)
      * of a review holding only that word, minus the margin of an empty review. With activation

@@ -1,5 +1,6 @@
 package app.train;
 
+import backprop.EpochMetrics;
 import backprop.Layer;
 import backprop.Network;
 import backprop.Parameter;
@@ -141,22 +142,17 @@ public final class Checkpoint {
     }
 
     /** One record per epoch trained so far. */
-    public List<MetricsLog.Epoch> history() {
+    public List<EpochMetrics> history() {
         if (!(json("history") instanceof List<?> l)) throw new IllegalArgumentException(source + ": metadata 'history' is not a JSON list");
-        List<MetricsLog.Epoch> out = new ArrayList<>();
+        List<EpochMetrics> out = new ArrayList<>();
         for (Object o : l) {
             if (!(o instanceof Map<?, ?> m) || !(m.get("epoch") instanceof Long epoch)) {
                 throw new IllegalArgumentException(source + ": a 'history' record is not an object with an epoch: " + o);
             }
             // null (JSON has no NaN) stands for a figure that does not apply
-            out.add(new MetricsLog.Epoch((int) (long) epoch, number(m, "train_loss"), number(m, "val_loss"), number(m, "val_accuracy"),
-                    number(m, "seconds"), number(m, "examples_per_second")));
+            out.add(EpochMetrics.fromJson(m));
         }
         return out;
-    }
-
-    private static double number(Map<?, ?> m, String key) {
-        return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     private float[] floats(Object list, String what) {

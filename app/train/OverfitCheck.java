@@ -3,6 +3,7 @@ package app.train;
 import backprop.Layer;
 import backprop.Network;
 import backprop.Parameter;
+import backprop.Shuffle;
 import backprop.layers.Dense;
 import backprop.layers.ReLU;
 import data.Dataset;
@@ -43,13 +44,8 @@ public final class OverfitCheck {
         int[] all = new int[train.size()];
         for (int i = 0; i < all.length; i++) all[i] = i;
         Rng rng = new Rng(Rng.mix(seed, PICK_STREAM, 0));
-        // partial Fisher-Yates: the first n places hold a uniform draw without replacement
-        for (int i = 0; i < n; i++) {
-            int j = i + rng.nextInt(all.length - i);
-            int t = all[i];
-            all[i] = all[j];
-            all[j] = t;
-        }
+        // the first n places hold a uniform draw without replacement
+        Shuffle.firstK(all, all.length, n, rng);
         return train.subset(train.name() + "/overfit-" + n, java.util.Arrays.copyOf(all, n));
     }
 

@@ -2,11 +2,15 @@ package app.train;
 
 import backprop.BatchBuffer;
 import backprop.Divergence;
+import backprop.EpochLoop;
+import backprop.EpochMetrics;
 import backprop.Layer;
 import backprop.Loss;
 import backprop.Network;
 import backprop.Parameter;
+import backprop.StepEngine;
 import backprop.Trainer;
+import backprop.TrainingListener;
 import backprop.init.Initializer;
 import backprop.layers.Dense;
 import backprop.layers.Dropout;
@@ -52,57 +56,6 @@ public final class Training {
     /** The default hidden layer when no --model is given: {@code <inputs>-64-<classes>}. */
     public static final int DEFAULT_HIDDEN = 64;
 
-    /** What the run reports while it trains an epoch (a progress bar, or nothing). */
-    public interface Progress {
-        void start(int epoch, int epochs, int batches);
-
-        void batch(int batchesDone, long examplesDone, double meanLoss);
-
-        void finish();
-
-        Progress NONE = new Progress() {
-            @Override public void start(int epoch, int epochs, int batches) { }
-            @Override public void batch(int batchesDone, long examplesDone, double meanLoss) { }
-            @Override public void finish() { }
-        };
-    }
-
-    /**
-     * Where the steps of {@link #trainEpoch} and {@link #stepNextBatch} run: the CPU {@link Trainer}, unless a
-     * backend installs its mirror of it ({@code app.train.GpuTraining}), which trains this run's network with this
-     * run's optimizer settings and hands their state back before the CPU reads them.
-     */
-    public interface StepEngine {
-        /** One step (forward, loss, backward, update) on the batch; returns its mean loss before the update. */
-        double step(Tensor x, Tensor target);
-
-        /** Writes the engine's weights and optimizer state into the run's network and optimizer. */
-        void syncNetwork();
-
-        /**
-         * How many steps the engine may run behind the host: with depth d > 0 an epoch {@link #submit}s
-         * each batch and reads the losses d steps late, so the host gathers the next batch while the engine
-         * works. 0 (the default): every {@link #step} waits.
-         */
-        default int pipelineDepth() {
-            return 0;
-        }
-
-        /** Queues a step on the batch (the tensors may be refilled when this returns); only with a pipeline. */
-        default void submit(Tensor x, Tensor target) {
-            throw new UnsupportedOperationException("this step engine has no pipeline");
-        }
-
-        /** Waits for the oldest submitted step and returns its mean loss; only with a pipeline. */
-        default double takeLoss() {
-            throw new UnsupportedOperationException("this step engine has no pipeline");
-        }
-
-        /** Waits for the submitted steps and drops their losses (after a step failed); only with a pipeline. */
-        default void discardInFlight() {
-        }
-    }
-
     private final TrainConfig config;
     private final ModelSpec spec;
     private final Dataset train;
@@ -119,14 +72,16 @@ public final class Training {
     private final Evaluator validator;
     private final List<Dropout> dropouts = new ArrayList<>();
     private final BatchBuffer labels = new BatchBuffer();
-    private final List<MetricsLog.Epoch> history = new ArrayList<>();
+    private final List<EpochMetrics> history = new ArrayList<>();
     private final Divergence divergence = new Divergence();
+    private final EpochLoop<Tensor> loop = new EpochLoop<Tensor>().addListener(divergence);
+    private final LoaderBatches batches = new LoaderBatches();
     private int epoch;                      // epochs completed
     private int bestEpoch;                  // 1-based epoch of the lowest validation loss so far; 0 before the first
     private double bestValLoss = Double.POSITIVE_INFINITY;
     private Map<String, Tensor> bestState;  // copies of the model tensors of bestEpoch (with early stopping)
     private boolean stopped;
-    private StepEngine engine;              // null: the CPU trainer
+    private StepEngine<Tensor> engine;      // null: the CPU trainer
     private String transfer;                // JSON of the base this run started from (--from), null for none
 
     private Training(TrainConfig config, Dataset.Split data) {
@@ -272,47 +227,27 @@ public final class Training {
         return stopped || epoch >= config.epochs();
     }
 
+    /**
+     * Tells {@code listener} of every epoch and step from now on (see {@link TrainingListener}): the progress bar,
+     * the metrics log, TensorBoard, a tuner's pruning. The run's divergence check is always the first.
+     */
+    public Training addListener(TrainingListener listener) {
+        loop.addListener(listener);
+        return this;
+    }
+
     /** Trains the next epoch, validates, updates the schedule and the best epoch; returns the epoch's record. */
-    public MetricsLog.Epoch trainEpoch(Progress progress) {
+    public EpochMetrics trainEpoch() {
         if (finished()) throw new IllegalStateException("the run is finished (" + epoch + " epochs" + (stopped ? ", stopped early" : "") + ")");
         int e = epoch;
         startEpoch(e);
-        progress.start(e + 1, config.epochs(), loader.batches());
-        long t0 = System.nanoTime();
-        EpochLoss epochLoss = new EpochLoss(progress, engine == null ? 0 : engine.pipelineDepth(), divergence, e, (long) e * loader.batches());
-        try {
-            while (loader.next()) {
-                int rows = loader.size();
-                Tensor target = spec.indexTargets() ? labelsAsFloats(loader.y(), rows, labels) : loader.oneHot();
-                if (epochLoss.depth == 0) {
-                    epochLoss.add(step(loader.x(), target), rows);
-                } else {
-                    engine.submit(loader.x(), target);
-                    epochLoss.submitted(rows);
-                    if (epochLoss.inFlight() > epochLoss.depth) epochLoss.add(engine.takeLoss());
-                }
-            }
-            while (epochLoss.inFlight() > 0) epochLoss.add(engine.takeLoss());
-        } catch (RuntimeException failure) {
-            // a failed step (a non-finite loss, say) leaves the next one in flight: wait for it, so the engine is usable
-            if (epochLoss.inFlight() > 0) {
-                try {
-                    engine.discardInFlight();
-                } catch (RuntimeException alsoFailed) {
-                    failure.addSuppressed(alsoFailed);  // the first failure is the one to report
-                }
-            }
-            throw failure;
-        }
-        double sum = epochLoss.sum;
-        long seen = epochLoss.seen;
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        progress.finish();
-        if (engine != null) engine.syncNetwork();
-        Evaluator.Evaluation v = validator.run(false);
-        MetricsLog.Epoch record = new MetricsLog.Epoch(e + 1, sum / seen, v.loss(), v.accuracy(), seconds, seen / seconds);
-        divergence.epoch(record.epoch(), record.trainLoss(), record.valLoss());
+        EpochMetrics record = loop.epoch(e + 1, (long) e * loader.batches(), batches, engine == null ? trainer : engine,
+                sgd.learningRate(), () -> {
+                    Evaluator.Evaluation v = validator.run(false);
+                    return new EpochLoop.Measured(v.loss(), v.accuracy());
+                });
         afterEpoch(record, false);
+        if (loop.stopRequested()) stopped = true;
         return record;
     }
 
@@ -321,55 +256,27 @@ public final class Training {
      * learning-rate range test's loop); returns the batch's loss. Records no history.
      */
     public double stepNextBatch() {
-        if (loader.epoch() < 0 || !loader.next()) {
+        if (loader.epoch() < 0 || !batches.next()) {
             startEpoch(loader.epoch() + 1);
-            loader.next();
+            batches.next();
         }
-        int rows = loader.size();
-        Tensor target = spec.indexTargets() ? labelsAsFloats(loader.y(), rows, labels) : loader.oneHot();
-        return step(loader.x(), target);
+        return step(batches.x(), batches.y());
     }
 
-    /** An epoch's loss, summed as the steps' losses arrive (in order, late with a pipeline), its progress line and divergence check. */
-    private static final class EpochLoss {
-        final Progress progress;
-        final int depth;
-        final Divergence divergence;
-        final int epoch;
-        final long stepsBefore;
-        final int[] rowsInFlight;
-        long submitted, taken, seen;
-        int batches;
-        double sum;
+    /** The loader's batches, with the targets the loss takes: class indices as floats, or one-hot rows. */
+    private final class LoaderBatches implements EpochLoop.Batches<Tensor> {
+        private Tensor target;
 
-        EpochLoss(Progress progress, int depth, Divergence divergence, int epoch, long stepsBefore) {
-            this.progress = progress;
-            this.depth = depth;
-            this.divergence = divergence;
-            this.epoch = epoch;
-            this.stepsBefore = stepsBefore;
-            this.rowsInFlight = new int[depth + 1];
-        }
+        @Override public int batches() { return loader.batches(); }
+        @Override public Tensor x() { return loader.x(); }
+        @Override public Tensor y() { return target; }
+        @Override public int rows() { return loader.size(); }
 
-        void submitted(int rows) {
-            rowsInFlight[(int) (submitted++ % rowsInFlight.length)] = rows;
-        }
-
-        int inFlight() {
-            return (int) (submitted - taken);
-        }
-
-        /** The loss of the oldest submitted step. */
-        void add(double meanLoss) {
-            add(meanLoss, rowsInFlight[(int) (taken++ % rowsInFlight.length)]);
-        }
-
-        /** A step's loss is the batch mean: weighed by its rows for the epoch's mean over examples. */
-        void add(double meanLoss, int rows) {
-            divergence.step(stepsBefore + batches + 1, epoch + 1, meanLoss);
-            sum += meanLoss * rows;
-            seen += rows;
-            progress.batch(++batches, seen, sum / seen);
+        @Override
+        public boolean next() {
+            if (!loader.next()) return false;
+            target = spec.indexTargets() ? labelsAsFloats(loader.y(), loader.size(), labels) : loader.oneHot();
+            return true;
         }
     }
 
@@ -381,7 +288,7 @@ public final class Training {
      * Runs the training steps on {@code engine} from now on (null: the CPU again). Install it after
      * {@link #restore}: the engine starts from the network and optimizer state as they are.
      */
-    public void setStepEngine(StepEngine engine) {
+    public void setStepEngine(StepEngine<Tensor> engine) {
         this.engine = engine;
     }
 
@@ -392,7 +299,7 @@ public final class Training {
     }
 
     /** Bookkeeping after an epoch (also replayed from the history when resuming). */
-    private void afterEpoch(MetricsLog.Epoch record, boolean replay) {
+    private void afterEpoch(EpochMetrics record, boolean replay) {
         history.add(record);
         epoch = record.epoch();
         if (schedule != null) sgd.setLearningRate(schedule.next(record.epoch() - 1, record.valLoss(), sgd.learningRate()));
@@ -471,7 +378,7 @@ public final class Training {
         norm.put("inv_std", doubles(normalization.invStd()));
         meta.put("normalization", Json.write(norm));
         List<Object> h = new ArrayList<>();
-        for (MetricsLog.Epoch r : history) h.add(r.toJson());
+        for (EpochMetrics r : history) h.add(r.toJson());
         meta.put("history", Json.write(h));
         if (bestEpoch > 0) meta.put("best", Json.write(Map.of("epoch", bestEpoch, "val_loss", bestValLoss)));
         if (transfer != null) meta.put("transfer", transfer);
@@ -518,10 +425,10 @@ public final class Training {
         }
         // replay the history: the schedule's and early stopping's counters come out as they were
         int e = ck.epoch();
-        List<MetricsLog.Epoch> past = ck.history();
+        List<EpochMetrics> past = ck.history();
         if (past.size() != e) throw new IllegalArgumentException(ck.source() + ": epoch " + e + " but " + past.size() + " history records");
-        for (MetricsLog.Epoch r : past) afterEpoch(r, true);
-        if (!past.isEmpty()) divergence.epoch(past.get(0).epoch(), past.get(0).trainLoss(), past.get(0).valLoss());
+        for (EpochMetrics r : past) afterEpoch(r, true);
+        if (!past.isEmpty()) divergence.trainLoss(past.get(0).epoch(), past.get(0).trainLoss());
         epoch = e;
         sgd.setLearningRate(ck.learningRate());
         if (config.earlyStopping() > 0 && bestEpoch > 0) {
@@ -561,7 +468,7 @@ public final class Training {
     public boolean stoppedEarly() { return stopped; }
     public int bestEpoch() { return bestEpoch; }
     public double bestValLoss() { return bestValLoss; }
-    public List<MetricsLog.Epoch> history() { return Collections.unmodifiableList(history); }
+    public List<EpochMetrics> history() { return Collections.unmodifiableList(history); }
     public Loader loader() { return loader; }
 
     /** An evaluator of the current network on {@code data} with the run's normalization. */

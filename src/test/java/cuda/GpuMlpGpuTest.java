@@ -109,7 +109,7 @@ class GpuMlpGpuTest {
             ByteArrayOutputStream line = new ByteArrayOutputStream();
             assertEquals(i == 0 ? Backend.CPU : Backend.CUDA, GpuTraining.use(i == 0 ? "cpu" : "cuda", run,
                     new PrintStream(line, true, StandardCharsets.UTF_8)));
-            while (!run.finished()) run.trainEpoch(Training.Progress.NONE);
+            while (!run.finished()) run.trainEpoch();
             Evaluator.Evaluation test = run.evaluator(run.testSet()).run(false);
             accuracy[i] = test.accuracy();
             System.out.println(config.data() + " " + line.toString(StandardCharsets.UTF_8).strip() + ": test accuracy " + accuracy[i]

@@ -62,7 +62,7 @@ class TransferTest {
             assertArrayEquals(base.tensors().get(n).data(), start.get(n).data(), n);
         }
         float[] before = start.get("0.weight").data().clone();
-        run.trainEpoch(Training.Progress.NONE);
+        run.trainEpoch();
         assertFalse(Arrays.equals(before, Checkpoint.modelState(run.network()).get("0.weight").data()));
     }
 

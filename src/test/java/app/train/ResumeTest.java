@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import backprop.EpochMetrics;
 import data.Dataset;
 import data.Digits;
 import java.io.IOException;
@@ -41,7 +42,7 @@ class ResumeTest {
     }
 
     private static void train(Training t) {
-        while (!t.finished()) t.trainEpoch(Training.Progress.NONE);
+        while (!t.finished()) t.trainEpoch();
     }
 
     private static void assertSameTensors(Map<String, Tensor> expected, Map<String, Tensor> actual) {
@@ -75,8 +76,8 @@ class ResumeTest {
         assertEquals(Float.floatToIntBits(straight.optimizer().learningRate()), Float.floatToIntBits(resumed.optimizer().learningRate()));
         // epoch 3 does not beat epoch 2: the resumed run halves the rate only if it replayed the best loss of epoch 2
         assertTrue(straight.optimizer().learningRate() < 0.2f, "the plateau schedule acted after the resume point");
-        List<MetricsLog.Epoch> a = straight.history();
-        List<MetricsLog.Epoch> b = resumed.history();
+        List<EpochMetrics> a = straight.history();
+        List<EpochMetrics> b = resumed.history();
         assertEquals(a.size(), b.size());
         for (int i = 0; i < a.size(); i++) {
             assertEquals(a.get(i).trainLoss(), b.get(i).trainLoss(), 0.0, "train loss of epoch " + (i + 1));
@@ -146,7 +147,7 @@ class ResumeTest {
         Training run = Training.start(c, digits);
         train(run);
         assertTrue(run.stoppedEarly(), "stopped before epoch 40: " + run.epoch());
-        List<MetricsLog.Epoch> h = run.history();
+        List<EpochMetrics> h = run.history();
         int argmin = 0;
         for (int i = 1; i < h.size(); i++) if (h.get(i).valLoss() < h.get(argmin).valLoss()) argmin = i;
         assertEquals(argmin + 1, run.bestEpoch());
