@@ -12,6 +12,7 @@ import app.train.OverfitCheck;
 import app.train.ProgressBar;
 import app.train.Restarts;
 import app.train.TrainConfig;
+import app.train.TrainOptions;
 import app.train.Training;
 import backprop.EpochMetrics;
 import backprop.Layer;
@@ -32,35 +33,17 @@ import java.util.Map;
  */
 final class TrainCommand implements Main.Command {
     static Flags flags() {
-        TrainConfig d = TrainConfig.defaults();
         Flags f = new Flags("./nabla train [flags]",
                 "Trains a multilayer perceptron with SGD and reports the test accuracy. With no flags: the embedded digits,",
                 "a 64-64-10 ReLU network, 20 epochs, a few seconds. Each epoch trains on every training example once.");
         Common.modelFlags(f);
+        Common.declare(f, TrainOptions.Group.TRAINING);
         f.flag("optimizer", "NAME", "sgd", "the optimizer: sgd (momentum, decay and regularization by their flags)")
-                .flag("lr", "RATE", Float.toString(d.lr()), "learning rate, > 0")
-                .flag("momentum", "MU", Float.toString(d.momentum()), "heavy-ball momentum in [0, 1) (0: plain SGD), as PyTorch's SGD")
-                .flag("l1", "LAMBDA", "0", "L1 penalty λ·Σ|w| on the weights (not biases)")
-                .flag("l2", "LAMBDA", "0", "L2 penalty (λ/2)·Σw² on the weights (not biases): PyTorch's weight_decay")
-                .flag("batch", "N", Integer.toString(d.batch()), "minibatch size (the last batch of an epoch holds the rest)")
-                .flag("epochs", "N", Integer.toString(d.epochs()), "epochs to train (with --resume: the total, counting those done)")
-                .flag("lr-decay", "SPEC", null, "learning-rate schedule after each epoch: step:EVERY:GAMMA (lr·γ every EVERY epochs), "
-                        + "exp:GAMMA (lr·γ every epoch), plateau:PATIENCE:FACTOR (lr·factor when the validation loss has not improved "
-                        + "for more than PATIENCE epochs)")
-                .flag("early-stopping", "PATIENCE", null, "stop when the validation loss has not improved for PATIENCE epochs; "
-                        + "the best epoch's weights are tested and saved to <checkpoint>.best.safetensors")
-                .flag("freeze", "LAYERS", null, "Linear layers whose weights and biases stay fixed, counted from 1: e.g. 1 or 1,2")
-                .flag("val-split", "F", null, "hold out a stratified share F in (0, 1) of the training set for validation")
                 .flag("overfit-batch", "N", null, "the tiny-batch check instead of a run: train full-batch steps on N seeded examples until "
                         + "the loss is below " + OverfitCheck.TARGET + " (at most " + OverfitCheck.MAX_STEPS + " steps), say after how many, "
                         + "or name the likely causes when it cannot; exit 1 then")
-                .flag("from", "PATH", null, "start from the checkpoint PATH: its Linear layers (and the BatchNorm after each) are kept while "
-                        + "they match this --model by position and shape; the first that differs and every later one are new (a new head)")
                 .toggle("cache-features", "with a frozen body (--freeze 1,...,k, no dropout or batch norm in it): run the training set "
                         + "through the body once and train the head on its cached outputs; the training steps run on the CPU")
-                .flag("balance", "HOW", "none", "unbalanced classes: none, oversample (each epoch also draws the rarer classes again, "
-                        + "seeded, until every class has as many examples as the largest; every example is still seen) or weights "
-                        + "(the loss of an example weighs n/(classes·n_class))")
                 .flag("restarts", "K", null, "random restarts: train seeds seed..seed+K-1 for --restart-epochs each, keep the lowest "
                         + "validation loss, continue it to --epochs, and print the spread")
                 .flag("restart-epochs", "E", "1", "epochs each restart trains before the best is chosen")
@@ -72,8 +55,8 @@ final class TrainCommand implements Main.Command {
                         + "else the CPU), cpu, or cuda (exit 1 when it cannot); said in the first line of the output")
                 .flag("out", "DIR", "out", "folder for the checkpoint and loss.png")
                 .toggle("overwrite", "replace an existing checkpoint that this run did not write (without it the run refuses to start)")
-                .flag("metrics", "FILE", null, "write one JSON object per epoch (epoch, train_loss, val_loss, val_accuracy, seconds, "
-                        + "examples_per_second)")
+                .flag("metrics", "FILE", null, "write one JSON object per epoch (epoch, steps, train_loss, val_loss, val_accuracy, "
+                        + "learning_rate, seconds, examples_per_second)")
                 .flag("tensorboard", "DIR", null, "write a TensorBoard event file in DIR (tensorboard --logdir DIR): the running train loss "
                         + "every " + TrainingBoard.EVERY_STEPS + " steps, the --metrics figures and the learning rate per epoch, "
                         + "weight and gradient histograms, and the confusion matrix at the end")
@@ -251,34 +234,8 @@ final class TrainCommand implements Main.Command {
 
     /** The run's config: the flags given over {@code base} (the defaults, or the resumed checkpoint's config). */
     static TrainConfig config(Flags f, TrainConfig base) throws IOException {
-        TrainConfig m = Common.modelConfig(f, base);
-        String decay = f.given("lr-decay") ? f.get("lr-decay") : base.lrDecay();
-        try {
-            LrDecay.parse(decay);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException("--lr-decay: " + e.getMessage());
-        }
-        if (decay != null && decay.equalsIgnoreCase("none")) decay = null;
-        String freeze = f.given("freeze") ? f.get("freeze") : base.freeze();
-        if (freeze != null && !freeze.matches("\\s*\\d+\\s*(,\\s*\\d+\\s*)*")) {
-            throw new Main.UsageException("--freeze must list Linear layer numbers counted from 1, e.g. 1 or 1,2; got '" + freeze + "'");
-        }
-        return new TrainConfig(m.data(), m.model(), m.activation(), m.loss(), m.init(),
-                f.given("lr") ? (float) f.getDouble("lr", 0, Float.MAX_VALUE, "(]") : base.lr(),
-                f.given("momentum") ? (float) f.getDouble("momentum", 0, 1, "[)") : base.momentum(),
-                f.given("l1") ? (float) f.getDouble("l1", 0, Float.MAX_VALUE, "[]") : base.l1(),
-                f.given("l2") ? (float) f.getDouble("l2", 0, Float.MAX_VALUE, "[]") : base.l2(),
-                m.dropout(), m.batchNorm(),
-                f.given("batch") ? f.getInt("batch", 1, 1 << 20) : base.batch(),
-                f.given("epochs") ? f.getInt("epochs", 1, 1_000_000) : base.epochs(),
-                decay,
-                f.given("early-stopping") ? f.getInt("early-stopping", 1, 1_000_000) : base.earlyStopping(),
-                freeze,
-                m.seed(),
-                f.given("val-split") ? f.getDouble("val-split", 0, 1, "()") : base.valSplit(),
-                m.normalize(),
-                f.given("balance") ? f.getChoice("balance", TrainConfig.BALANCES.toArray(String[]::new)) : base.balance(),
-                f.given("from") ? UserPaths.input("--from", f.get("from")).toString() : base.from());
+        TrainConfig c = Common.config(f, base, TrainOptions.Group.MODEL, TrainOptions.Group.TRAINING);
+        return f.given("from") ? c.toBuilder().from(UserPaths.input("--from", f.get("from")).toString()).build() : c;
     }
 
     /** {@code --restarts K}: trains K seeds for --restart-epochs, prints each and the spread, returns the lowest validation loss. */

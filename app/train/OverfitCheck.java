@@ -53,9 +53,7 @@ public final class OverfitCheck {
     public static Result run(TrainConfig config, Dataset train, int n, int maxSteps) {
         Dataset batch = pick(train, n, config.seed());
         // one batch of all n examples, no validation split, schedule or early stopping: only the steps
-        TrainConfig c = new TrainConfig(config.data(), config.model(), config.activation(), config.loss(), config.init(), config.lr(),
-                config.momentum(), config.l1(), config.l2(), config.dropout(), config.batchNorm(), n, 1, null, 0, config.freeze(),
-                config.seed(), 0.0, config.normalize(), "none", config.from());
+        TrainConfig c = config.toBuilder().batch(n).epochs(1).lrDecay(null).earlyStopping(0).valSplit(0).balance("none").build();
         Training run = Training.start(c, new Dataset.Split(batch, batch));
         return run(run, config, maxSteps);
     }

@@ -95,8 +95,7 @@ class GpuMlpGpuTest {
         double allowed;
         try {
             data = Datasets.open("fashion-mnist");
-            config = new TrainConfig("fashion-mnist", "784-256-128-10", "relu", "ce", "he", 0.05f, 0.9f, 0f, 0f, 0f, false, 128, 10, null,
-                    0, null, 42L, 0.0, "global");
+            config = TrainConfig.builder().data("fashion-mnist").model("784-256-128-10").batch(128).epochs(10).build();
             allowed = 0.01;
         } catch (java.io.IOException | RuntimeException notInstalled) {
             data = Digits.split();

@@ -46,8 +46,7 @@ class GpuTrainingTest {
 
     /** The digits, 64-32-10 ReLU, momentum, L2, a learning rate that decays each epoch, 3 epochs. */
     static TrainConfig config() {
-        return new TrainConfig("digits", "64-32-10", "relu", "ce", "he", 0.05f, 0.9f, 0f, 1e-4f, 0f, false, 32, 3, "exp:0.5", 0, null,
-                42L, 0.0, "global");
+        return TrainConfig.builder().model("64-32-10").l2(1e-4f).epochs(3).lrDecay("exp:0.5").build();
     }
 
     @Test
