@@ -4,10 +4,8 @@ import backprop.Layer;
 import backprop.Loss;
 import backprop.Network;
 import backprop.init.Initializer;
+import backprop.layers.Activations;
 import backprop.layers.Dense;
-import backprop.layers.ReLU;
-import backprop.layers.Sigmoid;
-import backprop.layers.Tanh;
 import backprop.loss.BinaryCrossEntropyWithLogits;
 import backprop.loss.SoftmaxCrossEntropy;
 import backprop.sparse.SparseBatch;
@@ -63,7 +61,7 @@ public final class SentimentModel {
         public Config {
             if (hidden < 1) throw new IllegalArgumentException("hidden size must be >= 1, got " + hidden);
             activation = activation.toLowerCase(Locale.ROOT);
-            if (!List.of("none", "sigmoid", "tanh", "relu").contains(activation)) {
+            if (!activation.equals("none") && !List.of("sigmoid", "tanh", "relu").contains(activation)) {
                 throw new IllegalArgumentException("unknown activation '" + activation + "'; known: " + ACTIVATIONS);
             }
         }
@@ -215,13 +213,9 @@ public final class SentimentModel {
         return (float) (1.0 / (1.0 + Math.exp(-z)));
     }
 
+    /** The hidden layer's activation; none for "none". */
     private static Layer activation(String name) {
-        switch (name) {
-            case "sigmoid": return new Sigmoid();
-            case "tanh": return new Tanh();
-            case "relu": return new ReLU();
-            default: return null;
-        }
+        return name.equals("none") ? null : Activations.byName(name);
     }
 
     // ---------------------------------------------------------------- checkpoint

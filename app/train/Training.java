@@ -7,12 +7,10 @@ import backprop.EpochMetrics;
 import backprop.Layer;
 import backprop.Loss;
 import backprop.Network;
-import backprop.Parameter;
 import backprop.StepEngine;
 import backprop.Trainer;
 import backprop.TrainingListener;
 import backprop.init.Initializer;
-import backprop.layers.Dense;
 import backprop.layers.Dropout;
 import backprop.loss.ClassWeighted;
 import backprop.optim.LearningRateSchedule;
@@ -97,19 +95,14 @@ public final class Training {
         this.net = spec.build();
         net.initialize(Initializer.byName(config.init()), config.seed());
         for (Layer l : net.layers()) if (l instanceof Dropout d) dropouts.add(d);
-        freeze(net, config.freeze());
+        ModelSpec.freeze(net, config.freeze());
         // --balance weights: each example's loss weighs n/(classes·n_class) of its class in the training set
         this.loss = config.balance().equals("weights")
                 ? new ClassWeighted(spec.newLoss(), ClassWeighted.balanced(train.labels(), train.numClasses())) : spec.newLoss();
         this.sgd = new Sgd(net, config.lr()).momentum(config.momentum()).regularization(Regularization.of(config.l1(), config.l2()));
         this.trainer = new Trainer(net, loss, sgd);
         this.schedule = LrDecay.parse(config.lrDecay());
-        this.normalization = switch (config.normalize()) {
-            case "global" -> Normalization.global(train);
-            case "feature" -> Normalization.perFeature(train);
-            case "none" -> Normalization.identity(train.dim());
-            default -> throw new IllegalArgumentException("normalize must be global, feature or none, got '" + config.normalize() + "'");
-        };
+        this.normalization = Normalization.byName(config.normalize(), train);
         if (config.batch() < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + config.batch());
         if (config.epochs() < 0) throw new IllegalArgumentException("epochs must be >= 0, got " + config.epochs());
         if (config.earlyStopping() < 0) throw new IllegalArgumentException("early-stopping patience must be >= 0, got " + config.earlyStopping());
@@ -199,25 +192,6 @@ public final class Training {
                     + train.name() + " has " + train.numClasses() + " classes; end the model with " + train.numClasses());
         }
         return new ModelSpec(sizes, config.activation(), config.loss(), config.dropout(), config.batchNorm());
-    }
-
-    /** Freezes the Linear layers numbered (from 1) in {@code spec}, e.g. "1" or "1,2". */
-    static void freeze(Network net, String spec) {
-        if (spec == null || spec.isBlank()) return;
-        List<Dense> dense = ModelSpec.denseLayers(net);
-        for (String part : spec.split(",")) {
-            int k;
-            try {
-                k = Integer.parseInt(part.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("freeze '" + spec + "': '" + part + "' is not a layer number; give the Linear layers "
-                        + "to freeze, counted from 1, e.g. 1 or 1,2");
-            }
-            if (k < 1 || k > dense.size()) {
-                throw new IllegalArgumentException("freeze '" + spec + "': the model has Linear layers 1.." + dense.size() + ", not " + k);
-            }
-            net.freeze(dense.get(k - 1).name());
-        }
     }
 
     // ---------------------------------------------------------------- training
@@ -334,64 +308,9 @@ public final class Training {
 
     // ---------------------------------------------------------------- checkpoints
 
-    /** The run's whole state, to write to a file. */
+    /** The run's whole state, to write to a file (the format is {@link Checkpoint}'s). */
     public Checkpoint checkpoint() {
-        Map<String, Tensor> tensors = new LinkedHashMap<>(Checkpoint.modelState(net));
-        Map<String, Object> optimizerState = new LinkedHashMap<>();
-        List<Layer> layers = net.layers();
-        for (int i = 0; i < layers.size(); i++) {
-            for (Parameter p : layers.get(i).parameters()) {
-                Tensor v = sgd.velocity(p.name());
-                if (v == null) continue;
-                String name = Checkpoint.OPTIMIZER_PREFIX + Checkpoint.torchName(i, p) + Checkpoint.MOMENTUM_SUFFIX;
-                tensors.put(name, v);
-                optimizerState.put(Checkpoint.torchName(i, p), Map.of("momentum_buffer", name));
-            }
-        }
-        if (bestState != null) bestState.forEach((k, v) -> tensors.put(Checkpoint.BEST_PREFIX + k, v));
-
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", Checkpoint.FORMAT);
-        meta.put("architecture", Json.write(ModelSpec.architecture(net)));
-        meta.put("model", spec.modelString());
-        meta.put("config", Json.write(config.toJson()));
-        meta.put("epoch", Integer.toString(epoch));
-        meta.put("learning_rate", Double.toString(sgd.learningRate()));
-        Map<String, Object> opt = new LinkedHashMap<>();
-        opt.put("type", "sgd");
-        opt.put("lr", (double) sgd.learningRate());
-        opt.put("momentum", (double) sgd.momentum());
-        opt.put("dampening", 0.0);
-        opt.put("nesterov", false);
-        opt.put("l1", (double) config.l1());
-        opt.put("weight_decay", (double) config.l2());
-        opt.put("state", optimizerState);
-        meta.put("optimizer", Json.write(opt));
-        Map<String, Object> rng = new LinkedHashMap<>();
-        rng.put("seed", config.seed());
-        rng.put("next_epoch", epoch);
-        rng.put("shuffle", "data.Loader: SplitMix64 seeded Rng.mix(seed, 1, epoch)");
-        rng.put("dropout", "SplittableRandom(Rng.mix(seed, 3, epoch*65536 + dropout layer index)) per epoch");
-        meta.put("rng", Json.write(rng));
-        Map<String, Object> norm = new LinkedHashMap<>();
-        norm.put("mean", doubles(normalization.mean()));
-        norm.put("inv_std", doubles(normalization.invStd()));
-        meta.put("normalization", Json.write(norm));
-        List<Object> h = new ArrayList<>();
-        for (EpochMetrics r : history) h.add(r.toJson());
-        meta.put("history", Json.write(h));
-        if (bestEpoch > 0) meta.put("best", Json.write(Map.of("epoch", bestEpoch, "val_loss", bestValLoss)));
-        if (transfer != null) meta.put("transfer", transfer);
-        meta.put("classes", Json.write(train.classNames()));
-        train.imageShape().ifPresent(s -> meta.put("image_shape", s.channels() + "x" + s.height() + "x" + s.width()));
-        return new Checkpoint(tensors, meta);
-    }
-
-    /** The floats as the doubles equal to them: JSON then reads them back exactly. */
-    static double[] doubles(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) d[i] = f[i];
-        return d;
+        return Checkpoint.of(this, bestState, transfer);
     }
 
     /**
@@ -402,27 +321,7 @@ public final class Training {
         String model = spec.modelString();
         ck.loadModel(net, model);
         transfer = ck.metadata().get("transfer");
-        TrainConfig saved = ck.config();
-        List<Layer> layers = net.layers();
-        for (int i = 0; i < layers.size(); i++) {
-            for (Parameter p : layers.get(i).parameters()) {
-                Tensor v = sgd.velocity(p.name());
-                if (v == null) continue;
-                String name = Checkpoint.OPTIMIZER_PREFIX + Checkpoint.torchName(i, p) + Checkpoint.MOMENTUM_SUFFIX;
-                Tensor saved0 = ck.tensors().get(name);
-                if (saved0 == null) {
-                    if (saved.momentum() > 0 && ck.epoch() > 0) {
-                        throw new IllegalArgumentException(ck.source() + " has no tensor '" + name + "' (SGD's momentum buffer) to resume from");
-                    }
-                    continue; // the checkpoint's run had no momentum: the velocity starts at zero
-                }
-                if (saved0.size() != v.size()) {
-                    throw new IllegalArgumentException("tensor '" + name + "' has " + saved0.size() + " values in " + ck.source()
-                            + " but the parameter " + p.name() + " has " + v.size());
-                }
-                v.copyFrom(saved0.reshape(v.shape()));
-            }
-        }
+        ck.loadOptimizer(net, sgd);
         // replay the history: the schedule's and early stopping's counters come out as they were
         int e = ck.epoch();
         List<EpochMetrics> past = ck.history();
@@ -432,20 +331,14 @@ public final class Training {
         epoch = e;
         sgd.setLearningRate(ck.learningRate());
         if (config.earlyStopping() > 0 && bestEpoch > 0) {
-            boolean hasBest = ck.tensors().keySet().stream().anyMatch(k -> k.startsWith(Checkpoint.BEST_PREFIX));
+            boolean hasBest = ck.hasBestState();
             if (bestEpoch != e && !hasBest) {
                 // a run saved without early stopping kept no best weights: count from the resumed epoch
                 bestEpoch = e;
                 bestValLoss = past.get(e - 1).valLoss();
                 stopped = false;
             }
-            if (bestEpoch == e) {
-                bestState = copyOf(Checkpoint.modelState(net));
-            } else {
-                Network best = spec.build();
-                ck.loadModel(best, Checkpoint.BEST_PREFIX, model);
-                bestState = copyOf(Checkpoint.modelState(best));
-            }
+            bestState = bestEpoch == e ? copyOf(Checkpoint.modelState(net)) : ck.bestState(spec);
         }
     }
 

@@ -98,7 +98,7 @@ class TrainCommandTest {
         assertTrue(pi.out().startsWith("input 0: "), pi.out());
         assertTrue(Arrays.equals(probs.data(), tensor.io.Npy.read(dir.resolve("q.npy")).data()));
 
-        Result t = nabla("top-losses", "--checkpoint", dir.resolve("model.safetensors").toString(), "--count", "5", "--out", dir.toString());
+        Result t = nabla("top-losses", "--checkpoint", dir.resolve("model.safetensors").toString(), "--top", "5", "--out", dir.toString());
         assertEquals(0, t.exit(), t.err());
         assertTrue(t.out().contains("    5 "), t.out());
         assertTrue(Files.size(dir.resolve("top-losses.png")) > 100);
@@ -140,7 +140,7 @@ class TrainCommandTest {
                 List.copyOf(first.keySet()));
         // 1,437 training digits in batches of 32: 45 steps an epoch; the learning rate as written, not as a widened float
         assertEquals(45L, first.get("steps"));
-        assertEquals(0.1, first.get("learning_rate"));
+        assertEquals(0.05, first.get("learning_rate"));
     }
 
     @Test
@@ -159,7 +159,7 @@ class TrainCommandTest {
             {"--loss must be one of", "train", "--loss", "kl"},
             {"--momentum must be in [0, 1), got 1", "train", "--momentum", "1"},
             {"--lr-decay: lr decay 'cosine' is not of the form", "train", "--lr-decay", "cosine"},
-            {"--freeze must list Linear layer numbers", "train", "--freeze", "first"},
+            {"--freeze: must list Linear layer numbers", "train", "--freeze", "first"},
             {"the model has Linear layers 1..2, not 3", "train", "--freeze", "3"},
             {"--epochs needs a value", "train", "--epochs"},
             {"--optimizer must be one of sgd, got 'adam'", "train", "--optimizer", "adam"},
@@ -240,6 +240,16 @@ class TrainCommandTest {
         Result one = nabla("train", "--epochs", "1", "--threads", "1", "--out", dir.resolve("one").toString());
         assertEquals(0, one.exit(), one.err());
         assertTrue(one.out().contains(", 1 epoch, seed 42, 1 thread\n"), one.out());
+        // info takes --threads as every command does (it used to say -Dnabla.threads=N and refuse the flag)
+        int threads = kernels.ThreadPool.get().threads();
+        try {
+            Result info = nabla("info", "--threads", "1");
+            assertEquals(0, info.exit(), info.err());
+            assertTrue(info.out().contains("threads: 1 (--threads)"), info.out());
+        } finally {
+            kernels.ThreadPool.setThreads(threads);
+        }
+        assertEquals(2, nabla("info", "extra").exit());
         Result lr = nabla("train", "--lr", "0", "--out", dir.resolve("lr").toString());
         assertTrue(lr.err().contains("--lr must be > 0, got 0"), "not the long 9223372036854775807: " + lr.err());
     }
