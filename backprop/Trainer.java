@@ -112,39 +112,26 @@ public final class Trainer implements StepEngine<Tensor> {
     }
 
     /** The rows of (x, y) in a shuffled order, gathered batch by batch into buffers reused across epochs. */
-    private final class RowBatches implements EpochLoop.Batches<Tensor> {
-        private int[] order = new int[0];
+    private final class RowBatches extends ShuffledBatches<Tensor> {
         private Tensor x, y, xb, yb;
-        private int n, b, start, rows;
 
-        void start(Tensor x, Tensor y, int b, SplittableRandom shuffle) {
+        void start(Tensor x, Tensor y, int batchSize, SplittableRandom shuffle) {
             this.x = x;
             this.y = y;
-            this.n = x.dim(0);
-            this.b = b;
-            this.start = 0;
-            this.rows = 0;
-            if (order.length != n) order = new int[n];
-            Shuffle.order(order, n, shuffle);
+            start(x.dim(0), batchSize, shuffle);
         }
 
-        @Override public int batches() { return (n + b - 1) / b; }
         @Override public Tensor x() { return xb; }
         @Override public Tensor y() { return yb; }
-        @Override public int rows() { return rows; }
 
         @Override
-        public boolean next() {
-            start += rows;
-            if (start >= n) return false;
-            rows = Math.min(b, n - start);
-            xb = gather(x, xBatch);
-            yb = gather(y, yBatch);
-            return true;
+        protected void gather(int[] order, int start, int rows) {
+            xb = gather(x, order, start, rows, xBatch);
+            yb = gather(y, order, start, rows, yBatch);
         }
 
         /** Rows order[start .. start+rows) of t into a reused buffer. */
-        private Tensor gather(Tensor t, BatchBuffer buffer) {
+        private Tensor gather(Tensor t, int[] order, int start, int rows, BatchBuffer buffer) {
             int cols = t.rank() == 2 ? t.dim(1) : 1;
             Tensor dst = t.rank() == 2 ? buffer.get(rows, cols) : buffer.get(rows);
             int ld = t.rank() == 2 ? t.ld() : 1;

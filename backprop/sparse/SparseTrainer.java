@@ -5,7 +5,7 @@ import backprop.Divergence;
 import backprop.EpochLoop;
 import backprop.EpochMetrics;
 import backprop.Loss;
-import backprop.Shuffle;
+import backprop.ShuffledBatches;
 import backprop.StepEngine;
 import backprop.Trainer;
 import backprop.TrainingListener;
@@ -111,34 +111,23 @@ public final class SparseTrainer implements StepEngine<SparseBatch> {
     }
 
     /** The reviews in a shuffled order, gathered batch by batch into the reused CSR batch and target buffer. */
-    private final class ReviewBatches implements EpochLoop.Batches<SparseBatch> {
-        private int[] order = new int[0];
+    private final class ReviewBatches extends ShuffledBatches<SparseBatch> {
         private SparseBatch data;
         private Tensor y, yb;
-        private int n, b, cols, start, rows;
+        private int cols;
 
-        void start(SparseBatch data, Tensor y, int b, SplittableRandom shuffle) {
+        void start(SparseBatch data, Tensor y, int batchSize, SplittableRandom shuffle) {
             this.data = data;
             this.y = y;
-            this.n = data.rows();
-            this.b = b;
             this.cols = y.rank() == 2 ? y.dim(1) : 1;
-            this.start = 0;
-            this.rows = 0;
-            if (order.length != n) order = new int[n];
-            Shuffle.order(order, n, shuffle);
+            start(data.rows(), batchSize, shuffle);
         }
 
-        @Override public int batches() { return (n + b - 1) / b; }
         @Override public SparseBatch x() { return batch; }
         @Override public Tensor y() { return yb; }
-        @Override public int rows() { return rows; }
 
         @Override
-        public boolean next() {
-            start += rows;
-            if (start >= n) return false;
-            rows = Math.min(b, n - start);
+        protected void gather(int[] order, int start, int rows) {
             batch.clear();
             yb = y.rank() == 2 ? targetBatch.get(rows, cols) : targetBatch.get(rows);
             for (int r = 0; r < rows; r++) {
@@ -146,7 +135,6 @@ public final class SparseTrainer implements StepEngine<SparseBatch> {
                 batch.addRow(data, row);
                 System.arraycopy(y.data(), y.offset() + row * cols, yb.data(), r * cols, cols);
             }
-            return true;
         }
     }
 }
