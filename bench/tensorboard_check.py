@@ -37,7 +37,9 @@ def check(logdir, metrics):
     rows = [json.loads(line) for line in open(metrics) if line.strip()]
     bad = 0
     compared = 0
-    for key in ("train_loss", "val_loss", "val_accuracy", "examples_per_second"):
+    # every figure of the metrics schema (and what a command adds, e.g. sentiment's train_accuracy), but the counters
+    keys = [k for k in rows[0] if k not in ("epoch", "steps", "seconds") and rows[0][k] is not None]
+    for key in keys:
         events = {e.step: e.value for e in acc.Scalars(key)}
         for r in rows:
             want = float(np.float32(r[key]))

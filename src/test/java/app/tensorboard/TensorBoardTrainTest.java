@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code train --tensorboard}: every per-epoch scalar in the event file equals (as a float32) the
  * same figure in the {@code --metrics} line of the same run, the running loss is there every 20
  * steps, each parameter has weight and gradient histograms, and the confusion matrix is a PNG.
- * (bench/tensorboard_check.py does the same with TensorBoard's own EventAccumulator.)
+ * {@code sentiment train --tensorboard} goes through the same listener: the same check, with its
+ * added train_accuracy. (bench/tensorboard_check.py does the same with TensorBoard's own EventAccumulator.)
  */
 class TensorBoardTrainTest {
     private static final Pattern NUMBER = Pattern.compile("\"(\\w+)\":([-0-9.Ee]+)");
@@ -69,5 +70,37 @@ class TensorBoardTrainTest {
         assertNotNull(confusion);
         assertEquals((byte) 0x89, confusion[0]);
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("tensorboard: " + file));
+    }
+
+    @Test
+    void sentimentTrainWritesTheSameFigures(@TempDir Path dir) throws Exception {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        assertEquals(0, Main.run(new String[] {"sentiment", "generate", "--out", dir.toString(), "--reviews", "600", "--seed", "3"}, quiet, quiet));
+        Path metrics = dir.resolve("m.jsonl"), board = dir.resolve("tb");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(new String[] {"sentiment", "train", "--reviews", dir.resolve("reviews.txt").toString(), "--labels",
+            dir.resolve("labels.txt").toString(), "--epochs", "2", "--batch", "8", "--checkpoint", dir.resolve("s.safetensors").toString(),
+            "--metrics", metrics.toString(), "--tensorboard", board.toString(), "--quiet"},
+                quiet, new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
+        Path file;
+        try (Stream<Path> files = Files.list(board)) {
+            file = files.findFirst().orElseThrow();
+        }
+        Map<String, Float> scalars = new HashMap<>();
+        for (EventFileReader.Event e : EventFileReader.read(file)) {
+            for (EventFileReader.Value v : e.values()) if (v.simple() != null) scalars.put(v.tag() + "@" + e.step(), v.simple());
+        }
+        List<String> lines = Files.readAllLines(metrics);
+        assertEquals(2, lines.size());
+        for (String line : lines) {
+            Map<String, Double> m = new HashMap<>();
+            Matcher x = NUMBER.matcher(line);
+            while (x.find()) m.put(x.group(1), Double.parseDouble(x.group(2)));
+            long epoch = Math.round(m.get("epoch"));
+            for (String key : new String[] {"train_loss", "val_loss", "val_accuracy", "learning_rate", "examples_per_second", "train_accuracy"}) {
+                assertEquals((float) (double) m.get(key), scalars.get(key + "@" + epoch), key + " of epoch " + epoch);
+            }
+        }
     }
 }
