@@ -50,6 +50,7 @@ final class TrainCommand implements Main.Command {
                 .flag("early-stopping", "PATIENCE", null, "stop when the validation loss has not improved for PATIENCE epochs; "
                         + "the best epoch's weights are tested and saved to <checkpoint>.best.safetensors")
                 .flag("freeze", "LAYERS", null, "Linear layers whose weights and biases stay fixed, counted from 1: e.g. 1 or 1,2")
+                .flag("label-overrides", "FILE", null, "apply a label-overrides file of ./nabla clean as the data loads: relabel, leave out the deleted")
                 .flag("val-split", "F", null, "hold out a stratified share F in (0, 1) of the training set for validation")
                 .flag("overfit-batch", "N", null, "the tiny-batch check instead of a run: train full-batch steps on N seeded examples until "
                         + "the loss is below " + OverfitCheck.TARGET + " (at most " + OverfitCheck.MAX_STEPS + " steps), say after how many, "
@@ -123,7 +124,7 @@ final class TrainCommand implements Main.Command {
         if (f.given("metrics")) UserPaths.outputFile("--metrics", Path.of(f.get("metrics")));
         if (f.given("tensorboard")) UserPaths.outputFolder("--tensorboard", Path.of(f.get("tensorboard")));
 
-        Dataset.Split data = Common.openData(config.data(), f);
+        Dataset.Split data = Common.withLabelOverrides(f, config.data(), Common.openData(config.data(), f), out);
         Training run;
         if (f.given("restarts") && resumed != null) {
             throw new Main.UsageException("--restarts chooses a seed at the start of a run; a --resume run has its seed already");
@@ -310,7 +311,7 @@ final class TrainCommand implements Main.Command {
 
     /** {@code --overfit-batch N}: the tiny-batch check; exit 0 when the loss went below the target, 1 with the likely causes when not. */
     private static int overfit(Flags f, TrainConfig config, PrintStream out) throws IOException {
-        Dataset.Split data = Common.openData(config.data(), f);
+        Dataset.Split data = Common.withLabelOverrides(f, config.data(), Common.openData(config.data(), f), out);
         int n = f.getInt("overfit-batch", 1, data.train().size());
         long t0 = System.nanoTime();
         OverfitCheck.Result r;
