@@ -71,7 +71,7 @@ class CleanPageBrowserTest {
             browser.waitFor("document.querySelector('.card[data-i=\"2\"]').classList.contains('keep')", 10);
             browser.key("ArrowRight");
             browser.waitFor("document.querySelector('.card[data-i=\"4\"]').classList.contains('selected')", 10);
-            Thread.sleep(300); // the toast's fade
+            Thread.sleep(1800); // the toast fades out after 1.5 s
             Path shot = Path.of("target", "clean-page.png");
             Files.createDirectories(shot.getParent());
             Files.write(shot, browser.screenshot());
