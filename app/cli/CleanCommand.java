@@ -53,7 +53,7 @@ final class CleanCommand implements Main.Command {
                 .flag("report", "FILE", null, "write the ranked list as CSV: rank, index, given, suggested, self_confidence, flagged")
                 .flag("grid", "PNG", null, "draw the top rows as an image grid captioned 'given → suggested p(given)' (image datasets)")
                 .flag("flip", "F", null, "check the ranking: flip a share F in (0, 0.5] of the labels (seeded) and report how many it finds")
-                .toggle("serve", "serve the page also after --report, --grid or --flip (without them it is served anyway)")
+                .toggle("serve", "serve the page also after --report or --grid (without --report, --grid or --flip it is served anyway)")
                 .flag("host", "ADDRESS", "127.0.0.1", "the page's address (0.0.0.0: every interface)")
                 .flag("port", "N", "8080", "the page's TCP port (0: one the system picks)")
                 .flag("label-overrides", "FILE", "<checkpoint folder>/label-overrides.csv", "where the page saves the decisions "
