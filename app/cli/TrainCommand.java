@@ -77,7 +77,7 @@ final class TrainCommand implements Main.Command {
                         + "examples_per_second)")
                 .flag("tensorboard", "DIR", null, "write a TensorBoard event file in DIR (tensorboard --logdir DIR): the running train loss "
                         + "every " + TrainingBoard.EVERY_STEPS + " steps, the --metrics figures and the learning rate per epoch, "
-                        + "weight and gradient histograms, and the confusion matrix at the end")
+                        + "weight and gradient histograms, and the confusion matrix and the top losses' images at the end")
                 .note("Validation: datasets with their own test set (digits — split 80/20 per class with a fixed seed —, fashion-mnist,\n"
                         + "mnist, cifar10) validate on the test set unless --val-split is given; then the test set is only used at the end.\n"
                         + "Early stopping and plateau decay watch the validation loss, so use --val-split with them for an honest test accuracy.\n"
@@ -223,11 +223,12 @@ final class TrainCommand implements Main.Command {
                     config.earlyStopping(), run.bestEpoch(), run.bestValLoss());
         }
         run.restoreBest();
-        Evaluator.Evaluation test = run.evaluator(run.testSet()).run(false);
+        Evaluator.Evaluation test = run.evaluator(run.testSet()).run(board != null);
         out.println("test accuracy: " + Common.f4(test.accuracy()));
         out.println(test.confusion().render(run.testSet().classNames()));
         if (board != null) {
             board.image("confusion_matrix", run.epoch(), ConfusionImage.render(test.confusion(), run.testSet().classNames()));
+            board.topLosses(run.epoch(), run.testSet(), test);
             board.close();
         }
         List<MetricsLog.Epoch> h = run.history();
