@@ -2,6 +2,7 @@ package app.cli;
 
 import app.clean.CleanServer;
 import app.clean.CrossValidated;
+import app.clean.FlipCheck;
 import app.clean.FolderEdits;
 import app.clean.LabelIssues;
 import app.clean.LabelOverrides;
@@ -10,7 +11,6 @@ import app.clean.Review;
 import app.plot.ImageGrid;
 import app.train.SavedModel;
 import app.train.TrainConfig;
-import app.train.Training;
 import data.Dataset;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -19,11 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -103,7 +100,7 @@ final class CleanCommand implements Main.Command {
             int[] flipped = null;
             if (share > 0) {
                 Dataset set = split.equals("train") ? data.train() : data.test();
-                flipped = flip(set.labels(), set.numClasses(), share, seed);
+                flipped = FlipCheck.flip(set.labels(), set.numClasses(), share, seed);
                 out.printf(Locale.ROOT, "flipped %d of %d labels of %s on purpose (seed %d)%n", flipped.length, set.size(), set.name(), seed);
             }
             List<Review.Split> ranked = new ArrayList<>();
@@ -184,8 +181,6 @@ final class CleanCommand implements Main.Command {
             throws java.io.IOException {
         Dataset ranked = r.data();
         LabelIssues.Issue[] issues = r.ranked();
-        int k = ranked.numClasses();
-        long flaggedCount = Arrays.stream(issues).filter(LabelIssues.Issue::flagged).count();
         int top = (int) f.getDouble("top", 0, Integer.MAX_VALUE, "[]");
         out.println("rank  index  given -> suggested  p(given)  flagged");
         for (int i = 0; i < Math.min(top, issues.length); i++) {
@@ -210,42 +205,7 @@ final class CleanCommand implements Main.Command {
             Path png = Path.of(f.get("grid"));
             Common.drawOrSayWhy(out, "grid", png, () -> ImageGrid.write(png, ranked, idx, captions, 5));
         }
-        if (flipped != null) {
-            Set<Integer> wrong = new HashSet<>();
-            for (int i : flipped) wrong.add(i);
-            int n = (int) Math.ceil(0.03 * ranked.size());
-            int hits = 0;
-            for (int i = 0; i < n; i++) if (wrong.contains(issues[i].index())) hits++;
-            out.printf(Locale.ROOT, "ranking (cross-validated self-confidence), top 3%% (%d examples): recall %.3f (%d of %d flipped), precision %.3f%n",
-                    n, (double) hits / wrong.size(), hits, wrong.size(), (double) hits / n);
-            long flaggedWrong = Arrays.stream(issues).filter(x -> x.flagged() && wrong.contains(x.index())).count();
-            out.printf(Locale.ROOT, "confident learning flagged %d of the %d flipped (and %d others)%n", flaggedWrong, wrong.size(),
-                    flaggedCount - flaggedWrong);
-            // the plain top-losses order of one model trained on all the (flipped) labels: it has seen them
-            Training run = Training.start(config, new Dataset.Split(ranked, data.test()));
-            while (!run.finished()) run.trainEpoch(Training.Progress.NONE);
-            int[] byLoss = LabelIssues.byLoss(run.evaluator(ranked).classProbabilities(), ranked.labels(), k);
-            int lossHits = 0;
-            for (int i = 0; i < n; i++) if (wrong.contains(byLoss[i])) lossHits++;
-            out.printf(Locale.ROOT, "top losses of a model trained on them, top 3%%: recall %.3f (%d of %d), precision %.3f%n",
-                    (double) lossHits / wrong.size(), lossHits, wrong.size(), (double) lossHits / n);
-        }
-    }
-
-    /** Flips a share of the labels in place, each to another class drawn uniformly; returns the flipped indexes. */
-    static int[] flip(int[] labels, int classes, double share, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed ^ 0x5DEECE66DL);
-        int n = (int) Math.round(share * labels.length);
-        int[] order = java.util.stream.IntStream.range(0, labels.length).toArray();
-        for (int i = 0; i < n; i++) {
-            // partial Fisher–Yates: the first n of a seeded permutation
-            int j = i + rng.nextInt(labels.length - i);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-            labels[order[i]] = (labels[order[i]] + 1 + rng.nextInt(classes - 1)) % classes;
-        }
-        return Arrays.copyOf(order, n);
+        if (flipped != null) FlipCheck.report(issues, flipped, ranked, data.test(), config, out);
     }
 
     private static void write(Path file, LabelIssues.Issue[] issues, int rows, Dataset data) throws java.io.IOException {
