@@ -2,7 +2,6 @@ package app.clean;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -78,13 +77,22 @@ public final class LabelOverrides {
 
     /** Reads {@code file}; a line that is not four fields, a missing header or an example decided twice is refused. */
     public static LabelOverrides read(Path file) throws IOException {
-        String text;
+        byte[] bytes;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
-        } catch (MalformedInputException e) {
-            throw new BadFile(file, 0, "is not UTF-8 text");
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new BadFile(file, 0, "no such file");
+        }
+        return parse(file, bytes);
+    }
+
+    /** The decisions in {@code bytes}, the content of {@code file}. */
+    static LabelOverrides parse(Path file, byte[] bytes) throws BadFile {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new BadFile(file, 0, "is not UTF-8 text");
         }
         LabelOverrides o = new LabelOverrides(file);
         String[] lines = text.split("\r?\n", -1);
