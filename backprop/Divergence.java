@@ -7,7 +7,7 @@ import java.util.Locale;
  * loss (during epoch 1, × the run's first step's loss), or a non-finite validation loss. The weights
  * are then already ruined; the caller keeps the checkpoint of the last epoch that passed.
  */
-public final class Divergence {
+public final class Divergence implements TrainingListener {
     /** How far above the first epoch's loss a step may go before the run counts as diverged. */
     static final double FACTOR = 1e3;
     /** A reference loss below this (a first epoch near zero loss) counts as this, so noise is not an explosion. */
@@ -42,11 +42,21 @@ public final class Divergence {
         }
     }
 
+    @Override
+    public void onTrainingBatch(int epoch, long step, int batch, int rows, double loss, double epochLoss, long examples) {
+        step(step, epoch, loss);
+    }
+
+    @Override
+    public void onEpoch(EpochMetrics m) {
+        trainLoss(m.epoch(), m.trainLoss());
+    }
+
     /** The run's loss exploded or became non-finite; the message names the step (or epoch) and the value. */
     public static final class Diverged extends ArithmeticException {
         private static final long serialVersionUID = 1L;
 
-        Diverged(String message) {
+        public Diverged(String message) {
             super(message);
         }
     }

@@ -23,11 +23,11 @@ public final class BalanceDemo {
         System.out.printf(Locale.ROOT, "training set: %d examples, class %d (%s) cut to %d of %d%n", train.size(), rare, fm.train().className(rare),
                 train.classCounts()[rare], fm.train().classCounts()[rare]);
         for (String balance : new String[] {"none", "oversample", "weights"}) {
-            TrainConfig c = new TrainConfig("fashion-mnist, class " + rare + " at 5%", "784-256-128-10", "relu", "ce", "he", 0.05f, 0.9f,
-                    0f, 0f, 0f, false, 128, epochs, null, 0, null, 42L, 0.0, "global", balance, null);
+            TrainConfig c = TrainConfig.builder().data("fashion-mnist, class " + rare + " at 5%").model("784-256-128-10").batch(128)
+                    .epochs(epochs).balance(balance).build();
             long t0 = System.nanoTime();
             Training run = Training.start(c, new Dataset.Split(train, fm.test()));
-            while (!run.finished()) run.trainEpoch(Training.Progress.NONE);
+            while (!run.finished()) run.trainEpoch();
             Evaluator.Evaluation test = run.evaluator(fm.test()).run(false);
             System.out.printf(Locale.ROOT, "--balance %-10s: class %d recall %.4f, precision %.4f; test accuracy %.4f (%d epochs, %.0f s)%n",
                     balance, rare, test.confusion().recall(rare), test.confusion().precision(rare), test.accuracy(), epochs,

@@ -25,11 +25,11 @@ public final class TransferDemo {
         Dataset.Split fm = Datasets.open("fashion-mnist");
         Dataset.Split first = new Dataset.Split(classes(fm.train(), 0, Integer.MAX_VALUE, 10, 0), classes(fm.test(), 0, Integer.MAX_VALUE, 10, 0));
         Dataset.Split second = new Dataset.Split(classes(fm.train(), 5, 100, 5, 7), classes(fm.test(), 5, Integer.MAX_VALUE, 5, 0));
-        TrainConfig b = new TrainConfig("fashion-mnist classes 0-4", "784-256-128-10", "relu", "ce", "he", 0.05f, 0.9f, 0f, 0f, 0f, false,
-                128, pretrainEpochs, null, 0, null, 42L, 0.0, "global");
+        TrainConfig b = TrainConfig.builder().data("fashion-mnist classes 0-4").model("784-256-128-10").batch(128)
+                .epochs(pretrainEpochs).build();
         long t0 = System.nanoTime();
         Training base = Training.start(b, first);
-        while (!base.finished()) System.out.println("pretrain " + base.trainEpoch(Training.Progress.NONE).summary());
+        while (!base.finished()) System.out.println("pretrain " + base.trainEpoch().summary());
         Path file = Files.createTempDirectory("transfer").resolve("base.safetensors");
         base.checkpoint().write(file);
         System.out.printf(Locale.ROOT, "pretrained on %d examples of classes 0-4 in %.0f s: test accuracy (classes 0-4) %.4f%n",
@@ -38,10 +38,10 @@ public final class TransferDemo {
                 "--from base, every layer trains, new head"}, {null, null, "from scratch"}};
         for (String[] v : variants) {
             String from = v[0];
-            TrainConfig c = new TrainConfig("fashion-mnist classes 5-9, 100 each", "784-256-128-5", "relu", "ce", "he", 0.05f, 0.9f, 0f, 0f,
-                    0f, false, 32, headEpochs, null, 0, v[1], 42L, 0.0, "global", "none", from);
+            TrainConfig c = TrainConfig.builder().data("fashion-mnist classes 5-9, 100 each").model("784-256-128-5").epochs(headEpochs)
+                    .freeze(v[1]).from(from).build();
             Training run = Training.start(c, second);
-            while (!run.finished()) run.trainEpoch(Training.Progress.NONE);
+            while (!run.finished()) run.trainEpoch();
             Evaluator.Evaluation test = run.evaluator(second.test()).run(false);
             System.out.printf(Locale.ROOT, "%-42s: %d epochs on %d examples: test accuracy (classes 5-9, %d examples) %.4f%n",
                     v[2], headEpochs,

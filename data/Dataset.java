@@ -1,5 +1,6 @@
 package data;
 
+import backprop.Shuffle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -146,13 +147,7 @@ public final class Dataset {
             int[] members = new int[counts[c]];
             int k = 0;
             for (int i = 0; i < size(); i++) if (labels[i] == c) members[k++] = i;
-            // Fisher-Yates over the class members.
-            for (int i = members.length - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = members[i];
-                members[i] = members[j];
-                members[j] = t;
-            }
+            Shuffle.fisherYates(members, members.length, rng);
             int testCount = (int) Math.round(testFraction * members.length);
             for (int i = 0; i < testCount; i++) inTest[members[i]] = true;
         }

@@ -1,5 +1,6 @@
 package data;
 
+import backprop.Shuffle;
 import tensor.Tensor;
 
 /**
@@ -133,17 +134,7 @@ public final class Loader {
             oversampling.order(seed, e, order);
             return;
         }
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        if (shuffle) {
-            rng.seed(Rng.mix(seed, SHUFFLE_STREAM, e));
-            // Fisher-Yates: each of the n! orders equally likely
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
+        Shuffle.order(order, order.length, shuffle ? rng.seed(Rng.mix(seed, SHUFFLE_STREAM, e)) : null);
     }
 
     /** Fills the next batch; false when the epoch is done. */

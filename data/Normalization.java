@@ -18,6 +18,16 @@ public final class Normalization {
         this.invStd = invStd;
     }
 
+    /** The normalization a run names ({@code --normalize}): global, feature or none, fitted on the training set. */
+    public static Normalization byName(String name, Dataset train) {
+        return switch (name) {
+            case "global" -> global(train);
+            case "feature" -> perFeature(train);
+            case "none" -> identity(train.dim());
+            default -> throw new IllegalArgumentException("normalize must be global, feature or none, got '" + name + "'");
+        };
+    }
+
     /** No change: mean 0, std 1. */
     public static Normalization identity(int dim) {
         float[] ones = new float[dim];

@@ -1,5 +1,7 @@
 package data;
 
+import backprop.Shuffle;
+
 /**
  * Oversampling of the rarer classes: each epoch visits every example once and, for each class c
  * with n_c examples, draws max − n_c more of its examples, so every class present appears max
@@ -51,20 +53,10 @@ public final class Oversampling {
             for (int d = 0; d < extra; d++) {
                 int r = d % m.length;
                 // a new round of draws starts from a fresh shuffle of the class
-                if (r == 0) shuffle(round, round.length);
+                if (r == 0) Shuffle.fisherYates(round, round.length, rng);
                 order[k++] = round[r];
             }
         }
-        shuffle(order, epochLength);
-    }
-
-    /** Fisher-Yates over a[0, n): each of the n! orders equally likely. */
-    private void shuffle(int[] a, int n) {
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
+        Shuffle.fisherYates(order, epochLength, rng);
     }
 }

@@ -2,9 +2,8 @@ package app.clean;
 
 import app.train.TrainConfig;
 import app.train.Training;
+import backprop.Shuffle;
 import data.Dataset;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
 
@@ -19,21 +18,16 @@ public final class CrossValidated {
 
     /** The fold of every example, 0..k-1, stratified by label. */
     static int[] folds(int[] labels, int classes, int k, long seed) {
-        List<List<Integer>> byClass = new ArrayList<>();
-        for (int c = 0; c < classes; c++) byClass.add(new ArrayList<>());
-        for (int i = 0; i < labels.length; i++) byClass.get(labels[i]).add(i);
         SplittableRandom rng = new SplittableRandom(seed);
         int[] fold = new int[labels.length];
+        int[] members = new int[labels.length];
         int next = 0;
-        for (List<Integer> members : byClass) {
-            // Fisher–Yates, then deal in turn
-            for (int i = members.size() - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                Integer t = members.get(i);
-                members.set(i, members.get(j));
-                members.set(j, t);
-            }
-            for (int m : members) fold[m] = next++ % k;
+        for (int c = 0; c < classes; c++) {
+            int n = 0;
+            for (int i = 0; i < labels.length; i++) if (labels[i] == c) members[n++] = i;
+            // shuffle the class, then deal it in turn
+            Shuffle.fisherYates(members, n, rng);
+            for (int i = 0; i < n; i++) fold[members[i]] = next++ % k;
         }
         return fold;
     }
@@ -55,7 +49,7 @@ public final class CrossValidated {
             Dataset train = data.subset(data.name() + " without fold " + (f + 1), in);
             Dataset heldOut = data.subset(data.name() + " fold " + (f + 1), out);
             Training run = Training.start(config, new Dataset.Split(train, heldOut));
-            while (!run.finished()) run.trainEpoch(Training.Progress.NONE);
+            while (!run.finished()) run.trainEpoch();
             float[] p = run.evaluator(heldOut).classProbabilities();
             for (int r = 0; r < out.length; r++) System.arraycopy(p, r * classes, all, out[r] * classes, classes);
             foldDone.accept(f + 1);

@@ -51,7 +51,7 @@ public final class FlipCheck {
                 flaggedCount - flaggedWrong);
         // the plain top-losses order of one model trained on all the (flipped) labels: it has seen them
         Training run = Training.start(config, new Dataset.Split(ranked, test));
-        while (!run.finished()) run.trainEpoch(Training.Progress.NONE);
+        while (!run.finished()) run.trainEpoch();
         int[] byLoss = LabelIssues.byLoss(run.evaluator(ranked).classProbabilities(), ranked.labels(), k);
         int lossHits = 0;
         for (int i = 0; i < n; i++) if (wrong.contains(byLoss[i])) lossHits++;

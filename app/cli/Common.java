@@ -2,6 +2,7 @@ package app.cli;
 
 import app.train.ModelSpec;
 import app.train.TrainConfig;
+import app.train.TrainOptions;
 import app.train.Training;
 import data.Csv;
 import data.Dataset;
@@ -16,21 +17,65 @@ final class Common {
 
     static final String DATA_HELP = "dataset: digits (embedded), fashion-mnist, mnist, cifar10, a .csv file or a folder";
 
-    /** The flags that describe a model and its data, with the defaults of {@code nabla train}. */
+    /** The flags that describe a model and its data ({@link TrainOptions} of the MODEL group), with the defaults of {@code nabla train}. */
     static Flags modelFlags(Flags f) {
-        TrainConfig d = TrainConfig.defaults();
-        f.flag("data", "SPEC", d.data(), DATA_HELP)
-                .flag("model", "SIZES", null, "layer sizes from input to output, e.g. 784-256-128-10 (default <inputs>-"
-                        + Training.DEFAULT_HIDDEN + "-<classes> of the data)")
-                .flag("activation", "NAME", d.activation(), "hidden activation: " + String.join("|", ModelSpec.ACTIVATIONS))
-                .flag("loss", "NAME", d.loss(), "loss: " + String.join("|", ModelSpec.LOSSES)
-                        + " (ce: softmax + cross-entropy on logits; nll: LogSoftmax output; mse, sse, l1: Softmax output vs one-hot;"
-                        + " bce: per-class sigmoid + binary cross-entropy; hinge: multiclass hinge on scores)")
-                .flag("init", "NAME", d.init(), "weight init: normal (σ = 1/√fan_in)|xavier (Glorot uniform)|he (Kaiming normal); biases start at 0")
-                .flag("dropout", "P", "0", "dropout rate after each hidden activation, in [0, 1)")
-                .toggle("batchnorm", "batch normalization after each hidden Linear layer (before the activation)")
-                .flag("seed", "N", Long.toString(d.seed()), "seed of the initial weights, the shuffling and the dropout masks")
-                .flag("normalize", "HOW", d.normalize(), "input normalization fitted on the training set: global (one mean and std)|feature|none")
+        declare(f, TrainOptions.Group.MODEL);
+        f.flag("threads", "N", null, "threads for the kernels (default: the available processors); results do not depend on it");
+        return csvFlags(f);
+    }
+
+    /** Declares the options of {@code group}, each from its row of {@link TrainOptions}. */
+    static Flags declare(Flags f, TrainOptions.Group group) {
+        for (TrainOptions.Option o : TrainOptions.of(group)) {
+            if (o.kind() == TrainOptions.Kind.SWITCH) f.toggle(o.flag(), o.help());
+            else f.flag(o.flag(), o.valueName(), o.defaultText(), o.help());
+        }
+        return f;
+    }
+
+    /** A config from the options of {@code groups} given on the command line over {@code base}: flags given win. */
+    static TrainConfig config(Flags f, TrainConfig base, TrainOptions.Group... groups) {
+        TrainConfig.Builder b = base.toBuilder();
+        for (TrainOptions.Group g : groups) {
+            for (TrainOptions.Option o : TrainOptions.of(g)) {
+                if (f.given(o.flag())) o.set().accept(b, value(f, o));
+            }
+        }
+        return b.build();
+    }
+
+    /** The value of a given option, parsed, bounded and checked as its row says; a bad one is a usage error naming the flag. */
+    private static Object value(Flags f, TrainOptions.Option o) {
+        String name = o.flag();
+        return switch (o.kind()) {
+            case SWITCH -> true;
+            case INT -> f.getInt(name, (int) o.min(), (int) o.max());
+            case LONG -> f.getLong(name);
+            case FLOAT -> (float) f.getDouble(name, o.min(), o.max(), o.ends());
+            case DOUBLE -> f.getDouble(name, o.min(), o.max(), o.ends());
+            case CHOICE -> f.getChoice(name, o.choices().toArray(String[]::new));
+            case TEXT -> {
+                try {
+                    yield o.check().apply(f.get(name));
+                } catch (IllegalArgumentException e) {
+                    throw new Main.UsageException("--" + name + ": " + e.getMessage());
+                }
+            }
+        };
+    }
+
+    /** A config from the model flags over {@code base}: flags given on the command line win. */
+    static TrainConfig modelConfig(Flags f, TrainConfig base) {
+        return config(f, base, TrainOptions.Group.MODEL);
+    }
+
+    /**
+     * The flags of every command that reads a trained model: {@code --checkpoint} (what it is for in {@code what}),
+     * {@code --data} (the checkpoint's by default), {@code --threads}, and how to read a .csv --data.
+     */
+    static Flags savedModelFlags(Flags f, String what) {
+        f.flag("checkpoint", "PATH", "out/model.safetensors", what + " (written by ./nabla train)")
+                .flag("data", "SPEC", "the checkpoint's", DATA_HELP)
                 .flag("threads", "N", null, "threads for the kernels (default: the available processors); results do not depend on it");
         return csvFlags(f);
     }
@@ -41,31 +86,6 @@ final class Common {
                 .flag("header", "yes|no|auto", "auto", "for a .csv --data: whether line 1 names the columns (auto: when a feature field of "
                         + "line 1 is not a number, or the label column is named)")
                 .flag("delimiter", "CHAR", ",", "for a .csv --data: the field separator, one character or 'tab'");
-    }
-
-    /** A config from the model flags over {@code base}: flags given on the command line win. */
-    static TrainConfig modelConfig(Flags f, TrainConfig base) {
-        String model = f.given("model") ? f.get("model") : base.model();
-        if (model != null) {
-            try {
-                ModelSpec.parseSizes(model);
-            } catch (IllegalArgumentException e) {
-                throw new Main.UsageException("--model: " + e.getMessage());
-            }
-        }
-        return new TrainConfig(
-                f.given("data") ? f.get("data") : base.data(),
-                model,
-                f.given("activation") ? f.getChoice("activation", ModelSpec.ACTIVATIONS.toArray(String[]::new)) : base.activation(),
-                f.given("loss") ? f.getChoice("loss", ModelSpec.LOSSES.toArray(String[]::new)) : base.loss(),
-                f.given("init") ? f.getChoice("init", "normal", "xavier", "he") : base.init(),
-                base.lr(), base.momentum(), base.l1(), base.l2(),
-                f.given("dropout") ? (float) f.getDouble("dropout", 0, 1, "[)") : base.dropout(),
-                f.given("batchnorm") || base.batchNorm(),
-                base.batch(), base.epochs(), base.lrDecay(), base.earlyStopping(), base.freeze(),
-                f.given("seed") ? f.getLong("seed") : base.seed(),
-                base.valSplit(),
-                f.given("normalize") ? f.getChoice("normalize", "global", "feature", "none") : base.normalize());
     }
 
     static void applyThreads(Flags f) {

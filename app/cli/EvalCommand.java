@@ -12,11 +12,8 @@ final class EvalCommand implements Main.Command {
     static Flags flags() {
         Flags f = new Flags("./nabla eval [flags]",
                 "Evaluates a saved model: mean loss, accuracy and the confusion matrix on the test set (or --split).")
-                .flag("checkpoint", "PATH", "out/model.safetensors", "the model to evaluate (written by ./nabla train)")
-                .flag("data", "SPEC", "the checkpoint's", Common.DATA_HELP)
-                .flag("split", "NAME", "test", "which examples: test|validation|train (validation and train as the run split them)")
-                .flag("threads", "N", null, "threads for the kernels (default: the available processors)");
-        return Common.csvFlags(f);
+                .flag("split", "NAME", "test", "which examples: test|validation|train (validation and train as the run split them)");
+        return Common.savedModelFlags(f, "the model to evaluate");
     }
 
     @Override

@@ -24,6 +24,8 @@ final class Flags {
     private final Map<String, String> given = new LinkedHashMap<>();
     private final Map<String, List<String>> repeated = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
+    private final List<String> positional = new ArrayList<>();
+    private String positionalName;   // null: the command takes no positional arguments
 
     /** @param usage the synopsis line, e.g. {@code "./nabla train [flags]"} */
     Flags(String usage, String... description) {
@@ -60,6 +62,17 @@ final class Flags {
         return flag(name, null, null, help);
     }
 
+    /** Lets the command take arguments that are not flags (e.g. texts to predict), shown as {@code name} in --help. */
+    Flags positionals(String name) {
+        this.positionalName = name;
+        return this;
+    }
+
+    /** The arguments that were not flags, in order (only when {@link #positionals} was declared). */
+    List<String> positional() {
+        return List.copyOf(positional);
+    }
+
     /** A paragraph printed after the flags in --help. */
     Flags note(String text) {
         notes.add(text);
@@ -74,6 +87,10 @@ final class Flags {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--") || a.length() == 2) {
+                if (positionalName != null) {
+                    positional.add(a);
+                    continue;
+                }
                 throw new Main.UsageException("unexpected argument '" + a + "': flags are written --name value");
             }
             String name = a.substring(2);
@@ -192,6 +209,12 @@ final class Flags {
         return v != null ? v : flags.get(name).defaultValue;
     }
 
+    /** The given value of a flag the command cannot do without. */
+    String required(String name) {
+        if (!given(name)) throw new Main.UsageException("--" + name + " is required");
+        return get(name);
+    }
+
     boolean isOn(String name) {
         return given(name);
     }
@@ -202,9 +225,11 @@ final class Flags {
         try {
             x = Integer.parseInt(v.trim());
         } catch (NumberFormatException | NullPointerException e) {
-            throw new Main.UsageException("--" + name + " must be an integer, got '" + v + "'");
+            throw new Main.UsageException("--" + name + " must be a whole number, got '" + v + "'");
         }
-        if (x < min || x > max) throw new Main.UsageException("--" + name + " must be in " + min + ".." + max + ", got " + x);
+        if (x < min || x > max) {
+            throw new Main.UsageException("--" + name + " must be " + (max == Integer.MAX_VALUE ? ">= " + min : "in " + min + ".." + max) + ", got " + x);
+        }
         return x;
     }
 
@@ -213,7 +238,7 @@ final class Flags {
         try {
             return Long.parseLong(v.trim());
         } catch (NumberFormatException | NullPointerException e) {
-            throw new Main.UsageException("--" + name + " must be an integer, got '" + v + "'");
+            throw new Main.UsageException("--" + name + " must be a whole number, got '" + v + "'");
         }
     }
 
@@ -228,11 +253,14 @@ final class Flags {
         }
         boolean lowOk = ends.charAt(0) == '(' ? x > min : x >= min;
         boolean highOk = ends.charAt(1) == ')' ? x < max : x <= max;
-        if (!Double.isFinite(x) || !lowOk || !highOk) {
-            String range = ends.charAt(0) + fmt(min) + ", " + fmt(max) + ends.charAt(1);
-            throw new Main.UsageException("--" + name + " must be in " + range + ", got " + v);
-        }
+        if (!Double.isFinite(x) || !lowOk || !highOk) throw new Main.UsageException("--" + name + " must be " + range(min, max, ends) + ", got " + v);
         return x;
+    }
+
+    /** A range as a person writes it: {@code > 0}, {@code ≥ 0}, {@code in [0, 1)}. */
+    static String range(double min, double max, String ends) {
+        if (max >= Float.MAX_VALUE) return (ends.charAt(0) == '(' ? "> " : ">= ") + fmt(min);
+        return "in " + ends.charAt(0) + fmt(min) + ", " + fmt(max) + ends.charAt(1);
     }
 
     /** One of {@code choices} (case-insensitive), returned in lower case. */

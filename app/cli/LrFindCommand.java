@@ -38,10 +38,9 @@ final class LrFindCommand implements Main.Command {
         if (!(end > start)) throw new Main.UsageException("--end must be larger than --start, got " + start + " and " + end);
         int steps = f.getInt("steps", 10, 1_000_000);
         TrainConfig m = Common.modelConfig(f, TrainConfig.defaults());
-        TrainConfig config = new TrainConfig(m.data(), m.model(), m.activation(), m.loss(), m.init(), (float) start,
-                (float) f.getDouble("momentum", 0, 1, "[)"), (float) f.getDouble("l1", 0, Float.MAX_VALUE, "[]"),
-                (float) f.getDouble("l2", 0, Float.MAX_VALUE, "[]"), m.dropout(), m.batchNorm(), f.getInt("batch", 1, 1 << 20),
-                1, null, 0, null, m.seed(), 0.0, m.normalize());
+        TrainConfig config = m.toBuilder().lr((float) start).momentum((float) f.getDouble("momentum", 0, 1, "[)"))
+                .l1((float) f.getDouble("l1", 0, Float.MAX_VALUE, "[]")).l2((float) f.getDouble("l2", 0, Float.MAX_VALUE, "[]"))
+                .batch(f.getInt("batch", 1, 1 << 20)).epochs(1).build();
         Common.applyThreads(f);
         UserPaths.outputFolder("--out", Path.of(f.get("out")));
         Training run;

@@ -19,21 +19,18 @@ import tensor.io.Npy;
 /** {@code nabla predict}: the top-k classes and their probabilities for some inputs, from a checkpoint. */
 final class PredictCommand implements Main.Command {
     static Flags flags() {
-        return Common.csvFlags(new Flags("./nabla predict [flags]",
+        return Common.savedModelFlags(new Flags("./nabla predict [flags]",
                 "Classifies inputs with a saved model and prints the k most probable classes of each.")
-                .flag("checkpoint", "PATH", "out/model.safetensors", "the model (written by ./nabla train)")
                 .flag("input", "FILE.npy", null, "float32 inputs [n, features] or [features], raw as the dataset gives them "
                         + "(pixels in [0, 1]); the model's normalization is applied")
                 .flag("image", "FILE", null, "a PNG or JPEG image, prepared as training prepared its images (resized to the model's "
                         + "input, gray or RGB, [0, 1]); repeat for several")
                 .repeatable("image")
                 .flag("index", "I,J,..", "0,1,2,3,4", "without --input or --image: these examples of the test set of --data")
-                .flag("data", "SPEC", "the checkpoint's", Common.DATA_HELP)
                 .flag("top", "K", "3", "how many classes to show per input")
                 .flag("probs-out", "FILE.npy", null, "also write every class probability [n, classes] as float32 .npy")
-                .flag("threads", "N", null, "threads for the kernels (default: the available processors)")
                 .note("Probabilities: softmax of the logits (ce, hinge), exp of the log-probabilities (nll), the Softmax output (mse, sse, l1),\n"
-                        + "or each class's sigmoid (bce, which need not sum to 1)."));
+                        + "or each class's sigmoid (bce, which need not sum to 1)."), "the model");
     }
 
     @Override

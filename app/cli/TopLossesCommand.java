@@ -14,16 +14,13 @@ import java.util.Locale;
 /** {@code nabla top-losses}: the examples a saved model gets most wrong, as a table and a grid of images. */
 final class TopLossesCommand implements Main.Command {
     static Flags flags() {
-        return Common.csvFlags(new Flags("./nabla top-losses [flags]",
+        return Common.savedModelFlags(new Flags("./nabla top-losses [flags]",
                 "Lists the N examples with the highest loss under a saved model (the place to look for mislabeled data)",
                 "and draws them as a grid of images captioned with true label, prediction and its probability.")
-                .flag("checkpoint", "PATH", "out/model.safetensors", "the model (written by ./nabla train)")
-                .flag("data", "SPEC", "the checkpoint's", Common.DATA_HELP)
                 .flag("split", "NAME", "test", "which examples: test|validation|train")
-                .flag("count", "N", "16", "how many examples")
+                .flag("top", "N", "16", "how many examples (the worst first)")
                 .flag("columns", "N", "8", "images per row of the grid")
-                .flag("out", "DIR", "out", "folder for top-losses.png")
-                .flag("threads", "N", null, "threads for the kernels (default: the available processors)"));
+                .flag("out", "DIR", "out", "folder for top-losses.png"), "the model");
     }
 
     @Override
@@ -31,7 +28,7 @@ final class TopLossesCommand implements Main.Command {
         Flags f = flags();
         if (!f.parse(args, out)) return 0;
         String split = f.getChoice("split", "test", "validation", "train");
-        int n = f.getInt("count", 1, 10_000);
+        int n = f.getInt("top", 1, 10_000);
         int columns = f.getInt("columns", 1, 100);
         Common.applyThreads(f);
         UserPaths.outputFolder("--out", Path.of(f.get("out")));

@@ -12,13 +12,14 @@ import app.train.OverfitCheck;
 import app.train.ProgressBar;
 import app.train.Restarts;
 import app.train.TrainConfig;
+import app.train.TrainOptions;
 import app.train.Training;
+import backprop.EpochMetrics;
 import backprop.Layer;
 import backprop.Parameter;
 import data.Dataset;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,36 +33,18 @@ import java.util.Map;
  */
 final class TrainCommand implements Main.Command {
     static Flags flags() {
-        TrainConfig d = TrainConfig.defaults();
         Flags f = new Flags("./nabla train [flags]",
                 "Trains a multilayer perceptron with SGD and reports the test accuracy. With no flags: the embedded digits,",
                 "a 64-64-10 ReLU network, 20 epochs, a few seconds. Each epoch trains on every training example once.");
         Common.modelFlags(f);
+        Common.declare(f, TrainOptions.Group.TRAINING);
         f.flag("optimizer", "NAME", "sgd", "the optimizer: sgd (momentum, decay and regularization by their flags)")
-                .flag("lr", "RATE", Float.toString(d.lr()), "learning rate, > 0")
-                .flag("momentum", "MU", Float.toString(d.momentum()), "heavy-ball momentum in [0, 1) (0: plain SGD), as PyTorch's SGD")
-                .flag("l1", "LAMBDA", "0", "L1 penalty λ·Σ|w| on the weights (not biases)")
-                .flag("l2", "LAMBDA", "0", "L2 penalty (λ/2)·Σw² on the weights (not biases): PyTorch's weight_decay")
-                .flag("batch", "N", Integer.toString(d.batch()), "minibatch size (the last batch of an epoch holds the rest)")
-                .flag("epochs", "N", Integer.toString(d.epochs()), "epochs to train (with --resume: the total, counting those done)")
-                .flag("lr-decay", "SPEC", null, "learning-rate schedule after each epoch: step:EVERY:GAMMA (lr·γ every EVERY epochs), "
-                        + "exp:GAMMA (lr·γ every epoch), plateau:PATIENCE:FACTOR (lr·factor when the validation loss has not improved "
-                        + "for more than PATIENCE epochs)")
-                .flag("early-stopping", "PATIENCE", null, "stop when the validation loss has not improved for PATIENCE epochs; "
-                        + "the best epoch's weights are tested and saved to <checkpoint>.best.safetensors")
-                .flag("freeze", "LAYERS", null, "Linear layers whose weights and biases stay fixed, counted from 1: e.g. 1 or 1,2")
                 .flag("label-overrides", "FILE", null, "apply a label-overrides file of ./nabla clean as the data loads: relabel, leave out the deleted")
-                .flag("val-split", "F", null, "hold out a stratified share F in (0, 1) of the training set for validation")
                 .flag("overfit-batch", "N", null, "the tiny-batch check instead of a run: train full-batch steps on N seeded examples until "
                         + "the loss is below " + OverfitCheck.TARGET + " (at most " + OverfitCheck.MAX_STEPS + " steps), say after how many, "
                         + "or name the likely causes when it cannot; exit 1 then")
-                .flag("from", "PATH", null, "start from the checkpoint PATH: its Linear layers (and the BatchNorm after each) are kept while "
-                        + "they match this --model by position and shape; the first that differs and every later one are new (a new head)")
                 .toggle("cache-features", "with a frozen body (--freeze 1,...,k, no dropout or batch norm in it): run the training set "
                         + "through the body once and train the head on its cached outputs; the training steps run on the CPU")
-                .flag("balance", "HOW", "none", "unbalanced classes: none, oversample (each epoch also draws the rarer classes again, "
-                        + "seeded, until every class has as many examples as the largest; every example is still seen) or weights "
-                        + "(the loss of an example weighs n/(classes·n_class))")
                 .flag("restarts", "K", null, "random restarts: train seeds seed..seed+K-1 for --restart-epochs each, keep the lowest "
                         + "validation loss, continue it to --epochs, and print the spread")
                 .flag("restart-epochs", "E", "1", "epochs each restart trains before the best is chosen")
@@ -73,8 +56,8 @@ final class TrainCommand implements Main.Command {
                         + "else the CPU), cpu, or cuda (exit 1 when it cannot); said in the first line of the output")
                 .flag("out", "DIR", "out", "folder for the checkpoint and loss.png")
                 .toggle("overwrite", "replace an existing checkpoint that this run did not write (without it the run refuses to start)")
-                .flag("metrics", "FILE", null, "write one JSON object per epoch (epoch, train_loss, val_loss, val_accuracy, seconds, "
-                        + "examples_per_second)")
+                .flag("metrics", "FILE", null, "write one JSON object per epoch (epoch, steps, train_loss, val_loss, val_accuracy, "
+                        + "learning_rate, seconds, examples_per_second)")
                 .flag("tensorboard", "DIR", null, "write a TensorBoard event file in DIR (tensorboard --logdir DIR): the running train loss "
                         + "every " + TrainingBoard.EVERY_STEPS + " steps, the --metrics figures and the learning rate per epoch, "
                         + "weight and gradient histograms, and the confusion matrix and the top losses' images at the end")
@@ -166,33 +149,21 @@ final class TrainCommand implements Main.Command {
         }
 
         MetricsLog metrics = f.given("metrics") ? MetricsLog.open(Path.of(f.get("metrics"))) : null;
-        TrainingBoard board = f.given("tensorboard") ? TrainingBoard.open(Path.of(f.get("tensorboard"))) : null;
+        TrainingBoard board = f.given("tensorboard") ? TrainingBoard.open(Path.of(f.get("tensorboard")), run.network().parameters()) : null;
         if (board != null) out.println("tensorboard: " + board.file() + " (tensorboard --logdir " + f.get("tensorboard") + ")");
-        long[] steps = {(long) run.epoch() * run.batchesPerEpoch()};
         try {
-            if (metrics != null) for (MetricsLog.Epoch e : run.history()) metrics.write(e);
+            if (metrics != null) for (EpochMetrics e : run.history()) metrics.write(e);
             ProgressBar bar = out == System.out ? ProgressBar.toStdout()
                     : new ProgressBar(out, false, System::nanoTime, ProgressBar.PLAIN_INTERVAL_NANOS);
-            Training.Progress progress = new Training.Progress() {
-                @Override public void start(int epoch, int epochs, int batches) { bar.start("epoch " + epoch + "/" + epochs, batches); }
-                @Override public void batch(int done, long examples, double meanLoss) {
-                    bar.update(done, examples, meanLoss);
-                    if (board == null) return;
-                    try {
-                        board.step(++steps[0], meanLoss);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("--tensorboard: " + e.getMessage(), e);
-                    }
-                }
-                @Override public void finish() { bar.finish(); }
-            };
+            run.addListener(bar.epochs(config.epochs()));
+            if (board != null) run.addListener(board);
+            if (metrics != null) run.addListener(metrics);
             int saved = continuesIt ? run.epoch() : 0;
             while (!run.finished()) {
                 int bestBefore = run.bestEpoch();
-                float lr = run.optimizer().learningRate();
-                MetricsLog.Epoch e;
+                EpochMetrics e;
                 try {
-                    e = run.trainEpoch(progress);
+                    e = run.trainEpoch();
                 } catch (ArithmeticException diverged) {
                     // a non-finite or exploding loss: the weights are ruined, the last checkpoint written is not
                     String kept = saved > 0 ? "the last sane checkpoint is " + checkpointPath + " (epoch " + saved + ")"
@@ -201,11 +172,9 @@ final class TrainCommand implements Main.Command {
                     throw new ArithmeticException("diverged at " + diverged.getMessage().replaceFirst(" \\(learning rate .*\\)$", "")
                             + " with lr " + run.optimizer().learningRate() + "; " + kept + "; try a lower --lr");
                 }
-                if (board != null) board.epoch(e, lr, run.network());
                 String line = e.summary().replaceFirst("^epoch \\d+", "epoch " + e.epoch() + "/" + config.epochs());
                 if (config.lrDecay() != null) line += ", next lr " + run.optimizer().learningRate();
                 out.println(line);
-                if (metrics != null) metrics.write(e);
                 Checkpoint ck = run.checkpoint();
                 ck.write(checkpointPath);
                 saved = run.epoch();
@@ -231,7 +200,7 @@ final class TrainCommand implements Main.Command {
             board.topLosses(run.epoch(), run.testSet(), test);
             board.close();
         }
-        List<MetricsLog.Epoch> h = run.history();
+        List<EpochMetrics> h = run.history();
         if (!h.isEmpty()) {
             double[] train = new double[h.size()];
             double[] val = new double[h.size()];
@@ -267,34 +236,8 @@ final class TrainCommand implements Main.Command {
 
     /** The run's config: the flags given over {@code base} (the defaults, or the resumed checkpoint's config). */
     static TrainConfig config(Flags f, TrainConfig base) throws IOException {
-        TrainConfig m = Common.modelConfig(f, base);
-        String decay = f.given("lr-decay") ? f.get("lr-decay") : base.lrDecay();
-        try {
-            LrDecay.parse(decay);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException("--lr-decay: " + e.getMessage());
-        }
-        if (decay != null && decay.equalsIgnoreCase("none")) decay = null;
-        String freeze = f.given("freeze") ? f.get("freeze") : base.freeze();
-        if (freeze != null && !freeze.matches("\\s*\\d+\\s*(,\\s*\\d+\\s*)*")) {
-            throw new Main.UsageException("--freeze must list Linear layer numbers counted from 1, e.g. 1 or 1,2; got '" + freeze + "'");
-        }
-        return new TrainConfig(m.data(), m.model(), m.activation(), m.loss(), m.init(),
-                f.given("lr") ? (float) f.getDouble("lr", 0, Float.MAX_VALUE, "(]") : base.lr(),
-                f.given("momentum") ? (float) f.getDouble("momentum", 0, 1, "[)") : base.momentum(),
-                f.given("l1") ? (float) f.getDouble("l1", 0, Float.MAX_VALUE, "[]") : base.l1(),
-                f.given("l2") ? (float) f.getDouble("l2", 0, Float.MAX_VALUE, "[]") : base.l2(),
-                m.dropout(), m.batchNorm(),
-                f.given("batch") ? f.getInt("batch", 1, 1 << 20) : base.batch(),
-                f.given("epochs") ? f.getInt("epochs", 1, 1_000_000) : base.epochs(),
-                decay,
-                f.given("early-stopping") ? f.getInt("early-stopping", 1, 1_000_000) : base.earlyStopping(),
-                freeze,
-                m.seed(),
-                f.given("val-split") ? f.getDouble("val-split", 0, 1, "()") : base.valSplit(),
-                m.normalize(),
-                f.given("balance") ? f.getChoice("balance", TrainConfig.BALANCES.toArray(String[]::new)) : base.balance(),
-                f.given("from") ? UserPaths.input("--from", f.get("from")).toString() : base.from());
+        TrainConfig c = Common.config(f, base, TrainOptions.Group.MODEL, TrainOptions.Group.TRAINING);
+        return f.given("from") ? c.toBuilder().from(UserPaths.input("--from", f.get("from")).toString()).build() : c;
     }
 
     /** {@code --restarts K}: trains K seeds for --restart-epochs, prints each and the spread, returns the lowest validation loss. */

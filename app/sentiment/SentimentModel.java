@@ -4,10 +4,8 @@ import backprop.Layer;
 import backprop.Loss;
 import backprop.Network;
 import backprop.init.Initializer;
+import backprop.layers.Activations;
 import backprop.layers.Dense;
-import backprop.layers.ReLU;
-import backprop.layers.Sigmoid;
-import backprop.layers.Tanh;
 import backprop.loss.BinaryCrossEntropyWithLogits;
 import backprop.loss.SoftmaxCrossEntropy;
 import backprop.sparse.SparseBatch;
@@ -63,7 +61,7 @@ public final class SentimentModel {
         public Config {
             if (hidden < 1) throw new IllegalArgumentException("hidden size must be >= 1, got " + hidden);
             activation = activation.toLowerCase(Locale.ROOT);
-            if (!List.of("none", "sigmoid", "tanh", "relu").contains(activation)) {
+            if (!activation.equals("none") && !List.of("sigmoid", "tanh", "relu").contains(activation)) {
                 throw new IllegalArgumentException("unknown activation '" + activation + "'; known: " + ACTIVATIONS);
             }
         }
@@ -150,6 +148,21 @@ public final class SentimentModel {
         return (double) right / labels.length;
     }
 
+    /** The mean of {@code loss} over the rows of {@code x} with their labels, in evaluation mode (the validation loss of an epoch). */
+    public double meanLoss(SparseBatch x, int[] labels, Loss loss) {
+        if (x.rows() != labels.length) throw new IllegalArgumentException(x.rows() + " reviews but " + labels.length + " labels");
+        if (labels.length == 0) return Double.NaN;
+        double sum = 0;
+        for (int start = 0; start < x.rows(); start += EVAL_BATCH) {
+            int rows = Math.min(EVAL_BATCH, x.rows() - start);
+            chunk.clear();
+            for (int r = 0; r < rows; r++) chunk.addRow(x, start + r);
+            // the loss is the batch mean: weighed by its rows for the mean over every review
+            sum += loss.forward(network.predict(chunk), targets(Arrays.copyOfRange(labels, start, start + rows))) * rows;
+        }
+        return sum / labels.length;
+    }
+
     /**
      * Every word's pull towards positive: the positive margin (the logit, or z₊ − z₋ for softmax)
      * of a review holding only that word, minus the margin of an empty review. With activation
@@ -200,13 +213,9 @@ public final class SentimentModel {
         return (float) (1.0 / (1.0 + Math.exp(-z)));
     }
 
+    /** The hidden layer's activation; none for "none". */
     private static Layer activation(String name) {
-        switch (name) {
-            case "sigmoid": return new Sigmoid();
-            case "tanh": return new Tanh();
-            case "relu": return new ReLU();
-            default: return null;
-        }
+        return name.equals("none") ? null : Activations.byName(name);
     }
 
     // ---------------------------------------------------------------- checkpoint

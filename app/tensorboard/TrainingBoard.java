@@ -3,14 +3,15 @@ package app.tensorboard;
 import app.metrics.Metrics;
 import app.plot.ImageGrid;
 import app.train.Evaluator;
-import app.train.MetricsLog;
-import backprop.Network;
+import backprop.EpochMetrics;
 import backprop.Parameter;
+import backprop.TrainingListener;
 import data.Dataset;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +24,9 @@ import javax.imageio.ImageIO;
  * {@code --metrics} ({@code train_loss}, {@code val_loss}, {@code val_accuracy}, {@code learning_rate},
  * {@code examples_per_second}, x = the epoch) and histograms of every parameter's weights and last
  * gradient, and images at the end (the confusion matrix, the top losses). Flushed after every epoch,
- * so a running training is live.
+ * so a running training is live. It is a {@link TrainingListener}: add it to any training loop.
  */
-public final class TrainingBoard implements Closeable {
+public final class TrainingBoard implements Closeable, TrainingListener {
     /** Examples in the top-losses grid, and a row of it. */
     public static final int TOP_LOSSES = 16, TOP_LOSSES_COLUMNS = 8;
 
@@ -33,13 +34,16 @@ public final class TrainingBoard implements Closeable {
     public static final int EVERY_STEPS = 20;
 
     private final EventFile events;
+    private final List<Parameter> parameters;
 
-    private TrainingBoard(EventFile events) {
+    private TrainingBoard(EventFile events, List<Parameter> parameters) {
         this.events = events;
+        this.parameters = List.copyOf(parameters);
     }
 
-    public static TrainingBoard open(Path dir) throws IOException {
-        return new TrainingBoard(EventFile.create(dir));
+    /** A new event file in {@code dir}, with histograms of {@code parameters} after each epoch. */
+    public static TrainingBoard open(Path dir, List<Parameter> parameters) throws IOException {
+        return new TrainingBoard(EventFile.create(dir), parameters);
     }
 
     public Path file() {
@@ -51,14 +55,33 @@ public final class TrainingBoard implements Closeable {
         if (step % EVERY_STEPS == 0) events.scalar("running_train_loss", step, (float) runningLoss);
     }
 
-    /** After an epoch: its figures, trained with learning rate {@code lr}, and the network's histograms. */
-    public void epoch(MetricsLog.Epoch e, float lr, Network net) throws IOException {
+    @Override
+    public void onTrainingBatch(int epoch, long step, int batch, int rows, double loss, double epochLoss, long examples) {
+        try {
+            step(step, epochLoss);
+        } catch (IOException e) {
+            throw new UncheckedIOException("--tensorboard: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void onEpoch(EpochMetrics e) {
+        try {
+            epoch(e);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("--tensorboard: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** After an epoch: its figures (every one of the metrics schema, extras included) and the parameters' histograms. */
+    public void epoch(EpochMetrics e) throws IOException {
         events.scalar("train_loss", e.epoch(), (float) e.trainLoss());
         events.scalar("val_loss", e.epoch(), (float) e.valLoss());
         events.scalar("val_accuracy", e.epoch(), (float) e.valAccuracy());
-        events.scalar("learning_rate", e.epoch(), lr);
+        events.scalar("learning_rate", e.epoch(), (float) e.learningRate());
         events.scalar("examples_per_second", e.epoch(), (float) e.examplesPerSecond());
-        for (Parameter p : net.parameters()) {
+        for (var x : new java.util.TreeMap<>(e.extra()).entrySet()) events.scalar(x.getKey(), e.epoch(), x.getValue().floatValue());
+        for (Parameter p : parameters) {
             events.histogram("weights/" + p.name(), e.epoch(), p.value().data(), p.size());
             events.histogram("gradients/" + p.name(), e.epoch(), p.gradient().data(), p.size());
         }

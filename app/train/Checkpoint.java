@@ -1,8 +1,10 @@
 package app.train;
 
+import backprop.EpochMetrics;
 import backprop.Layer;
 import backprop.Network;
 import backprop.Parameter;
+import backprop.optim.Sgd;
 import data.Normalization;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -107,6 +109,113 @@ public final class Checkpoint {
         }
     }
 
+    /**
+     * The whole state of {@code run}: weights and BatchNorm statistics, SGD's momentum buffers, the weights of the best
+     * epoch ({@code bestState}, with early stopping; else null), and as metadata the architecture, config, epoch,
+     * learning rate, the optimizer in PyTorch's terms, the seeds' streams, the normalization, the history, and the
+     * base of a --from run ({@code transfer}, JSON; else null).
+     */
+    public static Checkpoint of(Training run, Map<String, Tensor> bestState, String transfer) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>(modelState(run.network()));
+        Map<String, Object> optimizerState = new LinkedHashMap<>();
+        List<Layer> layers = run.network().layers();
+        for (int i = 0; i < layers.size(); i++) {
+            for (Parameter p : layers.get(i).parameters()) {
+                Tensor v = run.optimizer().velocity(p.name());
+                if (v == null) continue;
+                String name = OPTIMIZER_PREFIX + torchName(i, p) + MOMENTUM_SUFFIX;
+                tensors.put(name, v);
+                optimizerState.put(torchName(i, p), Map.of("momentum_buffer", name));
+            }
+        }
+        if (bestState != null) bestState.forEach((k, v) -> tensors.put(BEST_PREFIX + k, v));
+
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", FORMAT);
+        meta.put("architecture", Json.write(ModelSpec.architecture(run.network())));
+        meta.put("model", run.spec().modelString());
+        meta.put("config", Json.write(run.config().toJson()));
+        meta.put("epoch", Integer.toString(run.epoch()));
+        meta.put("learning_rate", Double.toString(run.optimizer().learningRate()));
+        Map<String, Object> opt = new LinkedHashMap<>();
+        opt.put("type", "sgd");
+        opt.put("lr", (double) run.optimizer().learningRate());
+        opt.put("momentum", (double) run.optimizer().momentum());
+        opt.put("dampening", 0.0);
+        opt.put("nesterov", false);
+        opt.put("l1", (double) run.config().l1());
+        opt.put("weight_decay", (double) run.config().l2());
+        opt.put("state", optimizerState);
+        meta.put("optimizer", Json.write(opt));
+        Map<String, Object> rng = new LinkedHashMap<>();
+        rng.put("seed", run.config().seed());
+        rng.put("next_epoch", run.epoch());
+        rng.put("shuffle", "data.Loader: SplitMix64 seeded Rng.mix(seed, 1, epoch)");
+        rng.put("dropout", "SplittableRandom(Rng.mix(seed, 3, epoch*65536 + dropout layer index)) per epoch");
+        meta.put("rng", Json.write(rng));
+        Map<String, Object> norm = new LinkedHashMap<>();
+        norm.put("mean", doubles(run.normalization().mean()));
+        norm.put("inv_std", doubles(run.normalization().invStd()));
+        meta.put("normalization", Json.write(norm));
+        List<Object> h = new ArrayList<>();
+        for (EpochMetrics r : run.history()) h.add(r.toJson());
+        meta.put("history", Json.write(h));
+        if (run.bestEpoch() > 0) meta.put("best", Json.write(Map.of("epoch", run.bestEpoch(), "val_loss", run.bestValLoss())));
+        if (transfer != null) meta.put("transfer", transfer);
+        meta.put("classes", Json.write(run.trainSet().classNames()));
+        run.trainSet().imageShape().ifPresent(s -> meta.put("image_shape", s.channels() + "x" + s.height() + "x" + s.width()));
+        return new Checkpoint(tensors, meta);
+    }
+
+    /** The floats as the doubles equal to them: JSON then reads them back exactly. */
+    static double[] doubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
+    /**
+     * SGD's momentum buffers into {@code sgd}, parameter by parameter of {@code net}; a missing buffer is an error only when
+     * the saved run had momentum and trained at least an epoch; a buffer of another size is named.
+     */
+    public void loadOptimizer(Network net, Sgd sgd) {
+        TrainConfig saved = config();
+        List<Layer> layers = net.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            for (Parameter p : layers.get(i).parameters()) {
+                Tensor v = sgd.velocity(p.name());
+                if (v == null) continue;
+                String name = OPTIMIZER_PREFIX + torchName(i, p) + MOMENTUM_SUFFIX;
+                Tensor buffer = tensors.get(name);
+                if (buffer == null) {
+                    if (saved.momentum() > 0 && epoch() > 0) {
+                        throw new IllegalArgumentException(source + " has no tensor '" + name + "' (SGD's momentum buffer) to resume from");
+                    }
+                    continue; // the checkpoint's run had no momentum: the velocity starts at zero
+                }
+                if (buffer.size() != v.size()) {
+                    throw new IllegalArgumentException("tensor '" + name + "' has " + buffer.size() + " values in " + source
+                            + " but the parameter " + p.name() + " has " + v.size());
+                }
+                v.copyFrom(buffer.reshape(v.shape()));
+            }
+        }
+    }
+
+    /** True when the checkpoint holds the weights of a best epoch (written with early stopping). */
+    public boolean hasBestState() {
+        return tensors.keySet().stream().anyMatch(k -> k.startsWith(BEST_PREFIX));
+    }
+
+    /** The weights of the best epoch, as copies, by their model-state names: a network of {@code spec} loaded from them. */
+    public Map<String, Tensor> bestState(ModelSpec spec) {
+        Network best = spec.build();
+        loadModel(best, BEST_PREFIX, spec.modelString());
+        Map<String, Tensor> c = new LinkedHashMap<>();
+        modelState(best).forEach((k, v) -> c.put(k, v.copy()));
+        return c;
+    }
+
     /** Epochs completed when it was written. */
     public int epoch() {
         try {
@@ -141,22 +250,17 @@ public final class Checkpoint {
     }
 
     /** One record per epoch trained so far. */
-    public List<MetricsLog.Epoch> history() {
+    public List<EpochMetrics> history() {
         if (!(json("history") instanceof List<?> l)) throw new IllegalArgumentException(source + ": metadata 'history' is not a JSON list");
-        List<MetricsLog.Epoch> out = new ArrayList<>();
+        List<EpochMetrics> out = new ArrayList<>();
         for (Object o : l) {
             if (!(o instanceof Map<?, ?> m) || !(m.get("epoch") instanceof Long epoch)) {
                 throw new IllegalArgumentException(source + ": a 'history' record is not an object with an epoch: " + o);
             }
             // null (JSON has no NaN) stands for a figure that does not apply
-            out.add(new MetricsLog.Epoch((int) (long) epoch, number(m, "train_loss"), number(m, "val_loss"), number(m, "val_accuracy"),
-                    number(m, "seconds"), number(m, "examples_per_second")));
+            out.add(EpochMetrics.fromJson(m));
         }
         return out;
-    }
-
-    private static double number(Map<?, ?> m, String key) {
-        return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     private float[] floats(Object list, String what) {

@@ -2,6 +2,7 @@ package app.train;
 
 import backprop.Loss;
 import backprop.Network;
+import backprop.StepEngine;
 import cuda.Backend;
 import cuda.DeviceBuffer;
 import cuda.Gpu;
@@ -48,8 +49,8 @@ public final class GpuTraining {
      * The step engine {@code use} installs: each epoch submits its batches to the mirror and reads the
      * losses one step late ({@link GpuMlp#submit}, {@link GpuMlp#takeLoss}); the weights come back after it.
      */
-    static Training.StepEngine engine(GpuMlp<?> mlp) {
-        return new Training.StepEngine() {
+    static StepEngine<Tensor> engine(GpuMlp<?> mlp) {
+        return new StepEngine<Tensor>() {
             @Override
             public double step(Tensor x, Tensor target) {
                 return mlp.step(x, target);

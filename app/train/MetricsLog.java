@@ -1,5 +1,7 @@
 package app.train;
 
+import backprop.EpochMetrics;
+import backprop.TrainingListener;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,45 +10,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import tensor.io.FileFormatException;
 import tensor.io.Json;
 
 /**
- * {@code --metrics FILE}: one JSON object per epoch, one per line (JSON Lines), flushed as it is
- * written so a crashed run keeps its history:
- * {@code {"epoch":1,"train_loss":0.52,"val_loss":0.48,"val_accuracy":0.83,"seconds":2.1,"examples_per_second":28571.4}}.
- * A value that does not exist (no validation set) is written as null.
+ * {@code --metrics FILE}: one JSON object per epoch ({@link EpochMetrics}, the schema of every training
+ * command), one per line (JSON Lines), flushed as it is written so a crashed run keeps its history:
+ * {@code {"epoch":1,"steps":23,"train_loss":0.52,"val_loss":0.48,"val_accuracy":0.83,"learning_rate":0.1,"seconds":2.1,
+ * "examples_per_second":28571.4}}. A value that does not exist (no validation set) is written as null.
+ * As a {@link TrainingListener} it writes each epoch as the run ends it.
  */
-public final class MetricsLog implements Closeable {
+public final class MetricsLog implements Closeable, TrainingListener {
     private final Writer out;
-
-    /** One epoch's figures; NaN where a figure does not apply. */
-    public record Epoch(int epoch, double trainLoss, double valLoss, double valAccuracy, double seconds, double examplesPerSecond) {
-        /** The JSON object, keys in the documented order. */
-        public Map<String, Object> toJson() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("epoch", epoch);
-            m.put("train_loss", trainLoss);
-            m.put("val_loss", valLoss);
-            m.put("val_accuracy", valAccuracy);
-            m.put("seconds", seconds);
-            m.put("examples_per_second", examplesPerSecond);
-            return m;
-        }
-
-        /** The line printed after each epoch. */
-        public String summary() {
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %d: train loss %.4f", epoch, trainLoss));
-            if (!Double.isNaN(valLoss)) sb.append(String.format(Locale.ROOT, ", val loss %.4f", valLoss));
-            if (!Double.isNaN(valAccuracy)) sb.append(String.format(Locale.ROOT, ", val accuracy %.4f", valAccuracy));
-            sb.append(String.format(Locale.ROOT, ", %.2f s (%.0f ex/s)", seconds, examplesPerSecond));
-            return sb.toString();
-        }
-    }
 
     public MetricsLog(Writer out) {
         this.out = out;
@@ -60,7 +37,12 @@ public final class MetricsLog implements Closeable {
     }
 
     /** Appends one line and flushes it. */
-    public void write(Epoch e) {
+    @Override
+    public void onEpoch(EpochMetrics e) {
+        write(e);
+    }
+
+    public void write(EpochMetrics e) {
         try {
             out.write(Json.write(e.toJson()));
             out.write('\n');
@@ -71,26 +53,20 @@ public final class MetricsLog implements Closeable {
     }
 
     /** Reads a metrics file back (for plotting a finished run). */
-    public static List<Epoch> read(Path file) throws IOException {
-        List<Epoch> epochs = new ArrayList<>();
+    public static List<EpochMetrics> read(Path file) throws IOException {
+        List<EpochMetrics> epochs = new ArrayList<>();
         int lineNo = 0;
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             lineNo++;
             if (line.isBlank()) continue;
             try {
                 if (!(Json.parse(line) instanceof Map<?, ?> m)) throw new FileFormatException(file, -1, "line " + lineNo + ": not a JSON object");
-                epochs.add(new Epoch((int) number(m, "epoch"), number(m, "train_loss"), number(m, "val_loss"), number(m, "val_accuracy"),
-                        number(m, "seconds"), number(m, "examples_per_second")));
+                epochs.add(EpochMetrics.fromJson(m));
             } catch (Json.ParseException e) {
                 throw new FileFormatException(file, -1, "line " + lineNo + ": " + e.getMessage());
             }
         }
         return epochs;
-    }
-
-    private static double number(Map<?, ?> m, String key) {
-        Object v = m.get(key);
-        return v instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     @Override

@@ -6,6 +6,7 @@ import backprop.Network;
 import backprop.layers.BatchNorm;
 import backprop.layers.Dense;
 import backprop.layers.Dropout;
+import backprop.layers.Activations;
 import backprop.layers.LeakyReLU;
 import backprop.layers.LogSoftmax;
 import backprop.layers.ReLU;
@@ -41,7 +42,7 @@ import tensor.Tensor;
  * </table>
  */
 public record ModelSpec(int[] sizes, String activation, String loss, float dropout, boolean batchNorm) {
-    public static final List<String> ACTIVATIONS = List.of("sigmoid", "tanh", "relu", "leaky-relu");
+    public static final List<String> ACTIVATIONS = Activations.NAMES;
     public static final List<String> LOSSES = List.of("ce", "nll", "mse", "sse", "l1", "bce", "hinge");
 
     /** How the last layer's output becomes class probabilities. */
@@ -117,13 +118,7 @@ public record ModelSpec(int[] sizes, String activation, String loss, float dropo
     }
 
     private Layer activationLayer() {
-        return switch (activation) {
-            case "sigmoid" -> new Sigmoid();
-            case "tanh" -> new Tanh();
-            case "relu" -> new ReLU();
-            case "leaky-relu" -> new LeakyReLU();
-            default -> throw new IllegalStateException(activation);
-        };
+        return Activations.byName(activation);
     }
 
     /** The loss, by the engine's name for it. */
@@ -215,6 +210,25 @@ public record ModelSpec(int[] sizes, String activation, String loss, float dropo
             out.add(m);
         }
         return out;
+    }
+
+    /** Freezes the Linear layers numbered (from 1) in {@code spec}, e.g. "1" or "1,2". */
+    public static void freeze(Network net, String spec) {
+        if (spec == null || spec.isBlank()) return;
+        List<Dense> dense = denseLayers(net);
+        for (String part : spec.split(",")) {
+            int k;
+            try {
+                k = Integer.parseInt(part.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("freeze '" + spec + "': '" + part + "' is not a layer number; give the Linear layers "
+                        + "to freeze, counted from 1, e.g. 1 or 1,2");
+            }
+            if (k < 1 || k > dense.size()) {
+                throw new IllegalArgumentException("freeze '" + spec + "': the model has Linear layers 1.." + dense.size() + ", not " + k);
+            }
+            net.freeze(dense.get(k - 1).name());
+        }
     }
 
     /** The Linear layers in order (what {@code --freeze 1,2} counts). */

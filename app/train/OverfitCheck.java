@@ -3,6 +3,7 @@ package app.train;
 import backprop.Layer;
 import backprop.Network;
 import backprop.Parameter;
+import backprop.Shuffle;
 import backprop.layers.Dense;
 import backprop.layers.ReLU;
 import data.Dataset;
@@ -43,13 +44,8 @@ public final class OverfitCheck {
         int[] all = new int[train.size()];
         for (int i = 0; i < all.length; i++) all[i] = i;
         Rng rng = new Rng(Rng.mix(seed, PICK_STREAM, 0));
-        // partial Fisher-Yates: the first n places hold a uniform draw without replacement
-        for (int i = 0; i < n; i++) {
-            int j = i + rng.nextInt(all.length - i);
-            int t = all[i];
-            all[i] = all[j];
-            all[j] = t;
-        }
+        // the first n places hold a uniform draw without replacement
+        Shuffle.firstK(all, all.length, n, rng);
         return train.subset(train.name() + "/overfit-" + n, java.util.Arrays.copyOf(all, n));
     }
 
@@ -57,9 +53,7 @@ public final class OverfitCheck {
     public static Result run(TrainConfig config, Dataset train, int n, int maxSteps) {
         Dataset batch = pick(train, n, config.seed());
         // one batch of all n examples, no validation split, schedule or early stopping: only the steps
-        TrainConfig c = new TrainConfig(config.data(), config.model(), config.activation(), config.loss(), config.init(), config.lr(),
-                config.momentum(), config.l1(), config.l2(), config.dropout(), config.batchNorm(), n, 1, null, 0, config.freeze(),
-                config.seed(), 0.0, config.normalize(), "none", config.from());
+        TrainConfig c = config.toBuilder().batch(n).epochs(1).lrDecay(null).earlyStopping(0).valSplit(0).balance("none").build();
         Training run = Training.start(c, new Dataset.Split(batch, batch));
         return run(run, config, maxSteps);
     }

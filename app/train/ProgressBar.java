@@ -1,5 +1,6 @@
 package app.train;
 
+import backprop.TrainingListener;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -11,7 +12,7 @@ import java.util.function.LongSupplier;
  * {@code plainIntervalNanos}, so logs stay short but show life. {@link #update} costs a clock
  * read and nothing else between redraws.
  */
-public final class ProgressBar {
+public final class ProgressBar implements TrainingListener {
     /** Terminal redraws at most 10 times a second. */
     public static final long REDRAW_NANOS = 100_000_000L;
     /** Plain lines at most every 10 seconds by default. */
@@ -48,6 +49,29 @@ public final class ProgressBar {
     /** True when standard input and output are an interactive terminal. */
     public static boolean isTerminal() {
         return System.console() != null;
+    }
+
+    private int epochs;
+
+    /** The run's epoch count, for the label "epoch e/N" when the bar listens to a training loop. */
+    public ProgressBar epochs(int epochs) {
+        this.epochs = epochs;
+        return this;
+    }
+
+    @Override
+    public void onEpochStart(int epoch, int batches) {
+        start("epoch " + epoch + (epochs > 0 ? "/" + epochs : ""), batches);
+    }
+
+    @Override
+    public void onTrainingBatch(int epoch, long step, int batch, int rows, double loss, double epochLoss, long examples) {
+        update(batch, examples, epochLoss);
+    }
+
+    @Override
+    public void onEpochTrained(int epoch) {
+        finish();
     }
 
     /** Starts an epoch of {@code totalBatches} batches, named by {@code label} (e.g. "epoch 3/10"). */

@@ -1,5 +1,6 @@
 package app.train;
 
+import backprop.EpochMetrics;
 import data.Dataset;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ public final class Restarts {
             double loss = Double.POSITIVE_INFINITY, accuracy = Double.NaN;
             try {
                 for (int e = 0; e < budget && !t.finished(); e++) {
-                    MetricsLog.Epoch r = t.trainEpoch(Training.Progress.NONE);
+                    EpochMetrics r = t.trainEpoch();
                     loss = r.valLoss();
                     accuracy = r.valAccuracy();
                 }

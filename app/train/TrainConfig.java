@@ -1,12 +1,15 @@
 package app.train;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Everything that decides what a training run computes — the flags of {@code nabla train} that a
  * checkpoint records so that {@code --resume} repeats the run exactly. (Where to write files and
- * how many threads to use are not here: they change nothing in the result.)
+ * how many threads to use are not here: they change nothing in the result.) Each field is one row
+ * of {@link TrainOptions}, which gives its flag, JSON key, default, bounds and help; build one with
+ * {@link #builder()} or {@link #toBuilder()}.
  *
  * @param model      layer sizes such as {@code 64-64-10}; null for the default, {@code <inputs>-64-<classes>}
  * @param lrDecay    null, {@code step:EVERY:GAMMA}, {@code exp:GAMMA} or {@code plateau:PATIENCE:FACTOR}
@@ -22,102 +25,91 @@ public record TrainConfig(String data, String model, String activation, String l
                           float l1, float l2, float dropout, boolean batchNorm, int batch, int epochs, String lrDecay,
                           int earlyStopping, String freeze, long seed, double valSplit, String normalize, String balance,
                           String from) {
-    public static final java.util.List<String> BALANCES = java.util.List.of("none", "oversample", "weights");
+    public static final List<String> BALANCES = List.of("none", "oversample", "weights");
 
     public TrainConfig {
         if (!BALANCES.contains(balance)) throw new IllegalArgumentException("balance must be one of " + BALANCES + ", got '" + balance + "'");
     }
 
-    /** A config without class balancing or a base checkpoint. */
-    public TrainConfig(String data, String model, String activation, String loss, String init, float lr, float momentum,
-                       float l1, float l2, float dropout, boolean batchNorm, int batch, int epochs, String lrDecay,
-                       int earlyStopping, String freeze, long seed, double valSplit, String normalize) {
-        this(data, model, activation, loss, init, lr, momentum, l1, l2, dropout, batchNorm, batch, epochs, lrDecay, earlyStopping,
-                freeze, seed, valSplit, normalize, "none", null);
-    }
-
     /** What {@code ./nabla train} with no flags runs: the digits, a 64-64-10 ReLU network, 20 epochs of SGD with momentum. */
     public static TrainConfig defaults() {
-        return new TrainConfig("digits", null, "relu", "ce", "he", 0.05f, 0.9f, 0f, 0f, 0f, false, 32, 20, null, 0, null, 42L, 0.0, "global");
+        return new TrainConfig("digits", null, "relu", "ce", "he", 0.05f, 0.9f, 0f, 0f, 0f, false, 32, 20, null, 0, null, 42L, 0.0,
+                "global", "none", null);
     }
 
-    /** The JSON object the checkpoint's {@code config} holds (floats written as the doubles equal to them: exact). */
+    /** A builder starting from {@link #defaults()}. */
+    public static Builder builder() {
+        return defaults().toBuilder();
+    }
+
+    /** A builder starting from this config. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** The JSON object the checkpoint's {@code config} holds, one key per {@link TrainOptions} row (floats as the doubles equal to them). */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("data", data);
-        m.put("model", model);
-        m.put("activation", activation);
-        m.put("loss", loss);
-        m.put("init", init);
-        m.put("lr", (double) lr);
-        m.put("momentum", (double) momentum);
-        m.put("l1", (double) l1);
-        m.put("l2", (double) l2);
-        m.put("dropout", (double) dropout);
-        m.put("batchnorm", batchNorm);
-        m.put("batch", batch);
-        m.put("epochs", epochs);
-        m.put("lr_decay", lrDecay);
-        m.put("early_stopping", earlyStopping);
-        m.put("freeze", freeze);
-        m.put("seed", seed);
-        m.put("val_split", valSplit);
-        m.put("normalize", normalize);
-        m.put("balance", balance);
-        m.put("from", from);
+        for (TrainOptions.Option o : TrainOptions.ALL) m.put(o.key(), o.kind().toJson(o.get().apply(this)));
         return m;
     }
 
-    /** The config of a checkpoint; a missing or mistyped field names itself. */
+    /** The config of a checkpoint; a missing or mistyped field names itself (fields added later default when missing). */
     public static TrainConfig fromJson(Map<?, ?> m) {
-        return new TrainConfig(str(m, "data", false), str(m, "model", true), str(m, "activation", false), str(m, "loss", false),
-                str(m, "init", false), (float) num(m, "lr"), (float) num(m, "momentum"), (float) num(m, "l1"), (float) num(m, "l2"),
-                (float) num(m, "dropout"), bool(m, "batchnorm"), (int) integer(m, "batch"), (int) integer(m, "epochs"),
-                str(m, "lr_decay", true), (int) integer(m, "early_stopping"), str(m, "freeze", true), integer(m, "seed"),
-                num(m, "val_split"), str(m, "normalize", false),
-                // checkpoints written before class balancing and --from have neither field
-                m.get("balance") == null ? "none" : str(m, "balance", false), str(m, "from", true));
+        Builder b = builder();
+        for (TrainOptions.Option o : TrainOptions.ALL) {
+            if (!m.containsKey(o.key()) && o.since() > 0) continue;  // written before the option existed: its default
+            o.set().accept(b, o.kind().fromJson(o.key(), m.get(o.key()), o.nullable()));
+        }
+        return b.build();
     }
 
-    public TrainConfig withEpochs(int e) {
-        return new TrainConfig(data, model, activation, loss, init, lr, momentum, l1, l2, dropout, batchNorm, batch, e, lrDecay,
-                earlyStopping, freeze, seed, valSplit, normalize, balance, from);
-    }
+    public TrainConfig withEpochs(int e) { return toBuilder().epochs(e).build(); }
+    public TrainConfig withModel(String m) { return toBuilder().model(m).build(); }
+    public TrainConfig withSeed(long s) { return toBuilder().seed(s).build(); }
+    public TrainConfig withBatch(int b) { return toBuilder().batch(b).build(); }
 
-    public TrainConfig withModel(String m) {
-        return new TrainConfig(data, m, activation, loss, init, lr, momentum, l1, l2, dropout, batchNorm, batch, epochs, lrDecay,
-                earlyStopping, freeze, seed, valSplit, normalize, balance, from);
-    }
+    /** A config field by field, from defaults or from another config. */
+    public static final class Builder {
+        private String data, model, activation, loss, init, lrDecay, freeze, normalize, balance, from;
+        private float lr, momentum, l1, l2, dropout;
+        private boolean batchNorm;
+        private int batch, epochs, earlyStopping;
+        private long seed;
+        private double valSplit;
 
-    public TrainConfig withSeed(long s) {
-        return new TrainConfig(data, model, activation, loss, init, lr, momentum, l1, l2, dropout, batchNorm, batch, epochs, lrDecay,
-                earlyStopping, freeze, s, valSplit, normalize, balance, from);
-    }
+        private Builder(TrainConfig c) {
+            data = c.data; model = c.model; activation = c.activation; loss = c.loss; init = c.init; lr = c.lr;
+            momentum = c.momentum; l1 = c.l1; l2 = c.l2; dropout = c.dropout; batchNorm = c.batchNorm; batch = c.batch;
+            epochs = c.epochs; lrDecay = c.lrDecay; earlyStopping = c.earlyStopping; freeze = c.freeze; seed = c.seed;
+            valSplit = c.valSplit; normalize = c.normalize; balance = c.balance; from = c.from;
+        }
 
-    public TrainConfig withBatch(int b) {
-        return new TrainConfig(data, model, activation, loss, init, lr, momentum, l1, l2, dropout, batchNorm, b, epochs, lrDecay,
-                earlyStopping, freeze, seed, valSplit, normalize, balance, from);
-    }
+        public Builder data(String v) { data = v; return this; }
+        public Builder model(String v) { model = v; return this; }
+        public Builder activation(String v) { activation = v; return this; }
+        public Builder loss(String v) { loss = v; return this; }
+        public Builder init(String v) { init = v; return this; }
+        public Builder lr(float v) { lr = v; return this; }
+        public Builder momentum(float v) { momentum = v; return this; }
+        public Builder l1(float v) { l1 = v; return this; }
+        public Builder l2(float v) { l2 = v; return this; }
+        public Builder dropout(float v) { dropout = v; return this; }
+        public Builder batchNorm(boolean v) { batchNorm = v; return this; }
+        public Builder batch(int v) { batch = v; return this; }
+        public Builder epochs(int v) { epochs = v; return this; }
+        public Builder lrDecay(String v) { lrDecay = v; return this; }
+        public Builder earlyStopping(int v) { earlyStopping = v; return this; }
+        public Builder freeze(String v) { freeze = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder valSplit(double v) { valSplit = v; return this; }
+        public Builder normalize(String v) { normalize = v; return this; }
+        public Builder balance(String v) { balance = v; return this; }
+        public Builder from(String v) { from = v; return this; }
 
-    private static String str(Map<?, ?> m, String key, boolean nullable) {
-        Object v = m.get(key);
-        if (v == null && nullable) return null;
-        if (!(v instanceof String s)) throw new IllegalArgumentException("config field '" + key + "' should be a string, got " + v);
-        return s;
-    }
-
-    private static double num(Map<?, ?> m, String key) {
-        if (!(m.get(key) instanceof Number n)) throw new IllegalArgumentException("config field '" + key + "' should be a number, got " + m.get(key));
-        return n.doubleValue();
-    }
-
-    private static long integer(Map<?, ?> m, String key) {
-        if (!(m.get(key) instanceof Long n)) throw new IllegalArgumentException("config field '" + key + "' should be an integer, got " + m.get(key));
-        return n;
-    }
-
-    private static boolean bool(Map<?, ?> m, String key) {
-        if (!(m.get(key) instanceof Boolean b)) throw new IllegalArgumentException("config field '" + key + "' should be true or false, got " + m.get(key));
-        return b;
+        public TrainConfig build() {
+            return new TrainConfig(data, model, activation, loss, init, lr, momentum, l1, l2, dropout, batchNorm, batch, epochs,
+                    lrDecay, earlyStopping, freeze, seed, valSplit, normalize, balance, from);
+        }
     }
 }

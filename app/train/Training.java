@@ -2,13 +2,15 @@ package app.train;
 
 import backprop.BatchBuffer;
 import backprop.Divergence;
+import backprop.EpochLoop;
+import backprop.EpochMetrics;
 import backprop.Layer;
 import backprop.Loss;
 import backprop.Network;
-import backprop.Parameter;
+import backprop.StepEngine;
 import backprop.Trainer;
+import backprop.TrainingListener;
 import backprop.init.Initializer;
-import backprop.layers.Dense;
 import backprop.layers.Dropout;
 import backprop.loss.ClassWeighted;
 import backprop.optim.LearningRateSchedule;
@@ -52,57 +54,6 @@ public final class Training {
     /** The default hidden layer when no --model is given: {@code <inputs>-64-<classes>}. */
     public static final int DEFAULT_HIDDEN = 64;
 
-    /** What the run reports while it trains an epoch (a progress bar, or nothing). */
-    public interface Progress {
-        void start(int epoch, int epochs, int batches);
-
-        void batch(int batchesDone, long examplesDone, double meanLoss);
-
-        void finish();
-
-        Progress NONE = new Progress() {
-            @Override public void start(int epoch, int epochs, int batches) { }
-            @Override public void batch(int batchesDone, long examplesDone, double meanLoss) { }
-            @Override public void finish() { }
-        };
-    }
-
-    /**
-     * Where the steps of {@link #trainEpoch} and {@link #stepNextBatch} run: the CPU {@link Trainer}, unless a
-     * backend installs its mirror of it ({@code app.train.GpuTraining}), which trains this run's network with this
-     * run's optimizer settings and hands their state back before the CPU reads them.
-     */
-    public interface StepEngine {
-        /** One step (forward, loss, backward, update) on the batch; returns its mean loss before the update. */
-        double step(Tensor x, Tensor target);
-
-        /** Writes the engine's weights and optimizer state into the run's network and optimizer. */
-        void syncNetwork();
-
-        /**
-         * How many steps the engine may run behind the host: with depth d > 0 an epoch {@link #submit}s
-         * each batch and reads the losses d steps late, so the host gathers the next batch while the engine
-         * works. 0 (the default): every {@link #step} waits.
-         */
-        default int pipelineDepth() {
-            return 0;
-        }
-
-        /** Queues a step on the batch (the tensors may be refilled when this returns); only with a pipeline. */
-        default void submit(Tensor x, Tensor target) {
-            throw new UnsupportedOperationException("this step engine has no pipeline");
-        }
-
-        /** Waits for the oldest submitted step and returns its mean loss; only with a pipeline. */
-        default double takeLoss() {
-            throw new UnsupportedOperationException("this step engine has no pipeline");
-        }
-
-        /** Waits for the submitted steps and drops their losses (after a step failed); only with a pipeline. */
-        default void discardInFlight() {
-        }
-    }
-
     private final TrainConfig config;
     private final ModelSpec spec;
     private final Dataset train;
@@ -119,14 +70,16 @@ public final class Training {
     private final Evaluator validator;
     private final List<Dropout> dropouts = new ArrayList<>();
     private final BatchBuffer labels = new BatchBuffer();
-    private final List<MetricsLog.Epoch> history = new ArrayList<>();
+    private final List<EpochMetrics> history = new ArrayList<>();
     private final Divergence divergence = new Divergence();
+    private final EpochLoop<Tensor> loop = new EpochLoop<Tensor>().addListener(divergence);
+    private final LoaderBatches batches = new LoaderBatches();
     private int epoch;                      // epochs completed
     private int bestEpoch;                  // 1-based epoch of the lowest validation loss so far; 0 before the first
     private double bestValLoss = Double.POSITIVE_INFINITY;
     private Map<String, Tensor> bestState;  // copies of the model tensors of bestEpoch (with early stopping)
     private boolean stopped;
-    private StepEngine engine;              // null: the CPU trainer
+    private StepEngine<Tensor> engine;      // null: the CPU trainer
     private String transfer;                // JSON of the base this run started from (--from), null for none
 
     private Training(TrainConfig config, Dataset.Split data) {
@@ -142,19 +95,14 @@ public final class Training {
         this.net = spec.build();
         net.initialize(Initializer.byName(config.init()), config.seed());
         for (Layer l : net.layers()) if (l instanceof Dropout d) dropouts.add(d);
-        freeze(net, config.freeze());
+        ModelSpec.freeze(net, config.freeze());
         // --balance weights: each example's loss weighs n/(classes·n_class) of its class in the training set
         this.loss = config.balance().equals("weights")
                 ? new ClassWeighted(spec.newLoss(), ClassWeighted.balanced(train.labels(), train.numClasses())) : spec.newLoss();
         this.sgd = new Sgd(net, config.lr()).momentum(config.momentum()).regularization(Regularization.of(config.l1(), config.l2()));
         this.trainer = new Trainer(net, loss, sgd);
         this.schedule = LrDecay.parse(config.lrDecay());
-        this.normalization = switch (config.normalize()) {
-            case "global" -> Normalization.global(train);
-            case "feature" -> Normalization.perFeature(train);
-            case "none" -> Normalization.identity(train.dim());
-            default -> throw new IllegalArgumentException("normalize must be global, feature or none, got '" + config.normalize() + "'");
-        };
+        this.normalization = Normalization.byName(config.normalize(), train);
         if (config.batch() < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + config.batch());
         if (config.epochs() < 0) throw new IllegalArgumentException("epochs must be >= 0, got " + config.epochs());
         if (config.earlyStopping() < 0) throw new IllegalArgumentException("early-stopping patience must be >= 0, got " + config.earlyStopping());
@@ -246,25 +194,6 @@ public final class Training {
         return new ModelSpec(sizes, config.activation(), config.loss(), config.dropout(), config.batchNorm());
     }
 
-    /** Freezes the Linear layers numbered (from 1) in {@code spec}, e.g. "1" or "1,2". */
-    static void freeze(Network net, String spec) {
-        if (spec == null || spec.isBlank()) return;
-        List<Dense> dense = ModelSpec.denseLayers(net);
-        for (String part : spec.split(",")) {
-            int k;
-            try {
-                k = Integer.parseInt(part.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("freeze '" + spec + "': '" + part + "' is not a layer number; give the Linear layers "
-                        + "to freeze, counted from 1, e.g. 1 or 1,2");
-            }
-            if (k < 1 || k > dense.size()) {
-                throw new IllegalArgumentException("freeze '" + spec + "': the model has Linear layers 1.." + dense.size() + ", not " + k);
-            }
-            net.freeze(dense.get(k - 1).name());
-        }
-    }
-
     // ---------------------------------------------------------------- training
 
     /** True when every epoch is done or early stopping has stopped the run. */
@@ -272,47 +201,27 @@ public final class Training {
         return stopped || epoch >= config.epochs();
     }
 
+    /**
+     * Tells {@code listener} of every epoch and step from now on (see {@link TrainingListener}): the progress bar,
+     * the metrics log, TensorBoard, a tuner's pruning. The run's divergence check is always the first.
+     */
+    public Training addListener(TrainingListener listener) {
+        loop.addListener(listener);
+        return this;
+    }
+
     /** Trains the next epoch, validates, updates the schedule and the best epoch; returns the epoch's record. */
-    public MetricsLog.Epoch trainEpoch(Progress progress) {
+    public EpochMetrics trainEpoch() {
         if (finished()) throw new IllegalStateException("the run is finished (" + epoch + " epochs" + (stopped ? ", stopped early" : "") + ")");
         int e = epoch;
         startEpoch(e);
-        progress.start(e + 1, config.epochs(), loader.batches());
-        long t0 = System.nanoTime();
-        EpochLoss epochLoss = new EpochLoss(progress, engine == null ? 0 : engine.pipelineDepth(), divergence, e, (long) e * loader.batches());
-        try {
-            while (loader.next()) {
-                int rows = loader.size();
-                Tensor target = spec.indexTargets() ? labelsAsFloats(loader.y(), rows, labels) : loader.oneHot();
-                if (epochLoss.depth == 0) {
-                    epochLoss.add(step(loader.x(), target), rows);
-                } else {
-                    engine.submit(loader.x(), target);
-                    epochLoss.submitted(rows);
-                    if (epochLoss.inFlight() > epochLoss.depth) epochLoss.add(engine.takeLoss());
-                }
-            }
-            while (epochLoss.inFlight() > 0) epochLoss.add(engine.takeLoss());
-        } catch (RuntimeException failure) {
-            // a failed step (a non-finite loss, say) leaves the next one in flight: wait for it, so the engine is usable
-            if (epochLoss.inFlight() > 0) {
-                try {
-                    engine.discardInFlight();
-                } catch (RuntimeException alsoFailed) {
-                    failure.addSuppressed(alsoFailed);  // the first failure is the one to report
-                }
-            }
-            throw failure;
-        }
-        double sum = epochLoss.sum;
-        long seen = epochLoss.seen;
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        progress.finish();
-        if (engine != null) engine.syncNetwork();
-        Evaluator.Evaluation v = validator.run(false);
-        MetricsLog.Epoch record = new MetricsLog.Epoch(e + 1, sum / seen, v.loss(), v.accuracy(), seconds, seen / seconds);
-        divergence.epoch(record.epoch(), record.trainLoss(), record.valLoss());
+        EpochMetrics record = loop.epoch(e + 1, (long) e * loader.batches(), batches, engine == null ? trainer : engine,
+                sgd.learningRate(), () -> {
+                    Evaluator.Evaluation v = validator.run(false);
+                    return new EpochLoop.Measured(v.loss(), v.accuracy());
+                });
         afterEpoch(record, false);
+        if (loop.stopRequested()) stopped = true;
         return record;
     }
 
@@ -321,55 +230,27 @@ public final class Training {
      * learning-rate range test's loop); returns the batch's loss. Records no history.
      */
     public double stepNextBatch() {
-        if (loader.epoch() < 0 || !loader.next()) {
+        if (loader.epoch() < 0 || !batches.next()) {
             startEpoch(loader.epoch() + 1);
-            loader.next();
+            batches.next();
         }
-        int rows = loader.size();
-        Tensor target = spec.indexTargets() ? labelsAsFloats(loader.y(), rows, labels) : loader.oneHot();
-        return step(loader.x(), target);
+        return step(batches.x(), batches.y());
     }
 
-    /** An epoch's loss, summed as the steps' losses arrive (in order, late with a pipeline), its progress line and divergence check. */
-    private static final class EpochLoss {
-        final Progress progress;
-        final int depth;
-        final Divergence divergence;
-        final int epoch;
-        final long stepsBefore;
-        final int[] rowsInFlight;
-        long submitted, taken, seen;
-        int batches;
-        double sum;
+    /** The loader's batches, with the targets the loss takes: class indices as floats, or one-hot rows. */
+    private final class LoaderBatches implements EpochLoop.Batches<Tensor> {
+        private Tensor target;
 
-        EpochLoss(Progress progress, int depth, Divergence divergence, int epoch, long stepsBefore) {
-            this.progress = progress;
-            this.depth = depth;
-            this.divergence = divergence;
-            this.epoch = epoch;
-            this.stepsBefore = stepsBefore;
-            this.rowsInFlight = new int[depth + 1];
-        }
+        @Override public int batches() { return loader.batches(); }
+        @Override public Tensor x() { return loader.x(); }
+        @Override public Tensor y() { return target; }
+        @Override public int rows() { return loader.size(); }
 
-        void submitted(int rows) {
-            rowsInFlight[(int) (submitted++ % rowsInFlight.length)] = rows;
-        }
-
-        int inFlight() {
-            return (int) (submitted - taken);
-        }
-
-        /** The loss of the oldest submitted step. */
-        void add(double meanLoss) {
-            add(meanLoss, rowsInFlight[(int) (taken++ % rowsInFlight.length)]);
-        }
-
-        /** A step's loss is the batch mean: weighed by its rows for the epoch's mean over examples. */
-        void add(double meanLoss, int rows) {
-            divergence.step(stepsBefore + batches + 1, epoch + 1, meanLoss);
-            sum += meanLoss * rows;
-            seen += rows;
-            progress.batch(++batches, seen, sum / seen);
+        @Override
+        public boolean next() {
+            if (!loader.next()) return false;
+            target = spec.indexTargets() ? labelsAsFloats(loader.y(), loader.size(), labels) : loader.oneHot();
+            return true;
         }
     }
 
@@ -381,7 +262,7 @@ public final class Training {
      * Runs the training steps on {@code engine} from now on (null: the CPU again). Install it after
      * {@link #restore}: the engine starts from the network and optimizer state as they are.
      */
-    public void setStepEngine(StepEngine engine) {
+    public void setStepEngine(StepEngine<Tensor> engine) {
         this.engine = engine;
     }
 
@@ -392,7 +273,7 @@ public final class Training {
     }
 
     /** Bookkeeping after an epoch (also replayed from the history when resuming). */
-    private void afterEpoch(MetricsLog.Epoch record, boolean replay) {
+    private void afterEpoch(EpochMetrics record, boolean replay) {
         history.add(record);
         epoch = record.epoch();
         if (schedule != null) sgd.setLearningRate(schedule.next(record.epoch() - 1, record.valLoss(), sgd.learningRate()));
@@ -427,64 +308,9 @@ public final class Training {
 
     // ---------------------------------------------------------------- checkpoints
 
-    /** The run's whole state, to write to a file. */
+    /** The run's whole state, to write to a file (the format is {@link Checkpoint}'s). */
     public Checkpoint checkpoint() {
-        Map<String, Tensor> tensors = new LinkedHashMap<>(Checkpoint.modelState(net));
-        Map<String, Object> optimizerState = new LinkedHashMap<>();
-        List<Layer> layers = net.layers();
-        for (int i = 0; i < layers.size(); i++) {
-            for (Parameter p : layers.get(i).parameters()) {
-                Tensor v = sgd.velocity(p.name());
-                if (v == null) continue;
-                String name = Checkpoint.OPTIMIZER_PREFIX + Checkpoint.torchName(i, p) + Checkpoint.MOMENTUM_SUFFIX;
-                tensors.put(name, v);
-                optimizerState.put(Checkpoint.torchName(i, p), Map.of("momentum_buffer", name));
-            }
-        }
-        if (bestState != null) bestState.forEach((k, v) -> tensors.put(Checkpoint.BEST_PREFIX + k, v));
-
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", Checkpoint.FORMAT);
-        meta.put("architecture", Json.write(ModelSpec.architecture(net)));
-        meta.put("model", spec.modelString());
-        meta.put("config", Json.write(config.toJson()));
-        meta.put("epoch", Integer.toString(epoch));
-        meta.put("learning_rate", Double.toString(sgd.learningRate()));
-        Map<String, Object> opt = new LinkedHashMap<>();
-        opt.put("type", "sgd");
-        opt.put("lr", (double) sgd.learningRate());
-        opt.put("momentum", (double) sgd.momentum());
-        opt.put("dampening", 0.0);
-        opt.put("nesterov", false);
-        opt.put("l1", (double) config.l1());
-        opt.put("weight_decay", (double) config.l2());
-        opt.put("state", optimizerState);
-        meta.put("optimizer", Json.write(opt));
-        Map<String, Object> rng = new LinkedHashMap<>();
-        rng.put("seed", config.seed());
-        rng.put("next_epoch", epoch);
-        rng.put("shuffle", "data.Loader: SplitMix64 seeded Rng.mix(seed, 1, epoch)");
-        rng.put("dropout", "SplittableRandom(Rng.mix(seed, 3, epoch*65536 + dropout layer index)) per epoch");
-        meta.put("rng", Json.write(rng));
-        Map<String, Object> norm = new LinkedHashMap<>();
-        norm.put("mean", doubles(normalization.mean()));
-        norm.put("inv_std", doubles(normalization.invStd()));
-        meta.put("normalization", Json.write(norm));
-        List<Object> h = new ArrayList<>();
-        for (MetricsLog.Epoch r : history) h.add(r.toJson());
-        meta.put("history", Json.write(h));
-        if (bestEpoch > 0) meta.put("best", Json.write(Map.of("epoch", bestEpoch, "val_loss", bestValLoss)));
-        if (transfer != null) meta.put("transfer", transfer);
-        meta.put("classes", Json.write(train.classNames()));
-        train.imageShape().ifPresent(s -> meta.put("image_shape", s.channels() + "x" + s.height() + "x" + s.width()));
-        return new Checkpoint(tensors, meta);
-    }
-
-    /** The floats as the doubles equal to them: JSON then reads them back exactly. */
-    static double[] doubles(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) d[i] = f[i];
-        return d;
+        return Checkpoint.of(this, bestState, transfer);
     }
 
     /**
@@ -495,50 +321,24 @@ public final class Training {
         String model = spec.modelString();
         ck.loadModel(net, model);
         transfer = ck.metadata().get("transfer");
-        TrainConfig saved = ck.config();
-        List<Layer> layers = net.layers();
-        for (int i = 0; i < layers.size(); i++) {
-            for (Parameter p : layers.get(i).parameters()) {
-                Tensor v = sgd.velocity(p.name());
-                if (v == null) continue;
-                String name = Checkpoint.OPTIMIZER_PREFIX + Checkpoint.torchName(i, p) + Checkpoint.MOMENTUM_SUFFIX;
-                Tensor saved0 = ck.tensors().get(name);
-                if (saved0 == null) {
-                    if (saved.momentum() > 0 && ck.epoch() > 0) {
-                        throw new IllegalArgumentException(ck.source() + " has no tensor '" + name + "' (SGD's momentum buffer) to resume from");
-                    }
-                    continue; // the checkpoint's run had no momentum: the velocity starts at zero
-                }
-                if (saved0.size() != v.size()) {
-                    throw new IllegalArgumentException("tensor '" + name + "' has " + saved0.size() + " values in " + ck.source()
-                            + " but the parameter " + p.name() + " has " + v.size());
-                }
-                v.copyFrom(saved0.reshape(v.shape()));
-            }
-        }
+        ck.loadOptimizer(net, sgd);
         // replay the history: the schedule's and early stopping's counters come out as they were
         int e = ck.epoch();
-        List<MetricsLog.Epoch> past = ck.history();
+        List<EpochMetrics> past = ck.history();
         if (past.size() != e) throw new IllegalArgumentException(ck.source() + ": epoch " + e + " but " + past.size() + " history records");
-        for (MetricsLog.Epoch r : past) afterEpoch(r, true);
-        if (!past.isEmpty()) divergence.epoch(past.get(0).epoch(), past.get(0).trainLoss(), past.get(0).valLoss());
+        for (EpochMetrics r : past) afterEpoch(r, true);
+        if (!past.isEmpty()) divergence.trainLoss(past.get(0).epoch(), past.get(0).trainLoss());
         epoch = e;
         sgd.setLearningRate(ck.learningRate());
         if (config.earlyStopping() > 0 && bestEpoch > 0) {
-            boolean hasBest = ck.tensors().keySet().stream().anyMatch(k -> k.startsWith(Checkpoint.BEST_PREFIX));
+            boolean hasBest = ck.hasBestState();
             if (bestEpoch != e && !hasBest) {
                 // a run saved without early stopping kept no best weights: count from the resumed epoch
                 bestEpoch = e;
                 bestValLoss = past.get(e - 1).valLoss();
                 stopped = false;
             }
-            if (bestEpoch == e) {
-                bestState = copyOf(Checkpoint.modelState(net));
-            } else {
-                Network best = spec.build();
-                ck.loadModel(best, Checkpoint.BEST_PREFIX, model);
-                bestState = copyOf(Checkpoint.modelState(best));
-            }
+            bestState = bestEpoch == e ? copyOf(Checkpoint.modelState(net)) : ck.bestState(spec);
         }
     }
 
@@ -561,7 +361,7 @@ public final class Training {
     public boolean stoppedEarly() { return stopped; }
     public int bestEpoch() { return bestEpoch; }
     public double bestValLoss() { return bestValLoss; }
-    public List<MetricsLog.Epoch> history() { return Collections.unmodifiableList(history); }
+    public List<EpochMetrics> history() { return Collections.unmodifiableList(history); }
     public Loader loader() { return loader; }
 
     /** An evaluator of the current network on {@code data} with the run's normalization. */

@@ -1,6 +1,6 @@
 package app.tune;
 
-import app.train.MetricsLog;
+import backprop.EpochMetrics;
 import java.util.List;
 import java.util.Map;
 
@@ -14,7 +14,7 @@ public record Trial(int id, Map<String, String> flags, long seed) {
     public static final String FAILED = "failed";
 
     /** A trial that ran: state finished, pruned or failed (with the reason). */
-    public record Outcome(Trial trial, String state, List<MetricsLog.Epoch> epochs, String reason) {
+    public record Outcome(Trial trial, String state, List<EpochMetrics> epochs, String reason) {
         /** The validation loss of the last epoch (NaN when none ran). */
         public double valLoss() {
             return epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).valLoss();

@@ -1,6 +1,6 @@
 package app.tune;
 
-import app.train.MetricsLog;
+import backprop.EpochMetrics;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +18,7 @@ import tensor.io.Json;
 /**
  * The results of a tune as JSON lines, which are also its state. Line 1 holds the settings
  * ({@code {"tune": {...}}}); then per trial a start line ({@code trial, flags, seed}), one line per
- * epoch ({@code trial} and the {@link MetricsLog.Epoch} fields) and an end line ({@code trial,
+ * epoch ({@code trial} and the {@link EpochMetrics} fields) and an end line ({@code trial,
  * state, epochs, val_loss, val_accuracy[, reason]}). Opening an existing file with the same
  * settings keeps the trials that ended and drops the lines of those that did not (they run again
  * from their start); other settings are refused.
@@ -72,7 +72,7 @@ public final class TuneLog implements AutoCloseable {
     private static Map<Integer, Trial.Outcome> readEnded(Path file, List<String> lines, List<String> kept) {
         Map<Integer, List<String>> linesOf = new TreeMap<>();
         Map<Integer, Trial> trials = new TreeMap<>();
-        Map<Integer, List<MetricsLog.Epoch>> epochs = new TreeMap<>();
+        Map<Integer, List<EpochMetrics>> epochs = new TreeMap<>();
         Map<Integer, Trial.Outcome> done = new TreeMap<>();
         for (int i = 1; i < lines.size(); i++) {
             String line = lines.get(i);
@@ -98,16 +98,13 @@ public final class TuneLog implements AutoCloseable {
             } else if (m.get("state") instanceof String state && trials.containsKey(id)) {
                 done.put(id, new Trial.Outcome(trials.get(id), state, epochs.get(id), m.get("reason") instanceof String r ? r : null));
             } else if (m.get("epoch") instanceof Long && epochs.containsKey(id)) {
-                epochs.get(id).add(new MetricsLog.Epoch((int) (long) (Long) m.get("epoch"), number(m, "train_loss"), number(m, "val_loss"),
-                        number(m, "val_accuracy"), number(m, "seconds"), number(m, "examples_per_second")));
+                Map<Object, Object> record = new LinkedHashMap<>(m);
+                record.remove("trial");
+                epochs.get(id).add(EpochMetrics.fromJson(record));
             }
         }
         for (int id : done.keySet()) kept.addAll(linesOf.get(id));
         return done;
-    }
-
-    private static double number(Map<?, ?> m, String key) {
-        return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     /** The trials that ended before this tune was continued, by number. */
@@ -123,7 +120,7 @@ public final class TuneLog implements AutoCloseable {
         line(m);
     }
 
-    public synchronized void epoch(Trial t, MetricsLog.Epoch e) {
+    public synchronized void epoch(Trial t, EpochMetrics e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("trial", (long) t.id());
         m.putAll(e.toJson());

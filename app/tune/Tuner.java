@@ -1,8 +1,9 @@
 package app.tune;
 
-import app.train.MetricsLog;
 import app.train.TrainConfig;
 import app.train.Training;
+import backprop.EpochMetrics;
+import backprop.TrainingListener;
 import data.Dataset;
 import data.Rng;
 import java.util.ArrayList;
@@ -59,7 +60,7 @@ public final class Tuner {
                                                   int maxEpochs, Asha asha, int parallel, TuneLog log, Listener listener) {
         Map<Integer, Trial.Outcome> outcomes = new TreeMap<>(log.ended());
         // ASHA's rungs hold what the ended trials recorded, in trial order
-        if (asha != null) for (Trial.Outcome o : outcomes.values()) for (MetricsLog.Epoch e : o.epochs()) asha.keepGoing(e.epoch(), e.valLoss());
+        if (asha != null) for (Trial.Outcome o : outcomes.values()) for (EpochMetrics e : o.epochs()) asha.keepGoing(e.epoch(), e.valLoss());
         List<Trial> todo = new ArrayList<>();
         for (Trial t : plan) if (!outcomes.containsKey(t.id())) todo.add(t);
         AtomicInteger next = new AtomicInteger();
@@ -99,19 +100,17 @@ public final class Tuner {
                                   TuneLog log, Listener listener) {
         log.started(t);
         listener.started(t);
-        List<MetricsLog.Epoch> epochs = new ArrayList<>();
+        List<EpochMetrics> epochs = new ArrayList<>();
         String state = Trial.FINISHED, reason = null;
+        AshaPruning pruning = asha == null ? null : new AshaPruning(asha, maxEpochs);
         try {
             Training run = Training.start(configOf.apply(t).withEpochs(maxEpochs), data);
-            while (!run.finished()) {
-                MetricsLog.Epoch e = run.trainEpoch(Training.Progress.NONE);
-                epochs.add(e);
-                log.epoch(t, e);
-                if (e.epoch() < maxEpochs && asha != null && !asha.keepGoing(e.epoch(), e.valLoss())) {
-                    state = Trial.PRUNED;
-                    break;
-                }
-            }
+            run.addListener(new TrainingListener() {
+                @Override public void onEpoch(EpochMetrics e) { log.epoch(t, e); }
+            });
+            if (pruning != null) run.addListener(pruning);
+            while (!run.finished()) epochs.add(run.trainEpoch());
+            if (pruning != null && pruning.pruned()) state = Trial.PRUNED;
         } catch (ArithmeticException | IllegalArgumentException e) {
             state = Trial.FAILED;
             reason = e.getMessage();

@@ -32,6 +32,7 @@ public final class BatchNorm extends AbstractLayer implements DoubleForward {
     private final float momentum;
     private final Parameter gamma;
     private final Parameter beta;
+    private final List<Parameter> parameters;  // built once: a step asks for it, and must not allocate
     private final Tensor runningMean;
     private final Tensor runningVar;
     private final float[] invStd;          // 1/√(σ² + eps) of the last forward, per feature
@@ -58,6 +59,7 @@ public final class BatchNorm extends AbstractLayer implements DoubleForward {
         this.momentum = momentum;
         this.gamma = new Parameter("gamma", Tensor.zeros(features).fill(1f), false);
         this.beta = new Parameter("beta", Tensor.zeros(features), false);
+        this.parameters = List.of(gamma, beta);
         this.runningMean = Tensor.zeros(features);
         this.runningVar = Tensor.zeros(features).fill(1f);
         this.invStd = new float[features];
@@ -72,7 +74,7 @@ public final class BatchNorm extends AbstractLayer implements DoubleForward {
 
     @Override
     public List<Parameter> parameters() {
-        return List.of(gamma, beta);
+        return parameters;
     }
 
     @Override

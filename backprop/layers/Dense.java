@@ -27,6 +27,7 @@ public final class Dense extends AbstractLayer implements DoubleForward {
     private final int out;
     private final Parameter weight;
     private final Parameter bias; // null without bias
+    private final List<Parameter> parameters;  // built once: a step asks for it, and must not allocate
     private final BatchBuffer output = new BatchBuffer();
     private final BatchBuffer gradInput = new BatchBuffer();
     private Tensor input;
@@ -44,6 +45,7 @@ public final class Dense extends AbstractLayer implements DoubleForward {
         this.out = out;
         this.weight = new Parameter("weight", Tensor.zeros(out, in), true);
         this.bias = withBias ? new Parameter("bias", Tensor.zeros(out), false) : null;
+        this.parameters = bias == null ? List.of(weight) : List.of(weight, bias);
     }
 
     public int inFeatures() { return in; }
@@ -55,7 +57,7 @@ public final class Dense extends AbstractLayer implements DoubleForward {
 
     @Override
     public List<Parameter> parameters() {
-        return bias == null ? List.of(weight) : List.of(weight, bias);
+        return parameters;
     }
 
     @Override

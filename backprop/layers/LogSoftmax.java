@@ -3,6 +3,7 @@ package backprop.layers;
 import backprop.BatchBuffer;
 import backprop.DoubleForward;
 import kernels.Activations;
+import kernels.RowSoftmax;
 import tensor.Tensor;
 
 /**
@@ -31,12 +32,9 @@ public final class LogSoftmax extends AbstractLayer implements DoubleForward {
         float[] zd = z.data(), y = out.data();
         for (int r = 0; r < rows; r++) {
             int zr = z.offset() + r * k, yr = r * k;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < k; j++) max = Math.max(max, zd[zr + j]);
-            float sum = 0f;
-            for (int j = 0; j < k; j++) sum += Activations.exp(zd[zr + j] - max);
+            float max = RowSoftmax.max(zd, zr, k);
             // log Σ e^{z_j} = max + log Σ e^{z_j − max}
-            float logSum = max + (float) Math.log(sum);
+            float logSum = max + (float) Math.log(RowSoftmax.sumExp(zd, zr, max, k));
             for (int j = 0; j < k; j++) y[yr + j] = zd[zr + j] - logSum;
         }
         return out;

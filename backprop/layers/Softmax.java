@@ -2,7 +2,7 @@ package backprop.layers;
 
 import backprop.BatchBuffer;
 import backprop.DoubleForward;
-import kernels.Activations;
+import kernels.RowSoftmax;
 import tensor.Tensor;
 
 /**
@@ -34,18 +34,9 @@ public final class Softmax extends AbstractLayer implements DoubleForward {
         out = output.get(rows, k);
         float[] zd = z.data(), y = out.data();
         for (int r = 0; r < rows; r++) {
-            int zr = z.offset() + r * k, yr = r * k;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < k; j++) max = Math.max(max, zd[zr + j]);
-            float sum = 0f;
-            for (int j = 0; j < k; j++) {
-                // e^{z_j − max}
-                y[yr + j] = Activations.exp(zd[zr + j] - max);
-                sum += y[yr + j];
-            }
-            float inv = 1f / sum;
-            // y_j = e^{z_j − max} / Σ
-            for (int j = 0; j < k; j++) y[yr + j] *= inv;
+            int zr = z.offset() + r * k;
+            // y_j = e^{z_j − max} / Σ_i e^{z_i − max}
+            RowSoftmax.softmax(zd, zr, RowSoftmax.max(zd, zr, k), y, r * k, k);
         }
         return out;
     }

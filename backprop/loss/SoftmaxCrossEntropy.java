@@ -1,7 +1,7 @@
 package backprop.loss;
 
 import backprop.BatchBuffer;
-import kernels.Activations;
+import kernels.RowSoftmax;
 import tensor.Tensor;
 
 /**
@@ -33,18 +33,9 @@ public final class SoftmaxCrossEntropy extends AbstractLoss {
         boolean indices = isIndices(target);
         for (int r = 0; r < batch; r++) {
             int zr = off + r * k, pr = r * k;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < k; j++) max = Math.max(max, z[zr + j]);
-            float s = 0f;
-            for (int j = 0; j < k; j++) {
-                pd[pr + j] = Activations.exp(z[zr + j] - max);
-                s += pd[pr + j];
-            }
-            // log Σ_j e^{z_j} = max + log Σ_j e^{z_j − max}
-            double logSum = max + Math.log(s);
-            float inv = 1f / s;
-            // p_k = e^{z_k − max}/Σ
-            for (int j = 0; j < k; j++) pd[pr + j] *= inv;
+            float max = RowSoftmax.max(z, zr, k);
+            // p_k = e^{z_k − max}/Σ, and log Σ_j e^{z_j} = max + log Σ_j e^{z_j − max}
+            double logSum = RowSoftmax.logSumExp(max, RowSoftmax.softmax(z, zr, max, pd, pr, k));
             if (indices) {
                 // −log p_t = log Σ − z_t
                 sum += logSum - z[zr + label(target, r)];

@@ -77,6 +77,7 @@ public final class SparseDense {
     private final int out;
     private final float[] weight;      // W [in][out], row j = W[word j]
     private final Parameter bias;      // b [out], updated by the dense optimizer
+    private final List<Parameter> biasOnly;  // built once: a step asks for it, and must not allocate
     private final BatchBuffer output = new BatchBuffer();
     private String name = "sparse";
     private SparseBatch input;
@@ -124,6 +125,7 @@ public final class SparseDense {
         this.out = out;
         this.weight = new float[in * out];
         this.bias = new Parameter("bias", Tensor.zeros(out), false);
+        this.biasOnly = List.of(bias);
         this.slotOfWord = new int[in];
         Arrays.fill(slotOfWord, -1);
         this.gradientRows = new float[gradientWords.length * out];
@@ -139,7 +141,7 @@ public final class SparseDense {
     /** b {@code [out]}: a dense parameter, for the ordinary optimizer (with the layers after this one). */
     public Parameter bias() { return bias; }
     /** The dense parameters, [b]: what {@link backprop.optim.Sgd} updates; W is updated by {@link #step}. */
-    public List<Parameter> parameters() { return List.of(bias); }
+    public List<Parameter> parameters() { return biasOnly; }
     /** Update steps taken by {@link #step}. */
     public int steps() { return steps; }
 

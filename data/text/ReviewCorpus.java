@@ -1,5 +1,6 @@
 package data.text;
 
+import backprop.Shuffle;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -78,12 +79,7 @@ public record ReviewCorpus(List<String> texts, int[] labels) {
             throw new IllegalArgumentException("cannot hold out " + heldOut + " of " + size() + " reviews: at least one must remain for training");
         }
         int[] order = new int[size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i]; order[i] = order[j]; order[j] = t;
-        }
+        Shuffle.order(order, order.length, new SplittableRandom(seed));
         boolean[] test = new boolean[size()];
         for (int i = 0; i < heldOut; i++) test[order[i]] = true;
         int[] a = new int[size() - heldOut], b = new int[heldOut];

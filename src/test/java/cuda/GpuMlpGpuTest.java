@@ -95,8 +95,7 @@ class GpuMlpGpuTest {
         double allowed;
         try {
             data = Datasets.open("fashion-mnist");
-            config = new TrainConfig("fashion-mnist", "784-256-128-10", "relu", "ce", "he", 0.05f, 0.9f, 0f, 0f, 0f, false, 128, 10, null,
-                    0, null, 42L, 0.0, "global");
+            config = TrainConfig.builder().data("fashion-mnist").model("784-256-128-10").batch(128).epochs(10).build();
             allowed = 0.01;
         } catch (java.io.IOException | RuntimeException notInstalled) {
             data = Digits.split();
@@ -109,7 +108,7 @@ class GpuMlpGpuTest {
             ByteArrayOutputStream line = new ByteArrayOutputStream();
             assertEquals(i == 0 ? Backend.CPU : Backend.CUDA, GpuTraining.use(i == 0 ? "cpu" : "cuda", run,
                     new PrintStream(line, true, StandardCharsets.UTF_8)));
-            while (!run.finished()) run.trainEpoch(Training.Progress.NONE);
+            while (!run.finished()) run.trainEpoch();
             Evaluator.Evaluation test = run.evaluator(run.testSet()).run(false);
             accuracy[i] = test.accuracy();
             System.out.println(config.data() + " " + line.toString(StandardCharsets.UTF_8).strip() + ": test accuracy " + accuracy[i]

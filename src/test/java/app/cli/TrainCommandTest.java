@@ -98,7 +98,7 @@ class TrainCommandTest {
         assertTrue(pi.out().startsWith("input 0: "), pi.out());
         assertTrue(Arrays.equals(probs.data(), tensor.io.Npy.read(dir.resolve("q.npy")).data()));
 
-        Result t = nabla("top-losses", "--checkpoint", dir.resolve("model.safetensors").toString(), "--count", "5", "--out", dir.toString());
+        Result t = nabla("top-losses", "--checkpoint", dir.resolve("model.safetensors").toString(), "--top", "5", "--out", dir.toString());
         assertEquals(0, t.exit(), t.err());
         assertTrue(t.out().contains("    5 "), t.out());
         assertTrue(Files.size(dir.resolve("top-losses.png")) > 100);
@@ -136,7 +136,11 @@ class TrainCommandTest {
         List<String> lines = Files.readAllLines(metrics);
         assertEquals(2, lines.size());
         Map<?, ?> first = (Map<?, ?>) Json.parse(lines.get(0));
-        assertEquals(List.of("epoch", "train_loss", "val_loss", "val_accuracy", "seconds", "examples_per_second"), List.copyOf(first.keySet()));
+        assertEquals(List.of("epoch", "steps", "train_loss", "val_loss", "val_accuracy", "learning_rate", "seconds", "examples_per_second"),
+                List.copyOf(first.keySet()));
+        // 1,437 training digits in batches of 32: 45 steps an epoch; the learning rate as written, not as a widened float
+        assertEquals(45L, first.get("steps"));
+        assertEquals(0.05, first.get("learning_rate"));
     }
 
     @Test
@@ -144,8 +148,8 @@ class TrainCommandTest {
         String[][] cases = {
             {"unknown flag --bogus", "train", "--bogus", "1"},
             {"did you mean --epochs?", "train", "--epoch", "3"},
-            {"--lr must be in (0", "train", "--lr", "0"},
-            {"--lr must be in (0", "train", "--lr", "-0.1"},
+            {"--lr must be > 0, got 0", "train", "--lr", "0"},
+            {"--lr must be > 0, got -0.1", "train", "--lr", "-0.1"},
             {"--lr must be a number, got 'fast'", "train", "--lr", "fast"},
             {"'x' is not a layer size", "train", "--model", "64-x-10"},
             {"needs at least an input and an output size", "train", "--model", "64"},
@@ -155,7 +159,7 @@ class TrainCommandTest {
             {"--loss must be one of", "train", "--loss", "kl"},
             {"--momentum must be in [0, 1), got 1", "train", "--momentum", "1"},
             {"--lr-decay: lr decay 'cosine' is not of the form", "train", "--lr-decay", "cosine"},
-            {"--freeze must list Linear layer numbers", "train", "--freeze", "first"},
+            {"--freeze: must list Linear layer numbers", "train", "--freeze", "first"},
             {"the model has Linear layers 1..2, not 3", "train", "--freeze", "3"},
             {"--epochs needs a value", "train", "--epochs"},
             {"--optimizer must be one of sgd, got 'adam'", "train", "--optimizer", "adam"},
@@ -236,7 +240,17 @@ class TrainCommandTest {
         Result one = nabla("train", "--epochs", "1", "--threads", "1", "--out", dir.resolve("one").toString());
         assertEquals(0, one.exit(), one.err());
         assertTrue(one.out().contains(", 1 epoch, seed 42, 1 thread\n"), one.out());
+        // info takes --threads as every command does (it used to say -Dnabla.threads=N and refuse the flag)
+        int threads = kernels.ThreadPool.get().threads();
+        try {
+            Result info = nabla("info", "--threads", "1");
+            assertEquals(0, info.exit(), info.err());
+            assertTrue(info.out().contains("threads: 1 (--threads)"), info.out());
+        } finally {
+            kernels.ThreadPool.setThreads(threads);
+        }
+        assertEquals(2, nabla("info", "extra").exit());
         Result lr = nabla("train", "--lr", "0", "--out", dir.resolve("lr").toString());
-        assertTrue(lr.err().contains("--lr must be in (0, 3.4e38], got 0"), "not the long 9223372036854775807: " + lr.err());
+        assertTrue(lr.err().contains("--lr must be > 0, got 0"), "not the long 9223372036854775807: " + lr.err());
     }
 }

@@ -53,16 +53,15 @@ class TransferTest {
 
     @Test
     void withoutFreezeTheRunStartsFromTheBaseAndTrainsEveryLayer() {
-        TrainConfig c = TrainConfig.defaults().withModel("64-32-16-10").withEpochs(1);
-        c = new TrainConfig(c.data(), c.model(), c.activation(), c.loss(), c.init(), c.lr(), c.momentum(), c.l1(), c.l2(), c.dropout(),
-                c.batchNorm(), c.batch(), 1, null, 0, null, 3L, 0.0, c.normalize(), "none", dir.resolve("base/model.safetensors").toString());
+        TrainConfig c = TrainConfig.builder().model("64-32-16-10").epochs(1).seed(3L).from(dir.resolve("base/model.safetensors").toString())
+                .build();
         Training run = Training.start(c, Digits.split());
         Map<String, Tensor> start = Checkpoint.modelState(run.network());
         for (String n : new String[] {"0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"}) {
             assertArrayEquals(base.tensors().get(n).data(), start.get(n).data(), n);
         }
         float[] before = start.get("0.weight").data().clone();
-        run.trainEpoch(Training.Progress.NONE);
+        run.trainEpoch();
         assertFalse(Arrays.equals(before, Checkpoint.modelState(run.network()).get("0.weight").data()));
     }
 

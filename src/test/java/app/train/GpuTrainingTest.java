@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import backprop.EpochMetrics;
 import backprop.Network;
+import backprop.StepEngine;
 import backprop.Trainer;
 import backprop.layers.BatchNorm;
 import backprop.layers.Dense;
@@ -44,8 +46,7 @@ class GpuTrainingTest {
 
     /** The digits, 64-32-10 ReLU, momentum, L2, a learning rate that decays each epoch, 3 epochs. */
     static TrainConfig config() {
-        return new TrainConfig("digits", "64-32-10", "relu", "ce", "he", 0.05f, 0.9f, 0f, 1e-4f, 0f, false, 32, 3, "exp:0.5", 0, null,
-                42L, 0.0, "global");
+        return TrainConfig.builder().model("64-32-10").l2(1e-4f).epochs(3).lrDecay("exp:0.5").build();
     }
 
     @Test
@@ -97,12 +98,12 @@ class GpuTrainingTest {
     @Test
     void aRunSendsEveryStepToItsEngineAndSyncsBeforeValidating() {
         Training cpu = Training.start(config(), digits);
-        while (!cpu.finished()) cpu.trainEpoch(Training.Progress.NONE);
+        while (!cpu.finished()) cpu.trainEpoch();
 
         Training run = Training.start(config(), digits);
         Trainer trainer = new Trainer(run.network(), run.loss(), run.optimizer());
         int[] calls = new int[2];
-        run.setStepEngine(new Training.StepEngine() {
+        run.setStepEngine(new StepEngine<Tensor>() {
             @Override
             public double step(Tensor x, Tensor target) {
                 calls[0]++;
@@ -114,7 +115,7 @@ class GpuTrainingTest {
                 calls[1]++;
             }
         });
-        while (!run.finished()) run.trainEpoch(Training.Progress.NONE);
+        while (!run.finished()) run.trainEpoch();
         assertEquals(3 * ((digits.train().size() + 31) / 32), calls[0], "one call a batch");
         assertEquals(3, calls[1], "one sync an epoch");
         assertEquals(losses(cpu.history()), losses(run.history()));
@@ -132,14 +133,14 @@ class GpuTrainingTest {
     @Test
     void theMirrorAsARunsEngineTrainsLikeTheCpu() {
         Training cpu = Training.start(config(), digits);
-        while (!cpu.finished()) cpu.trainEpoch(Training.Progress.NONE);
+        while (!cpu.finished()) cpu.trainEpoch();
 
         Training run = Training.start(config(), digits);
         GpuMlp<float[]> mlp = new GpuMlp<>(run.network(), run.optimizer(), run.loss(), 32, new HostKernels());
         run.setStepEngine(GpuTraining.engine(mlp));  // what --backend cuda installs
-        while (!run.finished()) run.trainEpoch(Training.Progress.NONE);
+        while (!run.finished()) run.trainEpoch();
         for (int e = 0; e < 3; e++) {
-            MetricsLog.Epoch a = cpu.history().get(e), b = run.history().get(e);
+            EpochMetrics a = cpu.history().get(e), b = run.history().get(e);
             assertEquals(a.trainLoss(), b.trainLoss(), 0.01 * a.trainLoss(), "train loss of epoch " + (e + 1));
             assertEquals(a.valLoss(), b.valLoss(), 0.01 * a.valLoss(), "validation loss of epoch " + (e + 1));
             assertEquals(a.valAccuracy(), b.valAccuracy(), 3.0 / digits.test().size(), "validation accuracy of epoch " + (e + 1));
@@ -164,7 +165,7 @@ class GpuTrainingTest {
     void aPipelinedEngineRunsTheSameStepsAsAWaitingOne() {
         Training waiting = Training.start(config(), digits);
         GpuMlp<float[]> a = new GpuMlp<>(waiting.network(), waiting.optimizer(), waiting.loss(), 32, new HostKernels());
-        waiting.setStepEngine(new Training.StepEngine() {
+        waiting.setStepEngine(new StepEngine<Tensor>() {
             @Override
             public double step(Tensor x, Tensor target) {
                 return a.step(x, target);
@@ -175,13 +176,13 @@ class GpuTrainingTest {
                 a.copyToNetwork();
             }
         });
-        while (!waiting.finished()) waiting.trainEpoch(Training.Progress.NONE);
+        while (!waiting.finished()) waiting.trainEpoch();
 
         Training piped = Training.start(config(), digits);
         HostKernels host = new HostKernels();
         GpuMlp<float[]> b = new GpuMlp<>(piped.network(), piped.optimizer(), piped.loss(), 32, host);
         piped.setStepEngine(GpuTraining.engine(b));  // what --backend cuda installs: one step in flight
-        while (!piped.finished()) piped.trainEpoch(Training.Progress.NONE);
+        while (!piped.finished()) piped.trainEpoch();
         assertEquals(3 * ((digits.train().size() + 31) / 32), b.steps(), "one loss a batch");
         assertEquals(0, b.inFlight(), "every loss read (copyToNetwork, after each epoch, refuses otherwise)");
         assertEquals(losses(waiting.history()), losses(piped.history()));
@@ -199,7 +200,7 @@ class GpuTrainingTest {
         Training run = Training.start(config(), digits);
         Trainer trainer = new Trainer(run.network(), run.loss(), run.optimizer());
         int[] inFlight = new int[1], taken = new int[1];
-        run.setStepEngine(new Training.StepEngine() {
+        run.setStepEngine(new StepEngine<Tensor>() {
             @Override
             public double step(Tensor x, Tensor target) {
                 throw new AssertionError("a pipelined epoch submits");
@@ -232,12 +233,12 @@ class GpuTrainingTest {
                 inFlight[0] = 0;
             }
         });
-        ArithmeticException e = assertThrows(ArithmeticException.class, () -> run.trainEpoch(Training.Progress.NONE));
+        ArithmeticException e = assertThrows(ArithmeticException.class, () -> run.trainEpoch());
         assertEquals("step 3 on the GPU: loss softmax_ce is NaN", e.getMessage());
         assertEquals(0, inFlight[0], "the step submitted after the failed one was waited for");
     }
 
-    private static List<Double> losses(List<MetricsLog.Epoch> history) {
+    private static List<Double> losses(List<EpochMetrics> history) {
         return history.stream().map(e -> e.trainLoss() + e.valLoss()).toList();
     }
 

@@ -3,6 +3,7 @@ package app.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import backprop.EpochMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -82,29 +83,31 @@ class ProgressTest {
     void metricsAreOneJsonObjectPerLine() throws Exception {
         StringWriter w = new StringWriter();
         MetricsLog log = new MetricsLog(w);
-        log.write(new MetricsLog.Epoch(1, 0.5, 0.25, 0.875, 2.5, 400.0));
-        log.write(new MetricsLog.Epoch(2, 0.125, Double.NaN, Double.NaN, 1.0, 1000.0));
+        log.write(new EpochMetrics(1, 23, 0.5, 0.25, 0.875, 0.125, 2.5, 400.0));
+        log.write(new EpochMetrics(2, 46, 0.125, Double.NaN, Double.NaN, 0.0625, 1.0, 1000.0, Map.of("train_accuracy", 0.75)));
         String[] lines = w.toString().split("\n");
         assertEquals(2, lines.length);
-        assertEquals("{\"epoch\":1,\"train_loss\":0.5,\"val_loss\":0.25,\"val_accuracy\":0.875,\"seconds\":2.5,\"examples_per_second\":400.0}", lines[0]);
+        assertEquals("{\"epoch\":1,\"steps\":23,\"train_loss\":0.5,\"val_loss\":0.25,\"val_accuracy\":0.875,\"learning_rate\":0.125,"
+                + "\"seconds\":2.5,\"examples_per_second\":400.0}", lines[0]);
         Map<?, ?> second = (Map<?, ?>) Json.parse(lines[1]);
-        assertEquals(List.of("epoch", "train_loss", "val_loss", "val_accuracy", "seconds", "examples_per_second"), List.copyOf(second.keySet()));
+        assertEquals(List.of("epoch", "steps", "train_loss", "val_loss", "val_accuracy", "learning_rate", "seconds", "examples_per_second",
+                "train_accuracy"), List.copyOf(second.keySet()), "the one schema, then what a command adds");
         assertEquals(null, second.get("val_loss"), "no validation set: null, not NaN (JSON has no NaN)");
 
         Path f = dir.resolve("runs/metrics.jsonl");
         try (MetricsLog file = MetricsLog.open(f)) {
-            file.write(new MetricsLog.Epoch(1, 0.5, 0.25, 0.875, 2.5, 400.0));
+            file.write(new EpochMetrics(1, 23, 0.5, 0.25, 0.875, 0.125, 2.5, 400.0, Map.of("train_accuracy", 0.75)));
             // flushed per line: readable before close
             assertEquals(1, Files.readAllLines(f).size());
         }
-        List<MetricsLog.Epoch> back = MetricsLog.read(f);
-        assertEquals(new MetricsLog.Epoch(1, 0.5, 0.25, 0.875, 2.5, 400.0), back.get(0));
+        List<EpochMetrics> back = MetricsLog.read(f);
+        assertEquals(new EpochMetrics(1, 23, 0.5, 0.25, 0.875, 0.125, 2.5, 400.0, Map.of("train_accuracy", 0.75)), back.get(0));
     }
 
     @Test
     void summaryLine() throws IOException {
         assertEquals("epoch 3: train loss 0.4312, val loss 0.4521, val accuracy 0.8412, 2.31 s (26000 ex/s)",
-                new MetricsLog.Epoch(3, 0.43118, 0.45209, 0.84123, 2.3125, 26000.2).summary());
-        assertEquals("epoch 1: train loss 1.0000, 1.00 s (10 ex/s)", new MetricsLog.Epoch(1, 1, Double.NaN, Double.NaN, 1, 10).summary());
+                new EpochMetrics(3, 90, 0.43118, 0.45209, 0.84123, 0.1, 2.3125, 26000.2).summary());
+        assertEquals("epoch 1: train loss 1.0000, 1.00 s (10 ex/s)", new EpochMetrics(1, 30, 1, Double.NaN, Double.NaN, 0.1, 1, 10).summary());
     }
 }

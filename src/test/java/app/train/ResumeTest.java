@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import backprop.EpochMetrics;
 import data.Dataset;
 import data.Digits;
 import java.io.IOException;
@@ -36,12 +37,12 @@ class ResumeTest {
 
     /** Every source of state at once: dropout masks, BatchNorm statistics, momentum, L2, a plateau schedule, a validation split. */
     static TrainConfig busyConfig(int epochs) {
-        return new TrainConfig("digits", "64-32-16-10", "tanh", "ce", "xavier", 0.2f, 0.9f, 0f, 1e-4f, 0.2f, true, 32, epochs,
-                "plateau:0:0.5", 0, null, 7L, 0.2, "global");
+        return TrainConfig.builder().model("64-32-16-10").activation("tanh").init("xavier").lr(0.2f).l2(1e-4f).dropout(0.2f)
+                .batchNorm(true).epochs(epochs).lrDecay("plateau:0:0.5").seed(7L).valSplit(0.2).build();
     }
 
     private static void train(Training t) {
-        while (!t.finished()) t.trainEpoch(Training.Progress.NONE);
+        while (!t.finished()) t.trainEpoch();
     }
 
     private static void assertSameTensors(Map<String, Tensor> expected, Map<String, Tensor> actual) {
@@ -75,8 +76,8 @@ class ResumeTest {
         assertEquals(Float.floatToIntBits(straight.optimizer().learningRate()), Float.floatToIntBits(resumed.optimizer().learningRate()));
         // epoch 3 does not beat epoch 2: the resumed run halves the rate only if it replayed the best loss of epoch 2
         assertTrue(straight.optimizer().learningRate() < 0.2f, "the plateau schedule acted after the resume point");
-        List<MetricsLog.Epoch> a = straight.history();
-        List<MetricsLog.Epoch> b = resumed.history();
+        List<EpochMetrics> a = straight.history();
+        List<EpochMetrics> b = resumed.history();
         assertEquals(a.size(), b.size());
         for (int i = 0; i < a.size(); i++) {
             assertEquals(a.get(i).trainLoss(), b.get(i).trainLoss(), 0.0, "train loss of epoch " + (i + 1));
@@ -87,8 +88,8 @@ class ResumeTest {
     @Test
     void theThreadCountChangesNothing() {
         // batch 64 through a 128-wide layer: 64·128·64 multiply-adds, above SgemmBlocked's 64³ threshold, so threads split the products
-        TrainConfig c = new TrainConfig("digits", "64-128-64-10", "relu", "ce", "he", 0.05f, 0.9f, 0f, 0f, 0.1f, true, 64, 2,
-                null, 0, null, 9L, 0.0, "global");
+        TrainConfig c = TrainConfig.builder().model("64-128-64-10").dropout(0.1f).batchNorm(true).batch(64).epochs(2)
+                .seed(9L).build();
         int before = kernels.ThreadPool.get().threads();
         try {
             kernels.ThreadPool.setThreads(1);
@@ -105,8 +106,7 @@ class ResumeTest {
 
     @Test
     void frozenLayersAreBitwiseUnchangedAndTheOthersTrain() {
-        TrainConfig c = new TrainConfig("digits", "64-32-10", "relu", "ce", "he", 0.05f, 0.9f, 0f, 1e-3f, 0f, false, 32, 2,
-                null, 0, "1", 3L, 0.0, "global");
+        TrainConfig c = TrainConfig.builder().model("64-32-10").l2(1e-3f).epochs(2).freeze("1").seed(3L).build();
         Training fresh = Training.start(c, digits);
         Map<String, Tensor> before = copy(Checkpoint.modelState(fresh.network()));
         Training run = Training.start(c, digits);
@@ -141,12 +141,12 @@ class ResumeTest {
     @Test
     void earlyStoppingStopsAndTestsTheBestEpochsWeights() throws IOException {
         // lr 0.5 with momentum on the digits overshoots: the validation loss rises again within a few epochs
-        TrainConfig c = new TrainConfig("digits", "64-64-10", "relu", "ce", "he", 0.5f, 0.9f, 0f, 0f, 0f, false, 32, 40,
-                null, 2, null, 1L, 0.25, "global");
+        TrainConfig c = TrainConfig.builder().model("64-64-10").lr(0.5f).epochs(40).earlyStopping(2).seed(1L).valSplit(0.25)
+                .build();
         Training run = Training.start(c, digits);
         train(run);
         assertTrue(run.stoppedEarly(), "stopped before epoch 40: " + run.epoch());
-        List<MetricsLog.Epoch> h = run.history();
+        List<EpochMetrics> h = run.history();
         int argmin = 0;
         for (int i = 1; i < h.size(); i++) if (h.get(i).valLoss() < h.get(argmin).valLoss()) argmin = i;
         assertEquals(argmin + 1, run.bestEpoch());
@@ -163,8 +163,9 @@ class ResumeTest {
 
     @Test
     void aSavedModelEvaluatesExactlyAsTheRunDid() throws IOException {
-        TrainConfig c = new TrainConfig("digits", "64-16-10", "sigmoid", "nll", "normal", 0.2f, 0.5f, 0f, 0f, 0f, true, 16, 2,
-                "step:1:0.5", 0, null, 11L, 0.0, "feature");
+        TrainConfig c = TrainConfig.builder().model("64-16-10").activation("sigmoid").loss("nll").init("normal").lr(0.2f)
+                .momentum(0.5f).batchNorm(true).batch(16).epochs(2).lrDecay("step:1:0.5").seed(11L).normalize("feature")
+                .build();
         Training run = Training.start(c, digits);
         train(run);
         Path file = dir.resolve("m.safetensors");

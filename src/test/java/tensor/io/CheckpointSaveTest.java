@@ -30,12 +30,12 @@ class CheckpointSaveTest {
     void anInterruptedCheckpointSaveLeavesThePreviousOneLoadable() throws IOException {
         TrainConfig c = TrainConfig.defaults().withModel("64-16-10").withEpochs(2);
         Training run = Training.start(c, Digits.split());
-        run.trainEpoch(Training.Progress.NONE);
+        run.trainEpoch();
         Path file = dir.resolve("model.safetensors");
         run.checkpoint().write(file);
         byte[] before = Files.readAllBytes(file);
 
-        run.trainEpoch(Training.Progress.NONE);
+        run.trainEpoch();
         Checkpoint second = run.checkpoint();
         long half = before.length / 2;
         IOException e = assertThrows(IOException.class,
