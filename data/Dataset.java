@@ -23,6 +23,8 @@ public final class Dataset {
     private final int numClasses;
     private final ImageShape imageShape;
     private final List<String> classNames;
+    /** Where each example came from (an image folder's file paths), or null. */
+    private final List<String> sources;
 
     /** A train set and a test set. */
     public record Split(Dataset train, Dataset test) {}
@@ -32,6 +34,11 @@ public final class Dataset {
      * @param classNames null for "0", "1", ...; else exactly numClasses names
      */
     public Dataset(String name, Tensor features, int[] labels, int numClasses, ImageShape imageShape, List<String> classNames) {
+        this(name, features, labels, numClasses, imageShape, classNames, null);
+    }
+
+    private Dataset(String name, Tensor features, int[] labels, int numClasses, ImageShape imageShape, List<String> classNames,
+                    List<String> sources) {
         if (features.rank() != 2) throw new IllegalArgumentException(name + ": features must be [n, d], got shape " + Arrays.toString(features.shape()));
         if (!features.contiguous()) throw new IllegalArgumentException(name + ": features must be contiguous");
         if (features.dim(0) != labels.length) {
@@ -60,6 +67,10 @@ public final class Dataset {
         this.numClasses = numClasses;
         this.imageShape = imageShape;
         this.classNames = Collections.unmodifiableList(new ArrayList<>(classNames));
+        if (sources != null && sources.size() != labels.length) {
+            throw new IllegalArgumentException(name + ": " + sources.size() + " sources for " + labels.length + " examples");
+        }
+        this.sources = sources == null ? null : List.copyOf(sources);
     }
 
     /**
@@ -86,6 +97,18 @@ public final class Dataset {
     public List<String> classNames() { return classNames; }
     public String className(int c) { return classNames.get(c); }
 
+    /**
+     * Where each example came from, one per row, when the loader knows: an image folder's file paths
+     * relative to its root ({@code cat/001.png}). Rows keep their source through {@link #subset} and
+     * {@link #stratifiedSplit}.
+     */
+    public Optional<List<String>> sources() { return Optional.ofNullable(sources); }
+
+    /** This dataset (features and labels shared) with {@code rowSources} as the origin of its rows, one per row. */
+    public Dataset withSources(List<String> rowSources) {
+        return new Dataset(name, features, labels, numClasses, imageShape, classNames, rowSources);
+    }
+
     /** Examples per class. */
     public int[] classCounts() {
         int[] counts = new int[numClasses];
@@ -102,7 +125,12 @@ public final class Dataset {
             System.arraycopy(features.data(), features.offset() + indexes[i] * d, x.data(), i * d, d);
             y[i] = labels[indexes[i]];
         }
-        return new Dataset(subsetName, x, y, numClasses, imageShape, classNames);
+        List<String> from = null;
+        if (sources != null) {
+            from = new ArrayList<>(indexes.length);
+            for (int i : indexes) from.add(sources.get(i));
+        }
+        return new Dataset(subsetName, x, y, numClasses, imageShape, classNames, from);
     }
 
     /**

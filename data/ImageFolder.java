@@ -73,7 +73,9 @@ public final class ImageFolder {
             toFloats(target, x.data(), i * shape.size(), rgb);
             y[i] = labels.get(i);
         }
-        return new Dataset(root.getFileName() + "", x, y, names.size(), shape, names);
+        List<String> sources = new ArrayList<>(files.size());
+        for (Path f : files) sources.add(root.relativize(f).toString().replace(java.io.File.separatorChar, '/'));
+        return new Dataset(root.getFileName() + "", x, y, names.size(), shape, names).withSources(sources);
     }
 
     /**

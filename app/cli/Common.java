@@ -117,6 +117,18 @@ final class Common {
         return Datasets.open(spec, Datasets.Options.defaults().withCsv(o.withDelimiter(delimiter)));
     }
 
+    /**
+     * {@code data} with the decisions of {@code --label-overrides FILE} applied when the flag is given
+     * (one line says what changed); a file that does not fit the data is refused with its line.
+     */
+    static Dataset.Split withLabelOverrides(Flags f, String spec, Dataset.Split data, PrintStream out) throws IOException {
+        if (!f.given("label-overrides")) return data;
+        java.nio.file.Path file = UserPaths.input("--label-overrides", f.get("label-overrides"));
+        app.clean.OverriddenLabels.Result r = app.clean.OverriddenLabels.apply(app.clean.LabelOverrides.read(file), data, spec);
+        out.println("label overrides: " + file + ": " + r.summary());
+        return r.data();
+    }
+
     /** Writes a picture file. */
     interface Drawing {
         void draw() throws IOException;

@@ -36,7 +36,7 @@ public final class Main {
         register("trace", "one training step's intermediates under the derivation's names", v -> new GradCheckCommand(true));
         register("info", "what this machine gives nabla: threads, vector width, GEMM micro-kernel", v -> new InfoCommand());
         register("gpu-info", "whether a CUDA GPU is usable (and why not), and the backend --backend auto picks", v -> new GpuInfoCommand());
-        register("clean", "rank the examples whose label is likely wrong (cross-validated, confident learning); --report CSV",
+        register("clean", "rank the examples whose label is likely wrong, and a page to keep, delete or relabel them; --report CSV",
                 v -> new CleanCommand());
         register("sentiment", "bag-of-words sentiment: train (sparse, index-based), predict, words, generate", v -> new SentimentCommand());
     }

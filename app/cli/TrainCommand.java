@@ -39,6 +39,7 @@ final class TrainCommand implements Main.Command {
         Common.modelFlags(f);
         Common.declare(f, TrainOptions.Group.TRAINING);
         f.flag("optimizer", "NAME", "sgd", "the optimizer: sgd (momentum, decay and regularization by their flags)")
+                .flag("label-overrides", "FILE", null, "apply a label-overrides file of ./nabla clean as the data loads: relabel, leave out the deleted")
                 .flag("overfit-batch", "N", null, "the tiny-batch check instead of a run: train full-batch steps on N seeded examples until "
                         + "the loss is below " + OverfitCheck.TARGET + " (at most " + OverfitCheck.MAX_STEPS + " steps), say after how many, "
                         + "or name the likely causes when it cannot; exit 1 then")
@@ -59,7 +60,7 @@ final class TrainCommand implements Main.Command {
                         + "learning_rate, seconds, examples_per_second)")
                 .flag("tensorboard", "DIR", null, "write a TensorBoard event file in DIR (tensorboard --logdir DIR): the running train loss "
                         + "every " + TrainingBoard.EVERY_STEPS + " steps, the --metrics figures and the learning rate per epoch, "
-                        + "weight and gradient histograms, and the confusion matrix at the end")
+                        + "weight and gradient histograms, and the confusion matrix and the top losses' images at the end")
                 .note("Validation: datasets with their own test set (digits — split 80/20 per class with a fixed seed —, fashion-mnist,\n"
                         + "mnist, cifar10) validate on the test set unless --val-split is given; then the test set is only used at the end.\n"
                         + "Early stopping and plateau decay watch the validation loss, so use --val-split with them for an honest test accuracy.\n"
@@ -106,7 +107,7 @@ final class TrainCommand implements Main.Command {
         if (f.given("metrics")) UserPaths.outputFile("--metrics", Path.of(f.get("metrics")));
         if (f.given("tensorboard")) UserPaths.outputFolder("--tensorboard", Path.of(f.get("tensorboard")));
 
-        Dataset.Split data = Common.openData(config.data(), f);
+        Dataset.Split data = Common.withLabelOverrides(f, config.data(), Common.openData(config.data(), f), out);
         Training run;
         if (f.given("restarts") && resumed != null) {
             throw new Main.UsageException("--restarts chooses a seed at the start of a run; a --resume run has its seed already");
@@ -191,11 +192,12 @@ final class TrainCommand implements Main.Command {
                     config.earlyStopping(), run.bestEpoch(), run.bestValLoss());
         }
         run.restoreBest();
-        Evaluator.Evaluation test = run.evaluator(run.testSet()).run(false);
+        Evaluator.Evaluation test = run.evaluator(run.testSet()).run(board != null);
         out.println("test accuracy: " + Common.f4(test.accuracy()));
         out.println(test.confusion().render(run.testSet().classNames()));
         if (board != null) {
             board.image("confusion_matrix", run.epoch(), ConfusionImage.render(test.confusion(), run.testSet().classNames()));
+            board.topLosses(run.epoch(), run.testSet(), test);
             board.close();
         }
         List<EpochMetrics> h = run.history();
@@ -253,7 +255,7 @@ final class TrainCommand implements Main.Command {
 
     /** {@code --overfit-batch N}: the tiny-batch check; exit 0 when the loss went below the target, 1 with the likely causes when not. */
     private static int overfit(Flags f, TrainConfig config, PrintStream out) throws IOException {
-        Dataset.Split data = Common.openData(config.data(), f);
+        Dataset.Split data = Common.withLabelOverrides(f, config.data(), Common.openData(config.data(), f), out);
         int n = f.getInt("overfit-batch", 1, data.train().size());
         long t0 = System.nanoTime();
         OverfitCheck.Result r;

@@ -28,7 +28,8 @@ import java.util.Set;
 final class TuneCommand implements Main.Command {
     /** Train flags a trial sets itself (or that do not change what it computes): not searchable, not fixed. */
     static final Set<String> NOT_SEARCHABLE = Set.of("help", "data", "epochs", "val-split", "seed", "out", "checkpoint", "resume", "overwrite",
-            "metrics", "tensorboard", "backend", "threads", "overfit-batch", "cache-features", "restarts", "restart-epochs", "label-column", "header", "delimiter");
+            "metrics", "tensorboard", "backend", "threads", "overfit-batch", "cache-features", "restarts", "restart-epochs", "label-column", "header", "delimiter",
+            "label-overrides");
 
     static Flags flags() {
         Flags f = new Flags("./nabla tune --space SPACE [flags]",

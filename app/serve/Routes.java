@@ -61,7 +61,7 @@ final class Routes {
 
     private static void reply(HttpExchange ex, int status, String json) {
         try {
-            Server.sendJson(ex, status, json);
+            Http.sendJson(ex, status, json);
         } catch (IOException | RuntimeException ignored) {
             ex.close(); // headers already sent, or the client is gone
         }
@@ -89,12 +89,12 @@ final class Routes {
             }
             case "/metrics" -> {
                 get(method);
-                Server.send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", server.metrics().text(List.copyOf(server.models().values())));
+                Http.send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", server.metrics().text(List.copyOf(server.models().values())));
                 return 200;
             }
             case "/", "/index.html" -> {
                 get(method);
-                Server.send(ex, 200, "text/html; charset=utf-8", page);
+                Http.send(ex, 200, "text/html; charset=utf-8", page);
                 return 200;
             }
             case "/models" -> {
@@ -143,7 +143,7 @@ final class Routes {
         m.batcher().arriving();
         Job job;
         try {
-            byte[] body = Server.body(ex, server.config().maxBodyBytes());
+            byte[] body = Http.body(ex, server.config().maxBodyBytes(), " (--max-body-bytes)");
             req = InferRequest.v2(body, body.length, m.inputs());
             job = queue(m, req.x(), req.rows());
         } finally {
@@ -165,7 +165,7 @@ final class Routes {
         Job job;
         m.batcher().arriving();
         try {
-            byte[] body = Server.body(ex, server.config().maxBodyBytes());
+            byte[] body = Http.body(ex, server.config().maxBodyBytes(), " (--max-body-bytes)");
             if (type.startsWith("image/")) {
                 job = queue(m, image(m, body, type), 1);
             } else { // JSON, whatever the client calls it (curl says form-urlencoded, hey text/html)
@@ -217,7 +217,7 @@ final class Routes {
     }
 
     private static int json(HttpExchange ex, int status, String json) throws IOException {
-        Server.sendJson(ex, status, json);
+        Http.sendJson(ex, status, json);
         return status;
     }
 

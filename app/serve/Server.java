@@ -1,13 +1,9 @@
 package app.serve;
 
 import app.serve.Metrics.Endpoint;
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * {@code nabla serve}'s HTTP server, on the JDK's own {@code com.sun.net.httpserver}. Its dispatcher
  * thread only accepts and parses headers; a fixed pool of handler threads reads bodies, parses
  * JSON and waits for the model's {@link Batcher}, whose own thread runs the network. Routes:
- * {@link Routes}.
+ * {@link Routes}; the plumbing: {@link Http}.
  */
 public final class Server {
     /** What {@code nabla serve}'s flags set. */
@@ -38,11 +34,7 @@ public final class Server {
     /** Builds a batcher per model and binds the port; {@link #start} begins serving. */
     public Server(Config config, Map<String, app.train.SavedModel> byName, Map<String, String> paths) throws IOException {
         this.config = config;
-        // a request whose headers and body are not in within the timeout is cut (the JDK server reads these once, at class load)
-        System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(config.requestTimeoutSeconds()));
-        System.setProperty("sun.net.httpserver.maxRspTime", Integer.toString(config.requestTimeoutSeconds()));
-        // headers and body are two writes: without TCP_NODELAY, Nagle holds the body for the client's delayed ACK (40 ms)
-        System.setProperty("sun.net.httpserver.nodelay", "true");
+        Http.configure(config.requestTimeoutSeconds());
         for (var e : byName.entrySet()) {
             Batcher b = new Batcher(e.getKey(), e.getValue(), config.maxBatch(), config.maxDelayNanos(), config.queue());
             models.put(e.getKey(), new ServedModel(e.getKey(), paths.getOrDefault(e.getKey(), ""), e.getValue(), b));
@@ -101,51 +93,6 @@ public final class Server {
     Metrics metrics() { return metrics; }
 
     Map<String, ServedModel> models() { return models; }
-
-    // ---------------------------------------------------------------- the exchange's bytes
-
-    /**
-     * The request body, at most {@code max} bytes: a declared Content-Length over the limit is
-     * refused before a byte is read; a chunked body is read only until it passes the limit.
-     */
-    static byte[] body(HttpExchange ex, long max) throws IOException, HttpError {
-        String declared = ex.getRequestHeaders().getFirst("Content-Length");
-        InputStream in = ex.getRequestBody();
-        if (declared != null) {
-            long n;
-            try {
-                n = Long.parseLong(declared.trim());
-            } catch (NumberFormatException e) {
-                throw new HttpError(400, "Content-Length '" + declared + "' is not a number");
-            }
-            if (n > max) throw new HttpError(413, "the body is " + n + " bytes, more than the limit of " + max + " (--max-body-bytes)");
-            byte[] b = in.readNBytes((int) n);
-            if (b.length < n) throw new HttpError(400, "the body ended after " + b.length + " of " + n + " bytes");
-            return b;
-        }
-        byte[] b = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 8));
-        if (b.length > max) throw new HttpError(413, "the body is more than the limit of " + max + " bytes (--max-body-bytes)");
-        return b;
-    }
-
-    static void send(HttpExchange ex, int status, String contentType, String body) throws IOException {
-        send(ex, status, contentType, body.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static void send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", contentType);
-        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
-        }
-        ex.close();
-    }
-
-    static void sendJson(HttpExchange ex, int status, String json) throws IOException {
-        send(ex, status, "application/json", json);
-    }
 
     static Endpoint endpointOf(String path) {
         if (path.equals("/ping")) return Endpoint.PING;

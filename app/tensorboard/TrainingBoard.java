@@ -1,15 +1,21 @@
 package app.tensorboard;
 
+import app.metrics.Metrics;
+import app.plot.ImageGrid;
+import app.train.Evaluator;
 import backprop.EpochMetrics;
 import backprop.Parameter;
 import backprop.TrainingListener;
+import data.Dataset;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /**
@@ -17,10 +23,13 @@ import javax.imageio.ImageIO;
  * {@link #EVERY_STEPS} steps (tag {@code running_train_loss}, x = the step), per epoch the figures of
  * {@code --metrics} ({@code train_loss}, {@code val_loss}, {@code val_accuracy}, {@code learning_rate},
  * {@code examples_per_second}, x = the epoch) and histograms of every parameter's weights and last
- * gradient, and images at the end. Flushed after every epoch, so a running training is live. It is a
- * {@link TrainingListener}: add it to any training loop.
+ * gradient, and images at the end (the confusion matrix, the top losses). Flushed after every epoch,
+ * so a running training is live. It is a {@link TrainingListener}: add it to any training loop.
  */
 public final class TrainingBoard implements Closeable, TrainingListener {
+    /** Examples in the top-losses grid, and a row of it. */
+    public static final int TOP_LOSSES = 16, TOP_LOSSES_COLUMNS = 8;
+
     /** Steps between two points of the running train loss. */
     public static final int EVERY_STEPS = 20;
 
@@ -85,6 +94,24 @@ public final class TrainingBoard implements Closeable, TrainingListener {
         if (!ImageIO.write(img, "png", png)) throw new IOException("no PNG writer in this JDK");
         events.image(tag, step, png.toByteArray(), img.getWidth(), img.getHeight());
         events.flush();
+    }
+
+    /**
+     * The {@link #TOP_LOSSES} examples of {@code data} with the highest loss as a grid captioned with
+     * the true label, the prediction and its probability (tag {@code top_losses}), as {@code nabla
+     * top-losses} draws them: where to look for wrong labels. Nothing for data that is not images;
+     * {@code e} must hold the per-example losses ({@code Evaluator.run(true)}).
+     */
+    public void topLosses(long step, Dataset data, Evaluator.Evaluation e) throws IOException {
+        if (data.imageShape().isEmpty()) return;
+        if (e.exampleLoss() == null) throw new IllegalArgumentException("the top losses need the per-example losses: Evaluator.run(true)");
+        int[] worst = Metrics.topLosses(e.exampleLoss(), TOP_LOSSES);
+        List<String> captions = new ArrayList<>();
+        for (int i : worst) {
+            captions.add(String.format(Locale.ROOT, "#%d / true: %s / pred: %s / p=%.2f", i, data.className(data.labels()[i]),
+                    data.className(e.predicted()[i]), e.predictedProbability()[i]));
+        }
+        image("top_losses", step, ImageGrid.render(data, worst, captions, TOP_LOSSES_COLUMNS));
     }
 
     @Override

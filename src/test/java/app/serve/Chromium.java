@@ -24,23 +24,23 @@ import tensor.io.Json;
 /**
  * Headless Chromium driven over the Chrome DevTools Protocol with the JDK's own WebSocket client
  * (no driver to install): navigate, evaluate JavaScript, send mouse events, set a file input, take a
- * screenshot.
+ * screenshot. Public for the pages of other packages (nabla clean's).
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
     private final Process process;
     private final WebSocket socket;
     private final AtomicInteger ids = new AtomicInteger();
     private final Map<Integer, CompletableFuture<Map<String, Object>>> pending = new ConcurrentHashMap<>();
 
     /** The browser binary, or null when none is installed. */
-    static String binary() {
+    public static String binary() {
         for (String b : new String[] {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}) {
             if (Files.isExecutable(Path.of(b))) return b;
         }
         return null;
     }
 
-    Chromium(String binary, Path profile) throws Exception {
+    public Chromium(String binary, Path profile) throws Exception {
         process = new ProcessBuilder(binary, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
                 "--window-size=900,600", "--user-data-dir=" + profile, "about:blank").redirectErrorStream(true).start();
         BufferedReader log = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -101,7 +101,7 @@ final class Chromium implements AutoCloseable {
 
     /** Sends a CDP command and returns its "result"; an "error" answer throws. */
     @SuppressWarnings("unchecked")
-    Map<String, Object> call(String method, Map<String, Object> params) throws Exception {
+    public Map<String, Object> call(String method, Map<String, Object> params) throws Exception {
         int id = ids.incrementAndGet();
         CompletableFuture<Map<String, Object>> f = new CompletableFuture<>();
         pending.put(id, f);
@@ -116,14 +116,14 @@ final class Chromium implements AutoCloseable {
     }
 
     /** The value of a JavaScript expression (awaited when it is a promise). */
-    Object eval(String expression) throws Exception {
+    public Object eval(String expression) throws Exception {
         Map<String, Object> r = call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true, "awaitPromise", true));
         if (r.containsKey("exceptionDetails")) throw new IOException(expression + ": " + r.get("exceptionDetails"));
         return ((Map<?, ?>) r.get("result")).get("value");
     }
 
     /** Polls {@code expression} until it is true, for at most {@code seconds}. */
-    void waitFor(String expression, int seconds) throws Exception {
+    public void waitFor(String expression, int seconds) throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         while (!Boolean.TRUE.equals(eval(expression))) {
             if (System.nanoTime() > end) throw new AssertionError("waited " + seconds + " s for " + expression);
@@ -131,12 +131,26 @@ final class Chromium implements AutoCloseable {
         }
     }
 
-    void mouse(String type, double x, double y) throws Exception {
+    public void mouse(String type, double x, double y) throws Exception {
         call("Input.dispatchMouseEvent", Map.of("type", type, "x", x, "y", y, "button", "left", "buttons", type.equals("mouseReleased") ? 0 : 1,
                 "clickCount", 1));
     }
 
-    byte[] screenshot() throws Exception {
+    /** Presses and releases a key, named as KeyboardEvent.key names it: "d", "7", "ArrowRight". */
+    public void key(String key) throws Exception {
+        Map<String, Object> down = new LinkedHashMap<>(Map.of("type", "keyDown", "key", key));
+        if (key.length() == 1) down.put("text", key);
+        call("Input.dispatchKeyEvent", down);
+        call("Input.dispatchKeyEvent", Map.of("type", "keyUp", "key", key));
+    }
+
+    /** A left click at (x, y), in CSS pixels of the viewport. */
+    public void click(double x, double y) throws Exception {
+        mouse("mousePressed", x, y);
+        mouse("mouseReleased", x, y);
+    }
+
+    public byte[] screenshot() throws Exception {
         return java.util.Base64.getDecoder().decode((String) call("Page.captureScreenshot", Map.of("format", "png")).get("data"));
     }
 

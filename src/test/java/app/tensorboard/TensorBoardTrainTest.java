@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code train --tensorboard}: every per-epoch scalar in the event file equals (as a float32) the
  * same figure in the {@code --metrics} line of the same run, the running loss is there every 20
- * steps, each parameter has weight and gradient histograms, and the confusion matrix is a PNG.
+ * steps, each parameter has weight and gradient histograms, and the confusion matrix and the top losses are PNGs.
  * {@code sentiment train --tensorboard} goes through the same listener: the same check, with its
  * added train_accuracy. (bench/tensorboard_check.py does the same with TensorBoard's own EventAccumulator.)
  */
@@ -43,13 +43,13 @@ class TensorBoardTrainTest {
         }
         Map<String, Float> scalars = new HashMap<>();
         int running = 0, histograms = 0;
-        byte[] confusion = null;
+        Map<String, byte[]> images = new HashMap<>();
         for (EventFileReader.Event e : EventFileReader.read(file)) {
             for (EventFileReader.Value v : e.values()) {
                 if (v.simple() != null && v.tag().equals("running_train_loss")) running++;
                 else if (v.simple() != null) scalars.put(v.tag() + "@" + e.step(), v.simple());
                 if (v.histogramCount() > 0) histograms++;
-                if (v.image() != null) confusion = v.image();
+                if (v.image() != null) images.put(v.tag(), v.image());
             }
         }
         List<String> lines = Files.readAllLines(metrics);
@@ -67,8 +67,12 @@ class TensorBoardTrainTest {
         // digits: 1438 training examples in batches of 32 = 45 steps an epoch, 135 in all: points at 20, 40, ..., 120
         assertEquals(135 / TrainingBoard.EVERY_STEPS, running);
         assertEquals(3 * 4 * 2, histograms, "weights and gradients of 4 parameters, 3 epochs");
-        assertNotNull(confusion);
-        assertEquals((byte) 0x89, confusion[0]);
+        assertEquals(java.util.Set.of("confusion_matrix", "top_losses"), images.keySet());
+        for (byte[] png : images.values()) assertEquals((byte) 0x89, png[0]);
+        // the top losses: 16 digits, 8 a row
+        java.awt.image.BufferedImage grid = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(images.get("top_losses")));
+        assertNotNull(grid);
+        assertTrue(grid.getWidth() > grid.getHeight(), grid.getWidth() + "x" + grid.getHeight());
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("tensorboard: " + file));
     }
 
