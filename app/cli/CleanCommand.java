@@ -40,8 +40,6 @@ final class CleanCommand implements Main.Command {
                 "learning's rule (an example is an issue when another class is as likely as on that class's own examples),",
                 "ordered by the probability of the given label; then serves a page to keep, delete or relabel them, or with",
                 "--report, --grid or --flip writes the ranked list and exits.")
-                .flag("checkpoint", "PATH", "out/model.safetensors", "the run whose model and training flags are used (written by ./nabla train)")
-                .flag("data", "SPEC", "the checkpoint's", Common.DATA_HELP)
                 .flag("split", "NAME", "both for the page alone, else train", "which examples to rank: train (k-fold), test (the checkpoint's model, which never "
                         + "saw them) or both (the page only)")
                 .flag("folds", "K", "5", "folds of the cross-validation: each example is predicted by a model trained on the other K-1")
@@ -58,9 +56,8 @@ final class CleanCommand implements Main.Command {
                 .flag("apply", "FILE", null, "move the images of the image folder --data as the overrides FILE says (deleted ones into "
                         + "<root>/" + FolderEdits.TRASH + "/<class>/), write an undo log, and exit")
                 .flag("undo", "LOG", null, "move back the images of an --apply, as its undo log LOG lists, and exit")
-                .flag("seed", "N", "42", "seed of the folds and of --flip")
-                .flag("threads", "N", null, "threads for the kernels (default: the available processors)");
-        return Common.csvFlags(f);
+                .flag("seed", "N", "42", "seed of the folds and of --flip");
+        return Common.savedModelFlags(f, "the run whose model and training flags are used");
     }
 
     @Override
