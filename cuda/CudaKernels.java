@@ -195,8 +195,9 @@ public final class CudaKernels implements DeviceKernels<DeviceBuffer> {
     }
 
     @Override
-    public void dropoutForward(int n, float p, long seed, long offset, DeviceBuffer x, DeviceBuffer mask, DeviceBuffer y) {
-        ops.dropoutForward(n, p, seed, offset, x, mask, y);
+    public void dropoutForward(int n, float p, DeviceBuffer stream, int streamIndex, DeviceBuffer x, DeviceBuffer mask,
+                               DeviceBuffer y) {
+        ops.dropoutForward(n, p, stream, streamIndex, x, mask, y);
     }
 
     @Override

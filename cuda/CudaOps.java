@@ -165,16 +165,20 @@ public final class CudaOps {
 
     /**
      * Inverted dropout: mask_i = [u_i ≥ p]/(1 − p), y = x·mask, u_i the (offset + i)-th nextDouble() of
-     * {@code new SplittableRandom(seed)} (y may be x). The caller advances offset by n after each call.
+     * {@code new SplittableRandom(seed)} (y may be x), with seed and offset read by the kernel from position
+     * {@code streamIndex} of {@code stream} (written by {@link DropoutStream#write}): the caller advances the
+     * offset by n there before the next call.
      */
-    public void dropoutForward(int n, float p, long seed, long offset, DeviceBuffer x, DeviceBuffer mask, DeviceBuffer y) {
+    public void dropoutForward(int n, float p, DeviceBuffer stream, int streamIndex, DeviceBuffer x, DeviceBuffer mask,
+                               DeviceBuffer y) {
         if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropoutForward: rate must be in [0, 1), got " + p);
-        if (offset < 0) throw new IllegalArgumentException("dropoutForward: negative stream offset " + offset);
+        if (streamIndex < 0) throw new IllegalArgumentException("dropoutForward: negative stream index " + streamIndex);
+        vector("dropoutForward", "stream", stream, (long) DropoutStream.FLOATS * (streamIndex + 1));
         vector("dropoutForward", "x", x, n);
         vector("dropoutForward", "mask", mask, n);
         vector("dropoutForward", "y", y, n);
         if (n == 0) return;
-        dropoutForward.set(0, n).set(1, p).set(2, seed).set(3, offset).set(4, x).set(5, mask).set(6, y)
+        dropoutForward.set(0, n).set(1, p).set(2, stream).set(3, streamIndex).set(4, x).set(5, mask).set(6, y)
                 .launch(dropoutForward.elementwise(n));
     }
 

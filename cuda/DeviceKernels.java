@@ -100,9 +100,10 @@ public interface DeviceKernels<B> extends AutoCloseable {
 
     /**
      * Inverted dropout of n floats with rate p: mask_i = [u_i ≥ p]/(1 − p), y = x·mask, u_i the
-     * (offset + i)-th nextDouble() of {@code new java.util.SplittableRandom(seed)} (backprop.layers.Dropout's stream).
+     * (offset + i)-th nextDouble() of {@code new java.util.SplittableRandom(seed)} (backprop.layers.Dropout's stream),
+     * seed and offset read on the device from position {@code streamIndex} of {@code stream} ({@link DropoutStream}).
      */
-    void dropoutForward(int n, float p, long seed, long offset, B x, B mask, B y);
+    void dropoutForward(int n, float p, B stream, int streamIndex, B x, B mask, B y);
 
     /** dx = dy·mask for n floats. */
     void dropoutBackward(int n, B mask, B dy, B dx);

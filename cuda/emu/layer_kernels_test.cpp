@@ -12,7 +12,7 @@ using namespace emucheck;
 extern "C" {
 void leaky_relu_forward(int, float, const float*, float*);
 void leaky_relu_backward(int, float, const float*, const float*, float*);
-void dropout_forward(int, float, unsigned long long, unsigned long long, const float*, float*, float*);
+void dropout_forward(int, float, const float*, int, const float*, float*, float*);
 void dropout_backward(int, const float*, const float*, float*);
 void batch_norm_forward_train(int, int, float, float, const float*, const float*, const float*, float*, float*, float*,
                               float*, float*);
@@ -67,25 +67,45 @@ struct SplittableRandom {
     }
 };
 
-// Dropout on 1003 floats, rates 0, 0.2, 0.5, 0.9, from draw 0 and from draw 77 of a stream, 2 blocks of 32
-// threads: the mask must be Dropout.java's (u ≥ p → 1/(1 − p), drawn in order from the seed), exactly,
-// and y = x·mask, dx = dy·mask exactly (one rounding each, as the reference's float products).
+// The host's encoding of a stream position (cuda.DropoutStream.write): seed, then offset, four 16-bit chunks each,
+// low first, as floats.
+void writeStream(std::vector<float>& stream, int index, unsigned long long seed, unsigned long long offset) {
+    for (int c = 0; c < 4; ++c) {
+        stream[8 * index + c] = (float)((seed >> (16 * c)) & 0xffffu);
+        stream[8 * index + 4 + c] = (float)((offset >> (16 * c)) & 0xffffu);
+    }
+}
+
+// Dropout on 1003 floats, rates 0, 0.2, 0.5, 0.9, from draw 0, from draw 77 and from draw 2⁴⁰ + 5 of a stream,
+// 2 blocks of 32 threads, the position read from index 1 of a stream buffer of 3 (the others hold other
+// positions, so reading the wrong one changes the mask); seeds with every 16-bit chunk in use, the top one
+// too. The mask must be Dropout.java's (u ≥ p → 1/(1 − p), drawn in order from the seed), exactly, and
+// y = x·mask, dx = dy·mask exactly (one rounding each, as the reference's float products).
 void testDropout() {
     Rng rng(31);
     const int n = 1003;
     const std::vector<float> x = randomVector(n, -2.f, 2.f, rng), dy = randomVector(n, -1.f, 1.f, rng);
     for (float p : {0.f, 0.2f, 0.5f, 0.9f})
-        for (unsigned long long offset : {0ull, 77ull}) {
-            const unsigned long long seed = 0x5eed0000ull + (unsigned long long)(p * 10) - 3;  // any 64-bit value
-            std::vector<float> mask(n, kNaN), y(n, kNaN), dx(n, kNaN);
-            emu::launch(dim3(2), dim3(32), dropout_forward, n, p, seed, offset, x.data(), mask.data(), y.data());
+        for (unsigned long long offset : {0ull, 77ull, (1ull << 40) + 5ull}) {
+            // any 64-bit value: one near 2⁶⁴ (every chunk 0xfffx), one with a zero chunk in the middle
+            const unsigned long long seed = p < 0.3f ? 0xfffffffffffffff0ull - (unsigned long long)(p * 10)
+                                                     : 0x5eed00001234abcdull + (unsigned long long)(p * 10);
+            std::vector<float> stream(24), mask(n, kNaN), y(n, kNaN), dx(n, kNaN);
+            writeStream(stream, 0, seed + 1, offset);
+            writeStream(stream, 1, seed, offset);
+            writeStream(stream, 2, seed, offset + 1);
+            emu::launch(dim3(2), dim3(32), dropout_forward, n, p, stream.data(), 1, x.data(), mask.data(), y.data());
             emu::launch(dim3(2), dim3(32), dropout_backward, n, mask.data(), dy.data(), dx.data());
-            SplittableRandom stream{seed};
-            for (unsigned long long j = 0; j < offset; ++j) stream.nextDouble();
+            SplittableRandom ref{seed};
+            if (offset < 1000) {
+                for (unsigned long long j = 0; j < offset; ++j) ref.nextDouble();
+            } else {
+                ref.seed += offset * 0x9e3779b97f4a7c15ull;  // SplittableRandom's state after `offset` draws
+            }
             const float keepScale = 1.f / (1.f - p);
             int kept = 0;
             for (int i = 0; i < n; ++i) {
-                const float m = stream.nextDouble() >= (double)p ? keepScale : 0.f;
+                const float m = ref.nextDouble() >= (double)p ? keepScale : 0.f;
                 kept += m != 0.f;
                 expectClose("dropout_forward mask", i, mask[i], m, 0.0);
                 expectClose("dropout_forward y", i, y[i], x[i] * m, 0.0);

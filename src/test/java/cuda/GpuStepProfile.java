@@ -278,8 +278,9 @@ public final class GpuStepProfile {
         }
 
         @Override
-        public void dropoutForward(int n, float p, long seed, long offset, DeviceBuffer x, DeviceBuffer mask, DeviceBuffer y) {
-            time(() -> "dropoutForward " + n, () -> inner.dropoutForward(n, p, seed, offset, x, mask, y));
+        public void dropoutForward(int n, float p, DeviceBuffer stream, int streamIndex, DeviceBuffer x, DeviceBuffer mask,
+                                   DeviceBuffer y) {
+            time(() -> "dropoutForward " + n, () -> inner.dropoutForward(n, p, stream, streamIndex, x, mask, y));
         }
 
         @Override

@@ -224,8 +224,10 @@ public final class HostKernels implements DeviceKernels<float[]> {
     }
 
     @Override
-    public void dropoutForward(int n, float p, long seed, long offset, float[] x, float[] mask, float[] y) {
-        queue(() -> HostLayerKernels.dropoutForward(n, p, seed, offset, x, mask, y));
+    public void dropoutForward(int n, float p, float[] stream, int streamIndex, float[] x, float[] mask, float[] y) {
+        // the position is read when the kernel runs (a graph replays with the stream's contents of that moment)
+        queue(() -> HostLayerKernels.dropoutForward(n, p, DropoutStream.seed(stream, streamIndex),
+                DropoutStream.offset(stream, streamIndex), x, mask, y));
     }
 
     @Override

@@ -84,6 +84,40 @@ class LayerKernelsHostTest {
         }
     }
 
+    /**
+     * A stream position goes to the kernel as 16-bit chunks in floats (DropoutStream): every 64-bit seed and every
+     * offset comes back as written, here at the ends of the range and with chunks of 0 and 0xffff, and the
+     * device twin reading it from a buffer masks as the layer reseeded with that seed does.
+     */
+    @Test
+    void dropoutStreamPositionsRoundTripAndTheTwinReadsThemAsTheLayerDraws() {
+        long[] seeds = {0L, -1L, Long.MIN_VALUE, Long.MAX_VALUE, 0xffff_0000_ffff_0000L, 0x0001_0000_0000_0001L, 0x9e3779b97f4a7c15L};
+        long[] offsets = {0L, 1L, 65_535L, 65_536L, (1L << 40) + 5, Long.MAX_VALUE};
+        float[] stream = new float[3 * DropoutStream.FLOATS];
+        for (long seed : seeds) {
+            for (long offset : offsets) {
+                DropoutStream.write(seed, offset, stream, 1);
+                assertEquals(seed, DropoutStream.seed(stream, 1));
+                assertEquals(offset, DropoutStream.offset(stream, 1));
+                for (float f : stream) assertTrue(f == Math.rint(f) && f >= 0f && f <= 65_535f, "a 16-bit chunk: " + f);
+            }
+        }
+        int rows = 3, cols = 7, n = rows * cols;
+        long seed = -0x1234_5678_9abc_def0L;
+        Dropout layer = new Dropout(0.3f);
+        layer.reseed(seed);
+        HostKernels device = new HostKernels();
+        Random rng = new Random(9);
+        for (int step = 0; step < 2; step++) {
+            float[] x = random(rng, n, -2f, 2f), mask = new float[n], yTwin = new float[n];
+            float[] y = data(layer.forward(Tensor.of(x.clone(), rows, cols), true));
+            DropoutStream.write(seed + 1, 0, stream, 0);  // another layer's position
+            DropoutStream.write(seed, (long) step * n, stream, 2);
+            device.dropoutForward(n, 0.3f, stream, 2, x, mask, yTwin);
+            assertArrayEquals(y, yTwin, 0f, "step " + step);
+        }
+    }
+
     /** batch_norm.cu transcribes BatchNorm.java (double sums, the same roundings): the twin gives its bits. */
     @Test
     void batchNormTwinIsTheLayerBitForBit() {
