@@ -67,6 +67,8 @@ public final class BatchNorm extends AbstractLayer implements DoubleForward {
         this.sum2 = new double[features];
     }
 
+    public float eps() { return eps; }
+    public float momentum() { return momentum; }
     public Parameter gamma() { return gamma; }
     public Parameter beta() { return beta; }
     public Tensor runningMean() { return runningMean; }
