@@ -1,5 +1,6 @@
 package backprop;
 
+import backprop.layers.Dropout;
 import tensor.Tensor;
 
 /**
@@ -37,5 +38,13 @@ public interface StepEngine<X> {
 
     /** Writes the engine's weights and optimizer state into the host's network and optimizer (a no-op on the CPU). */
     default void syncNetwork() {
+    }
+
+    /**
+     * The host has just reseeded {@code layer}'s masks with {@code seed} ({@link Dropout#reseed}, at the start of an
+     * epoch): an engine that draws its own masks restarts its stream there, so that it draws the CPU layer's (a no-op
+     * on the CPU, whose layer is the one reseeded).
+     */
+    default void dropoutReseeded(Dropout layer, long seed) {
     }
 }

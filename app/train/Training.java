@@ -269,7 +269,11 @@ public final class Training {
     /** The order and the dropout masks of epoch e (0-based): functions of (seed, e) only. */
     private void startEpoch(int e) {
         loader.startEpoch(e);
-        for (int i = 0; i < dropouts.size(); i++) dropouts.get(i).reseed(Rng.mix(config.seed(), DROPOUT_STREAM, ((long) e << 16) + i));
+        for (int i = 0; i < dropouts.size(); i++) {
+            long seed = Rng.mix(config.seed(), DROPOUT_STREAM, ((long) e << 16) + i);
+            dropouts.get(i).reseed(seed);
+            if (engine != null) engine.dropoutReseeded(dropouts.get(i), seed);
+        }
     }
 
     /** Bookkeeping after an epoch (also replayed from the history when resuming). */
