@@ -5,11 +5,7 @@ import backprop.Layer;
 import backprop.Loss;
 import backprop.Network;
 import backprop.Parameter;
-import backprop.layers.Dense;
-import backprop.layers.ReLU;
-import backprop.layers.Sigmoid;
-import backprop.layers.Tanh;
-import backprop.loss.SoftmaxCrossEntropy;
+import backprop.layers.Dropout;
 import backprop.optim.Regularization;
 import backprop.optim.Sgd;
 import java.util.ArrayList;
@@ -18,30 +14,31 @@ import java.util.List;
 import tensor.Tensor;
 
 /**
- * The GPU mirror of the CPU training step for a multilayer perceptron, layer by layer, as llm.c's
- * train_gpt2.cu mirrors train_gpt2.c: the same {@link Network} (Dense layers with sigmoid, tanh or ReLU
- * between them), the same loss ({@link SoftmaxCrossEntropy} on the logits, mean over the batch), the
- * same optimizer ({@link Sgd}: heavy-ball momentum, L1/L2 on the parameters its regularization applies
- * to, frozen parameters skipped), each stage a device kernel:
+ * The GPU mirror of the CPU training step, layer by layer, as llm.c's train_gpt2.cu mirrors train_gpt2.c: the
+ * same {@link Network} (Dense, BatchNorm and Dropout layers, sigmoid, tanh, ReLU, leaky ReLU and log-softmax
+ * between them), the same loss (softmax cross-entropy, mse, mse_half, sse, l1, bce_logits, nll, hinge, each
+ * with the CPU's averaging), the same optimizer ({@link Sgd}: heavy-ball momentum, L1/L2 on the parameters its
+ * regularization applies to, frozen parameters skipped), each stage a device kernel ({@link GpuStage} and its
+ * kinds, {@link GpuLoss}):
  *
  * <pre>
- * forward    Dense       h = x·Wᵀ            sgemm(no, transposed)
- *                        h += b              bias_add
- *            activation  y = f(h)            sigmoid/tanh/relu_forward
- * loss       p = softmax(z), E = −1/B·Σ log p_label, ∂E/∂z = (p − y)/B      softmax_cross_entropy
- * backward   activation  ∂E/∂h = ∂E/∂y·f'    sigmoid/tanh/relu_backward (from y)
- *            Dense       ∂E/∂W = (∂E/∂h)ᵀ·x  sgemm(transposed, no)
- *                        ∂E/∂b = Σ_rows ∂E/∂h column_sums
- *                        ∂E/∂x = ∂E/∂h·W     sgemm(no, no)   (not for the first trainable layer, as on the CPU)
- * update     g ← g + λ₂w + λ₁sign(w), v ← μv + g, w ← w − lr·v        sgd_momentum
+ * forward    Dense       h = x·Wᵀ + b                     sgemm, bias_add
+ *            BatchNorm   y = γ·(x − μ)/√(σ² + eps) + β    batch_norm_forward_train (running statistics updated)
+ *            Dropout     y = x·[u ≥ p]/(1 − p)            dropout_forward (the CPU layer's mask stream)
+ *            function    y = f(h)                         sigmoid/tanh/relu/leaky_relu/log_softmax forward
+ * loss       ∂E/∂z and a partial sum a row                softmax_cross_entropy or a row-loss kernel
+ * backward   the same layers in reverse, as far as a parameter needs it (not the first trainable layer's ∂E/∂x)
+ * update     g ← g + λ₂w + λ₁sign(w), v ← μv + g, w ← w − lr·v        sgd_momentum (weights, biases, γ, β)
  * </pre>
  *
- * Weights, gradients, momentum and every activation stay on the device from construction to
- * {@link #close}; a {@link #step} uploads the batch (inputs and one-hot targets) and downloads the loss
- * of each row, nothing else. {@link #copyToNetwork} brings the weights, the last gradients and the
- * velocity back into the CPU network and optimizer (for evaluation, checkpoints, the test accuracy);
- * {@link #copyFromNetwork} sends them up again. The learning rate, momentum and regularization are
- * read from the {@link Sgd} at each step, so a schedule that changes the learning rate applies here.
+ * Weights, gradients, momentum, running statistics and every activation stay on the device from construction
+ * to {@link #close}; a {@link #step} uploads the batch (inputs and targets, and the dropout layers' stream
+ * positions) and downloads the loss of each row, nothing else. {@link #copyToNetwork} brings the weights, the
+ * last gradients, the running statistics and the velocity back into the CPU network and optimizer (for
+ * evaluation, checkpoints, the test accuracy); {@link #copyFromNetwork} sends them up again. The learning
+ * rate, momentum and regularization are read from the {@link Sgd} at each step, so a schedule that changes the
+ * learning rate applies here. A dropout layer draws the masks of the CPU layer reseeded with the seed given to
+ * {@link #reseedDropout}.
  *
  * <p>The host's cost per step is kept to a few driver calls: the forward, loss, backward and update
  * kernels are captured once into a graph ({@link DeviceKernels#capture}) and queued with one launch; the
@@ -59,27 +56,34 @@ public final class GpuMlp<B> implements AutoCloseable {
     private final Network network;
     private final Sgd sgd;
     private final String lossName;
+    private final GpuLoss loss;
     private final DeviceKernels<B> device;
     private final List<DeviceKernels<B>> sites = new ArrayList<>();
-    private final Stage[] stages;
+    private final List<GpuStage<B>> stages = new ArrayList<>();
+    private final List<GpuDropoutStage<B>> dropouts = new ArrayList<>();
     private final int inputs;
     private final int classes;
+    private final int minTrainingBatch;
     private final DeviceKernels<B> lossSite;
     private int maxBatch;
     private B input;      // x [maxBatch, inputs]: the buffer of the step being submitted, one of inputBuffers
-    private B targets;    // one-hot (or distribution) rows [maxBatch, classes], one of targetBuffers
+    private B targets;    // rows [maxBatch, classes] (one-hot or given) or [maxBatch] class indices, one of targetBuffers
+    private B dropoutStreams;  // the dropout layers' stream positions of the step, one of dropoutStreamBuffers
     /**
      * Two of each, used by alternate steps: the next batch is copied up (on a copy stream) while the GPU
      * still computes on the last one. A step reuses a buffer of the step two before it, which has
      * finished: at most two steps are in flight, and taking the older one's loss waited for it.
      */
-    private final List<B> inputBuffers = new ArrayList<>(2), targetBuffers = new ArrayList<>(2);
+    private final List<B> inputBuffers = new ArrayList<>(2), targetBuffers = new ArrayList<>(2),
+            dropoutStreamBuffers = new ArrayList<>(2);
     private int bufferSlot;
-    private B probs;      // softmax(z) [maxBatch, classes]
-    private B rowLoss;    // −Σ t·log p a row [maxBatch]
+    private B probs;      // softmax(z) [maxBatch, classes], softmax cross-entropy only
+    private B rowLoss;    // the loss's partial sum a row [maxBatch]
     private B dlogits;    // ∂E/∂z [maxBatch, classes]
     private float[] hostTargets;
     private float[] hostRowLoss;
+    private final float[] hostDropoutStreams;
+    private final B[] stageInputs;  // the buffer each stage read in the forward pass being captured
     /** Steps queued by submit and not yet read by takeLoss: at most this many. */
     public static final int MAX_IN_FLIGHT = 2;
     private final int[] inFlightBatch = new int[MAX_IN_FLIGHT];
@@ -87,6 +91,7 @@ public final class GpuMlp<B> implements AutoCloseable {
     private long taken;
     private final DeviceKernels<B> inputSite;
     private final DeviceKernels<B> targetSite;
+    private final DeviceKernels<B> dropoutSite;
     /** Graphs by batch size and buffer slot: an epoch's full batches and its shorter last one, in both slots. */
     private final DeviceKernels.Graph[] graphs = new DeviceKernels.Graph[4];
     private final int[] graphBatch = new int[4], graphBufferSlot = new int[4];
@@ -112,6 +117,7 @@ public final class GpuMlp<B> implements AutoCloseable {
     }
 
     /** The mirror on {@code device} (one call site of it; the mirror makes the others it needs). */
+    @SuppressWarnings("unchecked")
     public GpuMlp(Network network, Sgd sgd, Loss loss, int maxBatch, DeviceKernels<B> device) {
         String why = unsupported(network, loss);
         if (why != null) throw new UnsupportedOperationException(why);
@@ -120,41 +126,46 @@ public final class GpuMlp<B> implements AutoCloseable {
         this.network = network;
         this.sgd = sgd;
         this.lossName = loss.name();
+        this.loss = GpuLoss.of(loss);
         this.device = device;
         this.inputs = network.inputFeatures();
         this.classes = network.outputFeatures();
-        List<Layer> layers = network.layers();
-        this.stages = new GpuMlp.Stage[layers.size()];
-        for (int i = 0; i < layers.size(); i++) {
-            Layer l = layers.get(i);
-            stages[i] = l instanceof Dense d ? new DenseStage(i, d) : new ActivationStage(i, l, activationOf(l));
+        GpuStage.Context<B> ctx = new GpuStage.Context<>() {
+            @Override public DeviceKernels<B> device() { return GpuMlp.this.device; }
+            @Override public DeviceKernels<B> newSite() { return site(); }
+            @Override public Sgd sgd() { return GpuMlp.this.sgd; }
+            @Override public B dropoutStreams() { return dropoutStreams; }
+        };
+        int minBatch = 1;
+        for (int i = 0; i < network.layers().size(); i++) {
+            GpuStage<B> s = GpuStage.of(ctx, network, i, dropouts.size());
+            stages.add(s);
+            if (s instanceof GpuDropoutStage<B> d) dropouts.add(d);
+            minBatch = Math.max(minBatch, s.minTrainingBatch());
         }
+        this.minTrainingBatch = minBatch;
+        this.stageInputs = (B[]) new Object[stages.size()];
+        this.hostDropoutStreams = new float[Math.max(1, dropouts.size()) * DropoutStream.FLOATS];
         this.parameters = List.copyOf(network.parameters());
         this.lossSite = site();
         this.inputSite = site();
         this.targetSite = site();
+        this.dropoutSite = site();
         allocateBatchBuffers(maxBatch);
         copyFromNetwork();
     }
 
     /**
-     * Why {@code network} with {@code loss} cannot train on the GPU ("layer batchnorm1 has no GPU
-     * version"), or null when it can: Dense, Sigmoid, Tanh and ReLU layers, softmax cross-entropy.
+     * Why {@code network} with {@code loss} cannot train on the GPU ("layer softmax3 has no GPU version"), or null
+     * when it can: Dense, BatchNorm, Dropout, Sigmoid, Tanh, ReLU, LeakyReLU and LogSoftmax layers; softmax
+     * cross-entropy, mse, mse_half, sse, l1, bce_logits, nll and hinge losses.
      */
     public static String unsupported(Network network, Loss loss) {
         for (Layer l : network.layers()) {
-            if (!(l instanceof Dense) && activationOf(l) == null) return "layer " + l.name() + " has no GPU version";
+            String why = GpuStage.unsupported(l);
+            if (why != null) return why;
         }
-        if (!(loss instanceof SoftmaxCrossEntropy)) {
-            return "loss " + loss.name() + " has no GPU version (only softmax cross-entropy has)";
-        }
-        return null;
-    }
-
-    private static DeviceKernels.Activation activationOf(Layer l) {
-        if (l instanceof Sigmoid) return DeviceKernels.Activation.SIGMOID;
-        if (l instanceof Tanh) return DeviceKernels.Activation.TANH;
-        if (l instanceof ReLU) return DeviceKernels.Activation.RELU;
+        if (GpuLoss.of(loss) == null) return "loss " + loss.name() + " has no GPU version";
         return null;
     }
 
@@ -175,11 +186,27 @@ public final class GpuMlp<B> implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Restarts the mask stream of {@code layer} (a dropout layer of the network) from {@code new SplittableRandom(seed)},
+     * as {@link Dropout#reseed} does on the CPU: from here on the mirror draws the masks the CPU layer reseeded with
+     * {@code seed} would draw. Call it where the CPU layer is reseeded ({@code app.train.Training} does at each epoch);
+     * a training step through a dropout layer with a rate above 0 that was never reseeded here is refused.
+     */
+    public void reseedDropout(Dropout layer, long seed) {
+        for (GpuDropoutStage<B> d : dropouts) {
+            if (d.layer() == layer) {
+                d.reseed(seed);
+                return;
+            }
+        }
+        throw new IllegalArgumentException("dropout layer " + layer.name() + " is not a layer of this network");
+    }
+
     // ---------------------------------------------------------------- the step
 
     /**
      * One training step on the batch x [batch, inputs] with targets as the CPU loss takes them:
-     * [batch] class indices (as floats) or [batch, classes] rows of a distribution. Returns the mean
+     * [batch] class indices (as floats) or [batch, classes] rows. Returns the mean
      * loss of the batch, computed before the update (as {@link backprop.Trainer#step}). Waits for the
      * step; {@link #submit} and {@link #takeLoss} let the host prepare the next batch meanwhile.
      */
@@ -200,10 +227,17 @@ public final class GpuMlp<B> implements AutoCloseable {
             throw new IllegalStateException(MAX_IN_FLIGHT + " steps in flight: takeLoss() before submitting another");
         }
         int slot = (int) (submitted % MAX_IN_FLIGHT);
+        requireInput(x);
+        requireTrainingBatch(x.dim(0));
+        checkTargets(target, x.dim(0));
         useBuffersOf(slot);
         int batch = uploadInput(x);
         uploadTargets(target, batch);
-        // forward, p = softmax(z) with rowLoss = −Σ_k y_k·log p_k and ∂E/∂z = (p − y)/B, backward, update
+        if (!dropouts.isEmpty()) {
+            for (int i = 0; i < dropouts.size(); i++) dropouts.get(i).beforeStep(batch, hostDropoutStreams);  // no iterator a step
+            dropoutSite.uploadAsync(hostDropoutStreams, 0, dropoutStreams, hostDropoutStreams.length);
+        }
+        // forward, the loss's gradient and row sums, backward, update
         graphFor(batch, slot).launch();
         // the loss comes down behind the step, into the slot's staging buffer
         lossSite.downloadLater(rowLoss, batch, slot);
@@ -221,7 +255,7 @@ public final class GpuMlp<B> implements AutoCloseable {
         steps++;
         double sum = 0;
         for (int r = 0; r < batch; r++) sum += hostRowLoss[r];
-        double e = sum / batch;
+        double e = loss.value(sum, batch, classes);
         if (!Double.isFinite(e)) {
             int r = 0;
             while (r < batch && Float.isFinite(hostRowLoss[r])) r++;
@@ -273,9 +307,8 @@ public final class GpuMlp<B> implements AutoCloseable {
         }
         if (graphs[slot] != null) graphs[slot].close();
         graphs[slot] = device.capture(() -> {
-            forward(batch);
-            lossSite.softmaxCrossEntropy(batch, classes, stages[stages.length - 1].output, targets, probs, rowLoss, dlogits,
-                    1f / batch);
+            B z = forward(batch, true);
+            lossOf(z, batch);
             backward(batch);
             update();
         });
@@ -284,6 +317,18 @@ public final class GpuMlp<B> implements AutoCloseable {
         graphUsed[slot] = graphClock;
         graphsCaptured++;
         return graphs[slot];
+    }
+
+    /** ∂E/∂z into dlogits and a partial sum a row into rowLoss, for the prediction z [batch, classes]. */
+    private void lossOf(B z, int batch) {
+        float gradScale = loss.gradScale(batch, classes);
+        if (loss == GpuLoss.SOFTMAX_CE) {
+            // p = softmax(z), rowLoss = −Σ_k y_k·log p_k, ∂E/∂z = (p − y)/B
+            lossSite.softmaxCrossEntropy(batch, classes, z, targets, probs, rowLoss, dlogits, gradScale);
+        } else {
+            // GpuLoss's table: the row sums and ∂E/∂z with the CPU's scale
+            lossSite.rowLoss(loss.kernel, batch, classes, z, targets, gradScale, rowLoss, dlogits);
+        }
     }
 
     private boolean capturedWithCurrentSettings() {
@@ -316,23 +361,29 @@ public final class GpuMlp<B> implements AutoCloseable {
         return graphsCaptured;
     }
 
-    /** The forward pass of x [batch, inputs] on the device; returns the logits [batch, classes] (a reused host buffer). */
+    /**
+     * The forward pass of x [batch, inputs] on the device in evaluation mode (dropout the identity, batch norm
+     * with its running statistics); returns the network's output [batch, classes] (a reused host buffer).
+     */
     public Tensor predict(Tensor x) {
         requireNothingInFlight("predict()");
+        requireInput(x);
         useBuffersOf((int) (submitted % MAX_IN_FLIGHT));
         int batch = uploadInput(x);
-        forward(batch);
+        B z = forward(batch, false);
         Tensor logits = hostLogits.get(batch, classes);
-        device.download(stages[stages.length - 1].output, logits.data(), batch * classes);
+        device.download(z, logits.data(), batch * classes);
         return logits;
     }
 
-    private void forward(int batch) {
+    /** Runs the stages on the input buffer; returns the buffer that holds the output. */
+    private B forward(int batch, boolean training) {
         B x = input;
-        for (Stage s : stages) {
-            s.forward(x, batch);
-            x = s.output;
+        for (int i = 0; i < stages.size(); i++) {
+            stageInputs[i] = x;
+            x = stages.get(i).forward(x, batch, training);
         }
+        return x;
     }
 
     /** Backward from dlogits as far as a parameter needs it, as {@link Network#backwardParameters}. */
@@ -340,22 +391,20 @@ public final class GpuMlp<B> implements AutoCloseable {
         int first = firstTrainableStage();
         if (first < 0) return;  // everything frozen: no gradient is needed
         B g = dlogits;
-        for (int i = stages.length - 1; i >= first; i--) {
-            B x = i == 0 ? input : stages[i - 1].output;
-            stages[i].backward(x, g, batch, i > first);
-            g = stages[i].inputGradient;
+        for (int i = stages.size() - 1; i >= first; i--) {
+            g = stages.get(i).backward(stageInputs[i], g, batch, i > first);
         }
     }
 
     private int firstTrainableStage() {
-        for (int i = 0; i < stages.length; i++) if (stages[i].trainable()) return i;
+        for (int i = 0; i < stages.size(); i++) if (stages.get(i).trainable()) return i;
         return -1;
     }
 
     private void update() {
         float lr = sgd.learningRate(), mu = sgd.momentum();
         Regularization reg = sgd.regularization();
-        for (Stage s : stages) s.update(lr, mu, reg);
+        for (GpuStage<B> s : stages) s.update(lr, mu, reg);
     }
 
     /** Steps taken. */
@@ -365,47 +414,73 @@ public final class GpuMlp<B> implements AutoCloseable {
 
     // ---------------------------------------------------------------- host ↔ device
 
-    /** Checks x, grows the buffers for its batch, uploads it; returns the batch size. */
-    private int uploadInput(Tensor x) {
+    private void requireInput(Tensor x) {
         requireOpen();
         if (x.rank() != 2 || x.transposed() || x.dim(1) != inputs || x.dim(0) < 1) {
             throw new IllegalArgumentException("GPU network input: expected a row-major batch [batch >= 1, " + inputs
                     + "] but got " + Arrays.toString(x.shape()) + (x.transposed() ? " (transposed view)" : ""));
         }
-        int batch = x.dim(0);
-        if (batch > maxBatch) allocateBatchBuffers(batch);
-        if (x.ld() == inputs) {
-            inputSite.uploadAsync(x.data(), x.offset(), input, batch * inputs);
-        } else {
+        if (x.ld() != inputs) {
             throw new IllegalArgumentException("GPU network input: rows " + x.ld() + " floats apart, expected contiguous rows of "
                     + inputs + " (copy the batch first)");
         }
+    }
+
+    /** A batch norm layer needs 2 rows for a batch variance in training, as on the CPU. */
+    private void requireTrainingBatch(int batch) {
+        if (batch >= minTrainingBatch) return;
+        for (GpuStage<B> s : stages) {
+            if (batch < s.minTrainingBatch()) {
+                throw new IllegalArgumentException(network.layers().get(s.index) + ": training needs more than 1 row per batch for a "
+                        + "batch variance, got " + batch);
+            }
+        }
+    }
+
+    /** Grows the buffers for x's batch, uploads it; returns the batch size. */
+    private int uploadInput(Tensor x) {
+        int batch = x.dim(0);
+        if (batch > maxBatch) allocateBatchBuffers(batch);
+        inputSite.uploadAsync(x.data(), x.offset(), input, batch * inputs);
         return batch;
     }
 
-    /** The targets as rows of a distribution: one-hot rows for [batch] class indices, else copied. */
-    private void uploadTargets(Tensor t, int batch) {
-        if (t.rank() == 1) {
+    /** Checks the targets as the CPU loss does, before anything is queued. */
+    private void checkTargets(Tensor t, int batch) {
+        if (t.rank() == 1 && (loss.indicesOnly() || loss.indicesOrRows())) {
             if (t.dim(0) != batch) {
                 throw new IllegalArgumentException("loss " + lossName + ": " + t.dim(0) + " labels for a batch of " + batch);
             }
             float[] d = t.data();
-            Arrays.fill(hostTargets, 0, batch * classes, 0f);
             for (int r = 0; r < batch; r++) {
                 float c = d[t.offset() + r];
                 if (!(c >= 0 && c < classes) || c != Math.rint(c)) {
                     throw new IllegalArgumentException("loss " + lossName + ": label " + c + " at row " + r + " is outside the "
                             + classes + " classes [0, " + classes + ")");
                 }
-                hostTargets[r * classes + (int) c] = 1f;
             }
-            targetSite.uploadAsync(hostTargets, 0, targets, batch * classes);
-        } else if (t.rank() == 2 && t.dim(0) == batch && t.dim(1) == classes && !t.transposed() && t.ld() == classes) {
-            targetSite.uploadAsync(t.data(), t.offset(), targets, batch * classes);
-        } else {
+        } else if (loss.indicesOnly()) {
+            throw new IllegalArgumentException("loss " + lossName + ": needs [batch] class indices, got a target of shape "
+                    + Arrays.toString(t.shape()));
+        } else if (!(t.rank() == 2 && t.dim(0) == batch && t.dim(1) == classes && !t.transposed() && t.ld() == classes)) {
             throw new IllegalArgumentException("loss " + lossName + ": target shape " + Arrays.toString(t.shape())
-                    + " does not fit a batch of " + batch + " with " + classes + " classes (give [" + batch + "] class indices or ["
-                    + batch + ", " + classes + "] rows)");
+                    + " does not fit a batch of " + batch + " with " + classes + (loss.indicesOrRows()
+                            ? " classes (give [" + batch + "] class indices or [" + batch + ", " + classes + "] rows)"
+                            : " outputs (give [" + batch + ", " + classes + "] rows)"));
+        }
+    }
+
+    /** The targets as the loss kernel reads them: class indices (nll, hinge), one-hot rows from indices (ce), or rows. */
+    private void uploadTargets(Tensor t, int batch) {
+        if (t.rank() == 1 && loss.indicesOnly()) {
+            targetSite.uploadAsync(t.data(), t.offset(), targets, batch);
+        } else if (t.rank() == 1) {
+            float[] d = t.data();
+            Arrays.fill(hostTargets, 0, batch * classes, 0f);
+            for (int r = 0; r < batch; r++) hostTargets[r * classes + (int) d[t.offset() + r]] = 1f;
+            targetSite.uploadAsync(hostTargets, 0, targets, batch * classes);
+        } else {
+            targetSite.uploadAsync(t.data(), t.offset(), targets, batch * classes);
         }
     }
 
@@ -413,6 +488,7 @@ public final class GpuMlp<B> implements AutoCloseable {
         bufferSlot = slot;
         input = inputBuffers.get(slot);
         targets = targetBuffers.get(slot);
+        dropoutStreams = dropoutStreamBuffers.get(slot);
     }
 
     private void allocateBatchBuffers(int batch) {
@@ -426,17 +502,15 @@ public final class GpuMlp<B> implements AutoCloseable {
         for (int i = 0; i < MAX_IN_FLIGHT; i++) {
             inputBuffers.add(device.allocate(batch * inputs));
             targetBuffers.add(device.allocate(batch * classes));
+            if (dropoutStreamBuffers.size() < MAX_IN_FLIGHT) dropoutStreamBuffers.add(device.allocate(hostDropoutStreams.length));
         }
         useBuffersOf(bufferSlot);
-        probs = device.allocate(batch * classes);
+        probs = loss == GpuLoss.SOFTMAX_CE ? device.allocate(batch * classes) : null;
         rowLoss = device.allocate(batch);
         dlogits = device.allocate(batch * classes);
         hostTargets = new float[batch * classes];
         hostRowLoss = new float[batch];
-        for (Stage s : stages) {
-            s.output = device.allocate(batch * s.out);
-            s.inputGradient = s.index == 0 ? null : device.allocate(batch * s.in);
-        }
+        for (GpuStage<B> s : stages) s.allocateBatchBuffers(batch);
     }
 
     private void freeBatchBuffers() {
@@ -444,28 +518,31 @@ public final class GpuMlp<B> implements AutoCloseable {
         for (B b : targetBuffers) device.free(b);
         inputBuffers.clear();
         targetBuffers.clear();
-        for (B b : List.of(probs, rowLoss, dlogits)) device.free(b);
-        for (Stage s : stages) {
-            device.free(s.output);
-            if (s.inputGradient != null) device.free(s.inputGradient);
-        }
+        if (probs != null) device.free(probs);
+        device.free(rowLoss);
+        device.free(dlogits);
+        for (GpuStage<B> s : stages) s.freeBatchBuffers();
     }
 
     /**
-     * Writes the device's weights and biases into the network's parameters, the last gradients of the
-     * unfrozen ones into their gradients, and the velocity into the optimizer's (with momentum).
+     * Writes the device's weights, biases, γ and β into the network's parameters, the last gradients of the
+     * unfrozen ones into their gradients, the batch norm layers' running statistics into theirs, and the
+     * velocity into the optimizer's (with momentum).
      */
     public void copyToNetwork() {
         requireOpen();
         requireNothingInFlight("copyToNetwork()");
-        for (Stage s : stages) s.copyToNetwork();
+        for (GpuStage<B> s : stages) s.copyToNetwork();
     }
 
-    /** Sends the network's weights and the optimizer's velocity (zeros without momentum) up to the device. */
+    /**
+     * Sends the network's parameters and running statistics and the optimizer's velocity (zeros without momentum)
+     * up to the device.
+     */
     public void copyFromNetwork() {
         requireOpen();
         requireNothingInFlight("copyFromNetwork()");
-        for (Stage s : stages) s.copyFromNetwork();
+        for (GpuStage<B> s : stages) s.copyFromNetwork();
     }
 
     public Network network() {
@@ -496,171 +573,10 @@ public final class GpuMlp<B> implements AutoCloseable {
     private void closeAll() {
         closeGraphs();
         freeBatchBuffers();
-        for (Stage s : stages) s.freeParameters();
+        for (B b : dropoutStreamBuffers) device.free(b);
+        dropoutStreamBuffers.clear();
+        for (GpuStage<B> s : stages) s.freeParameters();
         for (DeviceKernels<B> s : sites) s.close();
         closed = true;
-    }
-
-    // ---------------------------------------------------------------- the layers
-
-    /** A layer's device side: its output and the gradient of its input, [maxBatch, width] each. */
-    private abstract class Stage {
-        final int index;
-        final int in;
-        final int out;
-        B output;
-        B inputGradient;  // ∂E/∂(input of this layer); null for the first layer
-
-        Stage(int index) {
-            this.index = index;
-            this.in = network.inputFeatures(index);
-            this.out = network.inputFeatures(index + 1);
-        }
-
-        abstract void forward(B x, int batch);
-
-        /** Writes the parameter gradients from g = ∂E/∂output and, when asked, inputGradient. */
-        abstract void backward(B x, B g, int batch, boolean inputGradientNeeded);
-
-        boolean trainable() { return false; }
-
-        void update(float lr, float mu, Regularization reg) { }
-
-        void copyToNetwork() { }
-
-        void copyFromNetwork() { }
-
-        void freeParameters() { }
-    }
-
-    private final class ActivationStage extends Stage {
-        final DeviceKernels.Activation f;
-        final DeviceKernels<B> site = site();
-
-        ActivationStage(int index, Layer layer, DeviceKernels.Activation f) {
-            super(index);
-            this.f = f;
-        }
-
-        @Override
-        void forward(B x, int batch) {
-            // y = f(h)
-            site.activationForward(f, batch * out, x, output);
-        }
-
-        @Override
-        void backward(B x, B g, int batch, boolean inputGradientNeeded) {
-            // ∂E/∂h = ∂E/∂y · f'(h), f' from the output y
-            if (inputGradientNeeded) site.activationBackward(f, batch * out, output, g, inputGradient);
-        }
-    }
-
-    /** A parameter on the device: value, gradient, velocity. */
-    private final class DeviceParameter {
-        final Parameter p;
-        final B value, gradient, velocity;
-        final DeviceKernels<B> updateSite = site();
-
-        DeviceParameter(Parameter p) {
-            this.p = p;
-            this.value = device.allocate(p.size());
-            this.gradient = device.allocate(p.size());
-            this.velocity = device.allocate(p.size());
-        }
-
-        void update(float lr, float mu, Regularization reg) {
-            if (p.frozen()) return;
-            boolean decays = reg.appliesTo(p);
-            // g ← g + λ₂·w + λ₁·sign(w), v ← μ·v + g, w ← w − lr·v
-            updateSite.sgdMomentum(p.size(), lr, mu, decays ? reg.l1() : 0f, decays ? reg.l2() : 0f, value, gradient, velocity);
-        }
-
-        void copyToNetwork() {
-            device.download(value, p.value().data(), p.size());
-            if (!p.frozen()) device.download(gradient, p.gradient().data(), p.size());
-            Tensor v = sgd.velocity(p.name());
-            if (v != null) device.download(velocity, v.data(), p.size());
-        }
-
-        void copyFromNetwork() {
-            device.upload(p.value().data(), 0, value, p.size());
-            Tensor v = sgd.velocity(p.name());
-            if (v != null) {
-                device.upload(v.data(), 0, velocity, p.size());
-            } else {
-                device.zero(velocity, p.size());
-            }
-        }
-
-        void free() {
-            device.free(value);
-            device.free(gradient);
-            device.free(velocity);
-        }
-    }
-
-    private final class DenseStage extends Stage {
-        final DeviceParameter weight;  // W [out][in]
-        final DeviceParameter bias;    // b [out], or null
-        final DeviceKernels<B> forwardSite = site(), weightGradientSite = site(), inputGradientSite = site();
-
-        DenseStage(int index, Dense dense) {
-            super(index);
-            this.weight = new DeviceParameter(dense.weight());
-            this.bias = dense.bias() == null ? null : new DeviceParameter(dense.bias());
-        }
-
-        @Override
-        void forward(B x, int batch) {
-            // h = x·Wᵀ
-            forwardSite.sgemm(false, true, batch, out, in, 1f, x, in, weight.value, in, 0f, output, out);
-            // h += b in every row
-            if (bias != null) forwardSite.biasAdd(batch, out, output, bias.value);
-        }
-
-        @Override
-        void backward(B x, B g, int batch, boolean inputGradientNeeded) {
-            if (!weight.p.frozen()) {
-                // ∂E/∂W = (∂E/∂h)ᵀ·x, summed over the batch
-                weightGradientSite.sgemm(true, false, out, in, batch, 1f, g, out, x, in, 0f, weight.gradient, in);
-            }
-            if (bias != null && !bias.p.frozen()) {
-                // ∂E/∂b = Σ_rows ∂E/∂h
-                weightGradientSite.columnSums(batch, out, g, bias.gradient);
-            }
-            if (inputGradientNeeded) {
-                // ∂E/∂x = ∂E/∂h·W
-                inputGradientSite.sgemm(false, false, batch, in, out, 1f, g, out, weight.value, in, 0f, inputGradient, in);
-            }
-        }
-
-        @Override
-        boolean trainable() {
-            return !weight.p.frozen() || (bias != null && !bias.p.frozen());
-        }
-
-        @Override
-        void update(float lr, float mu, Regularization reg) {
-            weight.update(lr, mu, reg);
-            if (bias != null) bias.update(lr, mu, reg);
-        }
-
-        @Override
-        void copyToNetwork() {
-            weight.copyToNetwork();
-            if (bias != null) bias.copyToNetwork();
-        }
-
-        @Override
-        void copyFromNetwork() {
-            weight.copyFromNetwork();
-            if (bias != null) bias.copyFromNetwork();
-        }
-
-        @Override
-        void freeParameters() {
-            weight.free();
-            if (bias != null) bias.free();
-        }
     }
 }

@@ -3,6 +3,7 @@ package app.train;
 import backprop.Loss;
 import backprop.Network;
 import backprop.StepEngine;
+import backprop.layers.Dropout;
 import cuda.Backend;
 import cuda.DeviceBuffer;
 import cuda.Gpu;
@@ -21,11 +22,13 @@ import tensor.Tensor;
  * backend: cpu (cuda unavailable: libcuda.so.1 not found)                auto, no GPU
  * backend: cpu (requested)                                               cpu
  * backend: cuda (NVIDIA H100 80GB HBM3, sm_90, ...)                      auto or cuda, a GPU, a model it mirrors
- * backend: cpu (cuda: NVIDIA H100 ..., but layer batchnorm1 has no GPU version)    auto, a model it does not
+ * backend: cpu (cuda: NVIDIA H100 ..., but loss weighted_softmax_ce has no GPU version)    auto, a model it does not
  * </pre>
  * {@code cuda} without a GPU throws {@link GpuUnavailableException} with the probe's reason; {@code cuda}
  * with a model the GPU step does not mirror throws {@link UnsupportedOperationException}
- * ("backend cuda: layer batchnorm1 has no GPU version; use --backend cpu"): the CLI exits 1 with either.
+ * ("backend cuda: loss weighted_softmax_ce has no GPU version; use --backend cpu"): the CLI exits 1 with either.
+ * {@link GpuMlp#unsupported} names what has no GPU version: the Softmax head of {@code --loss mse|sse|l1} and a
+ * class-weighted loss ({@code --balance weights}).
  */
 public final class GpuTraining {
     private GpuTraining() {}
@@ -47,7 +50,8 @@ public final class GpuTraining {
 
     /**
      * The step engine {@code use} installs: each epoch submits its batches to the mirror and reads the
-     * losses one step late ({@link GpuMlp#submit}, {@link GpuMlp#takeLoss}); the weights come back after it.
+     * losses one step late ({@link GpuMlp#submit}, {@link GpuMlp#takeLoss}); the weights, batch norm statistics and
+     * momentum come back after it; the run's dropout reseeds reach the mirror, so it draws the CPU layers' masks.
      */
     static StepEngine<Tensor> engine(GpuMlp<?> mlp) {
         return new StepEngine<Tensor>() {
@@ -79,6 +83,11 @@ public final class GpuTraining {
             @Override
             public void discardInFlight() {
                 mlp.discardInFlight();
+            }
+
+            @Override
+            public void dropoutReseeded(Dropout layer, long seed) {
+                mlp.reseedDropout(layer, seed);
             }
         };
     }

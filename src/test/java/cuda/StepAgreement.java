@@ -3,15 +3,20 @@ package cuda;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import backprop.Layer;
+import backprop.Loss;
 import backprop.Network;
 import backprop.Parameter;
 import backprop.Trainer;
 import backprop.init.Initializer;
+import backprop.layers.BatchNorm;
 import backprop.layers.Dense;
+import backprop.layers.Dropout;
+import backprop.layers.LeakyReLU;
+import backprop.layers.LogSoftmax;
 import backprop.layers.ReLU;
 import backprop.layers.Sigmoid;
 import backprop.layers.Tanh;
-import backprop.loss.SoftmaxCrossEntropy;
+import backprop.loss.Losses;
 import backprop.optim.Regularization;
 import backprop.optim.Sgd;
 import java.util.SplittableRandom;
@@ -44,25 +49,76 @@ import tensor.Tensor;
  * is at most ρ·(their scale): |E_mirror − E_cpu| ≤ 2·ρ·(max|z| + E). A ReLU whose input lies within the
  * forward error of 0 may switch on one side only; with random inputs that has a chance of about
  * ρ·(hidden units·batch), negligible here.
+ *
+ * <p><b>The other layers and losses.</b> Leaky ReLU and dropout compute the CPU's float expressions on the same
+ * inputs (dropout with the same masks: both sides' layers are reseeded alike, {@link #reseedDropouts}), so they add no
+ * rounding of their own beyond the 16·u. Log-softmax is softmax's reductions again (inside the 16). The row losses
+ * (mse, mse_half, sse, l1, bce_logits, nll, hinge) have a gradient that is the CPU's float expression of the outputs
+ * (bce's with CUDA's expf, 2 ulp), so the output's error carries on as above; their value moves by at most
+ * G·max|Δz| with G = Σ|∂E/∂z| (first order; {@link #lossLipschitz}) and by each row's sum rounded to float (u·E),
+ * so |E_mirror − E_cpu| ≤ 2ρ·(G·max|z| + E). l1's and the hinge's gradients jump where an output crosses its
+ * target or a margin crosses 0; with random targets that is as unlikely as the ReLU's switch above. Batch norm divides
+ * by the batch's spread, which amplifies the error before it: ρ is multiplied by {@link BatchNormCondition}'s 1 + 3κ,
+ * and the running statistics are compared there. A gradient that cancels (the bias of a Dense before a batch norm)
+ * needs a bound relative to its terms rather than to itself: {@link CancellationBound} adds it.
  */
 public final class StepAgreement {
     private StepAgreement() {}
 
     static final double U = Math.ulp(1f) / 2;
 
-    /** One comparison: the model, hidden activation, batch, optimizer, and what is frozen. */
+    /**
+     * One comparison: the model, hidden activation, batch, optimizer, what is frozen, the loss (a name of
+     * {@link Losses#byName}), and whether each hidden stage has a batch norm (after its Dense) and a dropout
+     * of that rate (after its activation), as {@code app.train.ModelSpec} builds them. An nll model ends in a
+     * LogSoftmax layer; the others end in the last Dense.
+     */
     record Setup(int[] sizes, String activation, int batch, float lr, float momentum, float l1, float l2, boolean softTargets,
-                 String frozen, long seed) {
+                 String frozen, long seed, String loss, boolean batchNorm, float dropout) {
+        Setup(int[] sizes, String activation, int batch, float lr, float momentum, float l1, float l2, boolean softTargets,
+              String frozen, long seed) {
+            this(sizes, activation, batch, lr, momentum, l1, l2, softTargets, frozen, seed, "ce", false, 0f);
+        }
+
         Setup withFrozen(String name) {
-            return new Setup(sizes, activation, batch, lr, momentum, l1, l2, softTargets, name, seed);
+            return new Setup(sizes, activation, batch, lr, momentum, l1, l2, softTargets, name, seed, loss, batchNorm, dropout);
         }
 
         Setup withSoftTargets() {
-            return new Setup(sizes, activation, batch, lr, momentum, l1, l2, true, frozen, seed);
+            return new Setup(sizes, activation, batch, lr, momentum, l1, l2, true, frozen, seed, loss, batchNorm, dropout);
         }
 
         Setup withBatch(int b) {
-            return new Setup(sizes, activation, b, lr, momentum, l1, l2, softTargets, frozen, seed);
+            return new Setup(sizes, activation, b, lr, momentum, l1, l2, softTargets, frozen, seed, loss, batchNorm, dropout);
+        }
+
+        Setup withLoss(String name) {
+            return new Setup(sizes, activation, batch, lr, momentum, l1, l2, softTargets, frozen, seed, name, batchNorm, dropout);
+        }
+
+        Setup withBatchNorm() {
+            return new Setup(sizes, activation, batch, lr, momentum, l1, l2, softTargets, frozen, seed, loss, true, dropout);
+        }
+
+        Setup withDropout(float p) {
+            return new Setup(sizes, activation, batch, lr, momentum, l1, l2, softTargets, frozen, seed, loss, batchNorm, p);
+        }
+
+        Setup withActivation(String f) {
+            return new Setup(sizes, f, batch, lr, momentum, l1, l2, softTargets, frozen, seed, loss, batchNorm, dropout);
+        }
+
+        Setup withLearningRate(float rate) {
+            return new Setup(sizes, activation, batch, rate, momentum, l1, l2, softTargets, frozen, seed, loss, batchNorm, dropout);
+        }
+
+        /** True when the loss takes [batch] class indices, false when it takes [batch, outputs] rows. */
+        boolean indexTargets() {
+            return loss.equals("ce") || loss.equals("softmax_ce") || loss.equals("nll") || loss.equals("hinge");
+        }
+
+        Loss newLoss() {
+            return Losses.byName(loss);
         }
     }
 
@@ -78,22 +134,44 @@ public final class StepAgreement {
         for (int i = 1; i < s.sizes().length; i++) {
             net.add(new Dense(s.sizes()[i - 1], s.sizes()[i]));
             if (i + 1 < s.sizes().length) {
+                if (s.batchNorm()) net.add(new BatchNorm(s.sizes()[i]));
                 net.add(switch (s.activation()) {
                     case "relu" -> new ReLU();
+                    case "leaky-relu" -> new LeakyReLU();
                     case "tanh" -> new Tanh();
                     case "sigmoid" -> new Sigmoid();
                     default -> throw new IllegalArgumentException(s.activation());
                 });
+                if (s.dropout() > 0f) net.add(new Dropout(s.dropout()));
             }
         }
-        net.initialize(s.activation().equals("relu") ? Initializer.HE_NORMAL : Initializer.XAVIER_UNIFORM, s.seed());
-        // biases start at 0: give them values, so that a bias missing from a product would show
+        if (s.loss().equals("nll")) net.add(new LogSoftmax());
+        net.initialize(s.activation().endsWith("relu") ? Initializer.HE_NORMAL : Initializer.XAVIER_UNIFORM, s.seed());
+        // biases (and β) start at 0, γ at 1: give them values, so that one missing from a product would show
         SplittableRandom rng = new SplittableRandom(s.seed() + 1);
         for (Parameter p : net.parameters()) {
-            if (!p.decays()) for (int i = 0; i < p.size(); i++) p.value().data()[i] = (float) rng.nextDouble(-0.1, 0.1);
+            boolean gamma = p.name().endsWith(".gamma");
+            for (int i = 0; !p.decays() && i < p.size(); i++) {
+                p.value().data()[i] = (float) (gamma ? rng.nextDouble(0.5, 1.5) : rng.nextDouble(-0.1, 0.1));
+            }
         }
         if (s.frozen() != null) net.freeze(s.frozen());
         return net;
+    }
+
+    /**
+     * Reseeds the dropout layers of {@code net} as a training run does at the start of an epoch (layer i of them from
+     * seed·31 + i) and, when a mirror is given, the mirror's the same way: from here on both draw the same masks.
+     */
+    static void reseedDropouts(Network net, Setup s, GpuMlp<?> mirror) {
+        int i = 0;
+        for (Layer l : net.layers()) {
+            if (l instanceof Dropout d) {
+                long seed = s.seed() * 31 + i++;
+                d.reseed(seed);
+                if (mirror != null) mirror.reseedDropout(d, seed);
+            }
+        }
     }
 
     static Sgd sgd(Network net, Setup s) {
@@ -110,12 +188,17 @@ public final class StepAgreement {
     static Tensor targets(Setup s) {
         int classes = s.sizes()[s.sizes().length - 1];
         SplittableRandom rng = new SplittableRandom(s.seed() + 3);
-        if (!s.softTargets()) {
+        if (s.indexTargets() && !s.softTargets()) {
             Tensor t = Tensor.zeros(s.batch());
             for (int r = 0; r < s.batch(); r++) t.data()[r] = rng.nextInt(classes);
             return t;
         }
         Tensor t = Tensor.zeros(s.batch(), classes);
+        if (!s.indexTargets()) {
+            // regression targets (and bce's probabilities) in [0, 1)
+            for (int i = 0; i < t.size(); i++) t.data()[i] = (float) rng.nextDouble();
+            return t;
+        }
         for (int r = 0; r < s.batch(); r++) {
             double sum = 0;
             for (int c = 0; c < classes; c++) sum += t.data()[r * classes + c] = (float) rng.nextDouble(0.05, 1);
@@ -133,25 +216,31 @@ public final class StepAgreement {
 
     /**
      * Runs max(checkAt) steps on both sides and compares after each step in checkAt (ascending); returns the
-     * largest ratio of a difference to its tolerance (≤ 1 when it passes).
+     * largest ratio of a difference to its tolerance (≤ 1 when it passes). With batch norm, ρ is widened by the
+     * layers' conditioning and their running statistics are compared too ({@link BatchNormCondition}).
      */
     static <B> double compare(Setup s, DeviceKernels<B> device, int... checkAt) {
         Network cpuNet = network(s), mirrorNet = network(s);
         Sgd cpuSgd = sgd(cpuNet, s), mirrorSgd = sgd(mirrorNet, s);
-        SoftmaxCrossEntropy cpuLoss = new SoftmaxCrossEntropy();
+        Loss cpuLoss = s.newLoss();
         Trainer cpu = new Trainer(cpuNet, cpuLoss, cpuSgd);
         Tensor x = inputs(s), y = targets(s);
         float[][] initial = new float[cpuNet.parameters().size()][];
         for (int i = 0; i < initial.length; i++) initial[i] = cpuNet.parameters().get(i).value().data().clone();
-        double rho = rho(s), worst = 0;
-        try (GpuMlp<B> mirror = new GpuMlp<>(mirrorNet, mirrorSgd, new SoftmaxCrossEntropy(), s.batch(), device)) {
+        BatchNormCondition bn = BatchNormCondition.of(s, x);
+        double rho = rho(s) * bn.amplification(), worst = 0;
+        CancellationBound cancellation = new CancellationBound();
+        reseedDropouts(cpuNet, s, null);
+        try (GpuMlp<B> mirror = new GpuMlp<>(mirrorNet, mirrorSgd, s.newLoss(), s.batch(), device)) {
+            reseedDropouts(mirrorNet, s, mirror);
             int step = 0;
             for (int t : checkAt) {
                 for (; step < t; step++) {
                     double eCpu = cpu.step(x, y);
+                    cancellation.afterStep(cpuNet, cpuLoss, x, cpuSgd.learningRate(), cpuSgd.momentum());
                     Tensor logits = cpuNet.output(cpuNet.layers().size() - 1);
                     double eMirror = mirror.step(x, y);
-                    double tolerance = 2 * rho * (maxAbs(logits.data(), logits.size()) + Math.abs(eCpu));
+                    double tolerance = 2 * rho * (lossLipschitz(s, cpuLoss) * maxAbs(logits.data(), logits.size()) + Math.abs(eCpu));
                     worst = Math.max(worst, check("loss of step " + (step + 1), 0, eMirror, eCpu, tolerance));
                 }
                 mirror.copyToNetwork();
@@ -160,22 +249,38 @@ public final class StepAgreement {
                     float[] wc = pc.value().data(), wm = pm.value().data();
                     double change = 0;
                     for (int j = 0; j < wc.length; j++) change = Math.max(change, Math.abs(wc[j] - initial[i][j]));
-                    double tolerance = 2 * Math.sqrt(s.batch()) * rho * change + t * Math.ulp((float) maxAbs(wc, wc.length));
+                    double tolerance = 2 * Math.sqrt(s.batch()) * rho * change + t * Math.ulp((float) maxAbs(wc, wc.length))
+                            + 2 * cancellation.value(pc, rho);
                     for (int j = 0; j < wc.length; j++) {
                         worst = Math.max(worst, check(pc.name() + " after " + t + " steps", j, wm[j], wc[j], tolerance));
                     }
                     Tensor vc = cpuSgd.velocity(pc.name()), vm = mirrorSgd.velocity(pm.name());
                     if (vc != null && !pc.frozen()) {
-                        double vTolerance = 2 * Math.sqrt(s.batch()) * rho * maxAbs(vc.data(), vc.size());
+                        double vTolerance = 2 * Math.sqrt(s.batch()) * rho * maxAbs(vc.data(), vc.size())
+                                + 2 * cancellation.velocity(pc, rho);
                         for (int j = 0; j < vc.size(); j++) {
                             worst = Math.max(worst, check(pc.name() + " velocity after " + t + " steps", j, vm.data()[j],
                                     vc.data()[j], vTolerance));
                         }
                     }
                 }
+                worst = Math.max(worst, bn.compareRunningStatistics(cpuNet, mirrorNet, rho, t));
             }
         }
         return worst;
+    }
+
+    /**
+     * How much the loss moves per unit move of the largest output: softmax cross-entropy's mean of
+     * log-sum-exp − z is 1-Lipschitz in each row's largest change (the bound this class has always used); for the
+     * other losses the first-order bound Σ|∂E/∂z| over the batch, from the CPU loss's gradient of the last step.
+     */
+    static double lossLipschitz(Setup s, Loss cpuLoss) {
+        if (s.loss().equals("ce") || s.loss().equals("softmax_ce")) return 1;
+        Tensor g = cpuLoss.backward();
+        double sum = 0;
+        for (int i = 0; i < g.size(); i++) sum += Math.abs(g.data()[g.offset() + i]);
+        return sum;
     }
 
     static double maxAbs(float[] a, int n) {

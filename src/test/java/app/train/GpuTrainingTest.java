@@ -9,9 +9,14 @@ import backprop.EpochMetrics;
 import backprop.Network;
 import backprop.StepEngine;
 import backprop.Trainer;
+import backprop.layers.AbstractLayer;
 import backprop.layers.BatchNorm;
 import backprop.layers.Dense;
+import backprop.layers.Dropout;
+import backprop.layers.LeakyReLU;
+import backprop.layers.LogSoftmax;
 import backprop.layers.ReLU;
+import backprop.loss.ClassWeighted;
 import backprop.loss.Losses;
 import backprop.loss.SoftmaxCrossEntropy;
 import cuda.Backend;
@@ -37,6 +42,9 @@ class GpuTrainingTest {
     static final GpuStatus NO_GPU = GpuStatus.unavailable("libcuda.so.1 not found");
     static final Network MLP = new Network(4).add(new Dense(4, 3)).add(new ReLU()).add(new Dense(3, 2));
     static final Network WITH_BATCHNORM = new Network(4).add(new Dense(4, 3)).add(new BatchNorm(3)).add(new ReLU()).add(new Dense(3, 2));
+    static final Network EVERY_LAYER = new Network(4).add(new Dense(4, 3)).add(new BatchNorm(3)).add(new LeakyReLU()).add(new Dropout(0.2f))
+            .add(new Dense(3, 2)).add(new LogSoftmax());
+    static final ClassWeighted WEIGHTED = new ClassWeighted(new SoftmaxCrossEntropy(), new float[] {1f, 3f});
     static Dataset.Split digits;
 
     @BeforeAll
@@ -49,27 +57,65 @@ class GpuTrainingTest {
         return TrainConfig.builder().model("64-32-10").l2(1e-4f).epochs(3).lrDecay("exp:0.5").build();
     }
 
+    /** The digits config with {@code --batchnorm --dropout 0.2 --activation leaky-relu}. */
+    static TrainConfig everyLayerConfig() {
+        return config().toBuilder().activation("leaky-relu").dropout(0.2f).batchNorm(true).build();
+    }
+
     @Test
     void aGpuAndAModelItMirrorsIsCuda() {
         assertEquals(new Backend.Choice(Backend.CUDA, "backend: cuda (NVIDIA H100 80GB HBM3, sm_90)"),
                 GpuTraining.choose("auto", H100, MLP, new SoftmaxCrossEntropy()));
         assertEquals(Backend.CUDA, GpuTraining.choose("cuda", H100, MLP, new SoftmaxCrossEntropy()).backend());
+        // batch norm, dropout, leaky ReLU, log-softmax and the losses with a kernel: auto does not fall back
+        assertEquals(Backend.CUDA, GpuTraining.choose("auto", H100, WITH_BATCHNORM, new SoftmaxCrossEntropy()).backend());
+        assertEquals(Backend.CUDA, GpuTraining.choose("cuda", H100, EVERY_LAYER, Losses.byName("nll")).backend());
+        for (String loss : new String[] {"mse", "mse_half", "sse", "l1", "bce_logits", "hinge"}) {
+            assertEquals(Backend.CUDA, GpuTraining.choose("auto", H100, MLP, Losses.byName(loss)).backend(), loss);
+        }
+    }
+
+    /** A layer of the caller's own, which no kernel mirrors. */
+    static final class Identity extends AbstractLayer {
+        Identity() {
+            super("identity");
+        }
+
+        @Override
+        public int outputFeatures(int inputFeatures) {
+            return inputFeatures;
+        }
+
+        @Override
+        public Tensor forward(Tensor x, boolean training) {
+            return x;
+        }
+
+        @Override
+        public Tensor backward(Tensor g) {
+            return g;
+        }
     }
 
     @Test
     void autoWithAModelItDoesNotMirrorIsCpuAndSaysWhy() {
         assertEquals(new Backend.Choice(Backend.CPU,
-                        "backend: cpu (cuda: NVIDIA H100 80GB HBM3, sm_90, but layer batchnorm1 has no GPU version)"),
-                GpuTraining.choose("auto", H100, WITH_BATCHNORM, new SoftmaxCrossEntropy()));
-        assertEquals("backend: cpu (cuda: NVIDIA H100 80GB HBM3, sm_90, but loss mse has no GPU version (only softmax cross-entropy has))",
-                GpuTraining.choose(null, H100, MLP, Losses.byName("mse")).line());
+                        "backend: cpu (cuda: NVIDIA H100 80GB HBM3, sm_90, but loss weighted_softmax_ce has no GPU version)"),
+                GpuTraining.choose("auto", H100, WITH_BATCHNORM, WEIGHTED));
+        Network own = new Network(4).add(new Dense(4, 3)).add(new Identity()).add(new Dense(3, 2));
+        assertEquals("backend: cpu (cuda: NVIDIA H100 80GB HBM3, sm_90, but layer identity1 has no GPU version)",
+                GpuTraining.choose(null, H100, own, new SoftmaxCrossEntropy()).line());
     }
 
     @Test
-    void cudaWithAModelItDoesNotMirrorFailsNamingTheLayer() {
+    void cudaWithAModelItDoesNotMirrorFailsNamingTheLayerOrLoss() {
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> GpuTraining.choose("cuda", H100, WITH_BATCHNORM, new SoftmaxCrossEntropy()));
-        assertEquals("backend cuda: layer batchnorm1 has no GPU version; use --backend cpu", e.getMessage());
+                () -> GpuTraining.choose("cuda", H100, MLP, WEIGHTED));
+        assertEquals("backend cuda: loss weighted_softmax_ce has no GPU version; use --backend cpu", e.getMessage());
+        Network own = new Network(4).add(new Dense(4, 3)).add(new Identity()).add(new Dense(3, 2));
+        assertEquals("backend cuda: layer identity1 has no GPU version; use --backend cpu",
+                assertThrows(UnsupportedOperationException.class, () -> GpuTraining.choose("cuda", H100, own, new SoftmaxCrossEntropy()))
+                        .getMessage());
     }
 
     @Test
@@ -236,6 +282,69 @@ class GpuTrainingTest {
         ArithmeticException e = assertThrows(ArithmeticException.class, () -> run.trainEpoch());
         assertEquals("step 3 on the GPU: loss softmax_ce is NaN", e.getMessage());
         assertEquals(0, inFlight[0], "the step submitted after the failed one was waited for");
+    }
+
+    /**
+     * --batchnorm --dropout 0.2 --activation leaky-relu through the mirror on the float[] kernels, as --backend cuda runs
+     * it: the run's reseeds reach the mirror, so it draws the CPU run's dropout masks; the steps differ from the CPU's
+     * by float rounding only (StepAgreement, with batch norm's amplification of it: GpuMlpLayersHostTest), so as in
+     * theMirrorAsARunsEngineTrainsLikeTheCpu the losses agree to 1% and the accuracies to 3 of the 360 examples; the
+     * checkpoint holds the device's batch norm statistics.
+     */
+    @Test
+    void batchNormDropoutAndLeakyReluTrainOnTheMirrorLikeOnTheCpu() {
+        Training cpu = Training.start(everyLayerConfig(), digits);
+        while (!cpu.finished()) cpu.trainEpoch();
+
+        Training run = Training.start(everyLayerConfig(), digits);
+        try (GpuMlp<float[]> mlp = new GpuMlp<>(run.network(), run.optimizer(), run.loss(), 32, new HostKernels())) {
+            run.setStepEngine(GpuTraining.engine(mlp));
+            while (!run.finished()) run.trainEpoch();
+        }
+        for (int e = 0; e < 3; e++) {
+            EpochMetrics a = cpu.history().get(e), b = run.history().get(e);
+            assertEquals(a.trainLoss(), b.trainLoss(), 0.01 * a.trainLoss(), "train loss of epoch " + (e + 1));
+            assertEquals(a.valLoss(), b.valLoss(), 0.01 * a.valLoss(), "validation loss of epoch " + (e + 1));
+            assertEquals(a.valAccuracy(), b.valAccuracy(), 3.0 / digits.test().size(), "validation accuracy of epoch " + (e + 1));
+        }
+        assertTrue(run.history().get(2).valAccuracy() > 0.9, "trained: " + run.history().get(2));
+        Map<String, Tensor> saved = run.checkpoint().tensors(), cpuSaved = cpu.checkpoint().tensors();
+        Tensor mean = saved.get("1.running_mean"), cpuMean = cpuSaved.get("1.running_mean");
+        assertTrue(mean != null && mean.data()[0] != 0f, "the device's running mean is in the checkpoint: " + saved.keySet());
+        for (int j = 0; j < mean.size(); j++) {
+            // statistics of the same data through weights a little apart: far closer than the spread of the feature
+            assertEquals(cpuMean.data()[j], mean.data()[j], 0.01 * (1 + Math.abs(cpuMean.data()[j])), "running mean " + j);
+        }
+    }
+
+    /**
+     * Resuming on the mirror: 1 epoch, a checkpoint through a file, a new run and a new mirror for 2 more; against 3
+     * epochs in one go on the mirror, bit for bit (the same kernels on the same values, each epoch's dropout stream from
+     * the run's seed for that epoch), every tensor of the checkpoint: weights, γ, β, running statistics, momentum.
+     */
+    @Test
+    void aRunResumedOnTheMirrorIsTheUninterruptedRunBitForBit(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        Training whole = Training.start(everyLayerConfig(), digits);
+        try (GpuMlp<float[]> mlp = new GpuMlp<>(whole.network(), whole.optimizer(), whole.loss(), 32, new HostKernels())) {
+            whole.setStepEngine(GpuTraining.engine(mlp));
+            while (!whole.finished()) whole.trainEpoch();
+        }
+
+        Training first = Training.start(everyLayerConfig().withEpochs(1), digits);
+        try (GpuMlp<float[]> mlp = new GpuMlp<>(first.network(), first.optimizer(), first.loss(), 32, new HostKernels())) {
+            first.setStepEngine(GpuTraining.engine(mlp));
+            first.trainEpoch();
+        }
+        java.nio.file.Path file = dir.resolve("epoch1.safetensors");
+        first.checkpoint().write(file);
+        Training resumed = Training.resume(everyLayerConfig(), digits, Checkpoint.read(file));
+        try (GpuMlp<float[]> mlp = new GpuMlp<>(resumed.network(), resumed.optimizer(), resumed.loss(), 32, new HostKernels())) {
+            resumed.setStepEngine(GpuTraining.engine(mlp));  // after the restore, as GpuTraining.use
+            while (!resumed.finished()) resumed.trainEpoch();
+        }
+        assertEquals(losses(whole.history()), losses(resumed.history()));
+        assertSameTensors(whole.checkpoint().tensors(), resumed.checkpoint().tensors());
     }
 
     private static List<Double> losses(List<EpochMetrics> history) {
