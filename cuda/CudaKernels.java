@@ -237,6 +237,16 @@ public final class CudaKernels implements DeviceKernels<DeviceBuffer> {
     }
 
     @Override
+    public void softmaxForward(int rows, int cols, DeviceBuffer z, DeviceBuffer y) {
+        ops.softmaxForward(rows, cols, z, y);
+    }
+
+    @Override
+    public void softmaxBackward(int rows, int cols, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dz) {
+        ops.softmaxBackward(rows, cols, y, dy, dz);
+    }
+
+    @Override
     public void rowLoss(RowLoss loss, int rows, int cols, DeviceBuffer prediction, DeviceBuffer target, float gradScale,
                         DeviceBuffer rowLoss, DeviceBuffer grad) {
         ops.rowLoss(loss, rows, cols, prediction, target, gradScale, rowLoss, grad);

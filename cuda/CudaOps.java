@@ -16,7 +16,7 @@ public final class CudaOps {
     private final Kernel biasAdd, sigmoidForward, sigmoidBackward, reluForward, reluBackward, tanhForward,
             tanhBackward, softmaxCrossEntropy, columnSums, sgdMomentum, scaleMatrix, leakyReluForward, leakyReluBackward,
             dropoutForward, dropoutBackward, batchNormTrain, batchNormEval, batchNormBackward, logSoftmaxForward,
-            logSoftmaxBackward;
+            logSoftmaxBackward, softmaxForward, softmaxBackward;
     private final java.util.EnumMap<DeviceKernels.RowLoss, Kernel> rowLosses = new java.util.EnumMap<>(DeviceKernels.RowLoss.class);
 
     /** Throws {@link GpuUnavailableException} (with the probe's reason) when there is no GPU. */
@@ -45,6 +45,8 @@ public final class CudaOps {
         batchNormBackward = new Kernel(context, "batch_norm", "batch_norm_backward", 10);
         logSoftmaxForward = new Kernel(context, "log_softmax", "log_softmax_forward", 4);
         logSoftmaxBackward = new Kernel(context, "log_softmax", "log_softmax_backward", 5);
+        softmaxForward = new Kernel(context, "softmax", "softmax_forward", 4);
+        softmaxBackward = new Kernel(context, "softmax", "softmax_backward", 5);
         for (DeviceKernels.RowLoss loss : DeviceKernels.RowLoss.values()) {
             rowLosses.put(loss, new Kernel(context, loss.entry(), loss.entry(), 7));
         }
@@ -240,6 +242,20 @@ public final class CudaOps {
         if (rows == 0) return;
         logSoftmaxBackward.set(0, rows).set(1, cols).set(2, y).set(3, dy).set(4, dz)
                 .launch(logSoftmaxBackward.softmaxRows(rows, cols));
+    }
+
+    /** y = e^(z − max z)·(1/Σ e^(z − max z)) a row of the rows×cols matrix z (row stride cols): the Softmax layer. */
+    public void softmaxForward(int rows, int cols, DeviceBuffer z, DeviceBuffer y) {
+        rows("softmaxForward", rows, cols, z, y, y);
+        if (rows == 0) return;
+        softmaxForward.set(0, rows).set(1, cols).set(2, z).set(3, y).launch(softmaxForward.softmaxRows(rows, cols));
+    }
+
+    /** dz = y·(dy − Σ_row dy·y), y the forward output. */
+    public void softmaxBackward(int rows, int cols, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dz) {
+        rows("softmaxBackward", rows, cols, y, dy, dz);
+        if (rows == 0) return;
+        softmaxBackward.set(0, rows).set(1, cols).set(2, y).set(3, dy).set(4, dz).launch(softmaxBackward.softmaxRows(rows, cols));
     }
 
     /**

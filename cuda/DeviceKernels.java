@@ -130,6 +130,12 @@ public interface DeviceKernels<B> extends AutoCloseable {
     /** dz = dy − e^y·Σ_row dy, from the forward output y. */
     void logSoftmaxBackward(int rows, int cols, B y, B dy, B dz);
 
+    /** y = e^(z − max z)·(1/Σ e^(z − max z)) a row of the rows×cols matrix z. */
+    void softmaxForward(int rows, int cols, B z, B y);
+
+    /** dz = y·(dy − Σ_row dy·y), from the forward output y. */
+    void softmaxBackward(int rows, int cols, B y, B dy, B dz);
+
     /**
      * The losses whose kernel writes a per-row sum and the gradient: (rows, cols, prediction, target, gradScale,
      * rowLoss, grad). The loss is lossScale·Σ_r rowLoss(r), summed on the host in double; see each kernel's .cu.

@@ -6,6 +6,7 @@ import backprop.layers.LeakyReLU;
 import backprop.layers.LogSoftmax;
 import backprop.layers.ReLU;
 import backprop.layers.Sigmoid;
+import backprop.layers.Softmax;
 import backprop.layers.Tanh;
 
 /**
@@ -14,10 +15,11 @@ import backprop.layers.Tanh;
  * sigmoid, tanh, ReLU   y = f(h)                   ∂E/∂h = ∂E/∂y·f'  (from the output y)
  * leaky ReLU            y = h or a·h               ∂E/∂h = ∂E/∂y·(1 or a)  (from the input h)
  * log-softmax           y = h − log Σ_row e^h      ∂E/∂h = ∂E/∂y − e^y·Σ_row ∂E/∂y  (from the output y)
+ * softmax               y = e^h/Σ_row e^h          ∂E/∂h = y·(∂E/∂y − Σ_row ∂E/∂y·y)  (from the output y)
  * </pre>
  */
 final class GpuFunctionStage<B> extends GpuStage<B> {
-    enum Function { SIGMOID, TANH, RELU, LEAKY_RELU, LOG_SOFTMAX }
+    enum Function { SIGMOID, TANH, RELU, LEAKY_RELU, LOG_SOFTMAX, SOFTMAX }
 
     private final Function f;
     private final float slope;  // leaky ReLU's a
@@ -37,6 +39,7 @@ final class GpuFunctionStage<B> extends GpuStage<B> {
         if (l instanceof ReLU) return Function.RELU;
         if (l instanceof LeakyReLU) return Function.LEAKY_RELU;
         if (l instanceof LogSoftmax) return Function.LOG_SOFTMAX;
+        if (l instanceof Softmax) return Function.SOFTMAX;
         return null;
     }
 
@@ -51,6 +54,8 @@ final class GpuFunctionStage<B> extends GpuStage<B> {
             case LEAKY_RELU -> site.leakyReluForward(batch * out, slope, x, output);
             // y = h − log Σ e^h a row
             case LOG_SOFTMAX -> site.logSoftmaxForward(batch, out, x, output);
+            // y = e^h/Σ e^h a row
+            case SOFTMAX -> site.softmaxForward(batch, out, x, output);
         }
         return output;
     }
@@ -67,6 +72,8 @@ final class GpuFunctionStage<B> extends GpuStage<B> {
             case LEAKY_RELU -> site.leakyReluBackward(batch * out, slope, x, g, inputGradient);
             // ∂E/∂h = ∂E/∂y − e^y·Σ_row ∂E/∂y
             case LOG_SOFTMAX -> site.logSoftmaxBackward(batch, out, output, g, inputGradient);
+            // ∂E/∂h = y·(∂E/∂y − Σ_row ∂E/∂y·y)
+            case SOFTMAX -> site.softmaxBackward(batch, out, output, g, inputGradient);
         }
         return inputGradient;
     }

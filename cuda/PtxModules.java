@@ -32,6 +32,7 @@ final class PtxModules {
         modules.put("dropout", List.of("dropout_forward", "dropout_backward"));
         modules.put("batch_norm", List.of("batch_norm_forward_train", "batch_norm_forward_eval", "batch_norm_backward"));
         modules.put("log_softmax", List.of("log_softmax_forward", "log_softmax_backward"));
+        modules.put("softmax", List.of("softmax_forward", "softmax_backward"));
         for (DeviceKernels.RowLoss loss : DeviceKernels.RowLoss.values()) modules.put(loss.entry(), List.of(loss.entry()));
         return java.util.Collections.unmodifiableMap(modules);
     }

@@ -27,8 +27,9 @@ import tensor.Tensor;
  * {@code cuda} without a GPU throws {@link GpuUnavailableException} with the probe's reason; {@code cuda}
  * with a model the GPU step does not mirror throws {@link UnsupportedOperationException}
  * ("backend cuda: loss weighted_softmax_ce has no GPU version; use --backend cpu"): the CLI exits 1 with either.
- * {@link GpuMlp#unsupported} names what has no GPU version: the Softmax head of {@code --loss mse|sse|l1} and a
- * class-weighted loss ({@code --balance weights}).
+ * Every layer {@code train} builds, and every loss but the class-weighted one ({@code --balance weights}), has a GPU
+ * version; {@link GpuMlp#unsupported} names what has none (also a layer of a network built elsewhere that no kernel
+ * mirrors).
  */
 public final class GpuTraining {
     private GpuTraining() {}

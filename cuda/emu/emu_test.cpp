@@ -392,7 +392,7 @@ int main() {
     testLayerKernels();
     std::printf("%-34s %s\n", "training-step kernels", failures == beforeTraining ? "ok" : "FAILED");
     const int nVariants = sizeof variants / sizeof variants[0];
-    std::printf("emu: %s: %ld checks, %ld failed (%d sgemm configurations x %ld cases in all, 25 training-step kernels)\n",
+    std::printf("emu: %s: %ld checks, %ld failed (%d sgemm configurations x %ld cases in all, 27 training-step kernels)\n",
                 failures == 0 ? "PASS" : "FAIL", checks, failures, nVariants, cases);
     return failures == 0 ? 0 : 1;
 }

@@ -21,6 +21,8 @@ void batch_norm_forward_eval(int, int, float, const float*, const float*, const 
 void batch_norm_backward(int, int, int, const float*, const float*, const float*, const float*, float*, float*, float*);
 void log_softmax_forward(int, int, const float*, float*);
 void log_softmax_backward(int, int, const float*, const float*, float*);
+void softmax_forward(int, int, const float*, float*);
+void softmax_backward(int, int, const float*, const float*, float*);
 void nll_loss(int, int, const float*, const float*, float, float*, float*);
 void squared_error(int, int, const float*, const float*, float, float*, float*);
 void l1_loss(int, int, const float*, const float*, float, float*, float*);
@@ -231,6 +233,43 @@ void testLogSoftmax() {
         }
 }
 
+// softmax forward and backward on 5 rows of 1, 10 and 300 classes with blocks of 1, 4, 32 and 256 threads.
+void testSoftmax() {
+    Rng rng(47);
+    for (int cols : {1, 10, 300})
+        for (unsigned threads : {1u, 4u, 32u, 256u}) {
+            const int rows = 5, n = rows * cols;
+            const std::vector<float> z = randomVector(n, -5.f, 5.f, rng), dy = randomVector(n, -1.f, 1.f, rng);
+            std::vector<float> y(n, kNaN), dz(n, kNaN);
+            emu::launch(dim3(rows), dim3(threads), softmax_forward, rows, cols, z.data(), y.data());
+            emu::launch(dim3(rows), dim3(threads), softmax_backward, rows, cols, y.data(), dy.data(), dz.data());
+            const std::string tag = "softmax(cols=" + std::to_string(cols) + ",threads=" + std::to_string(threads) + ")";
+            for (int r = 0; r < rows; ++r) {
+                double zMax = -INFINITY, sumExp = 0, dot = 0, absDot = 0;
+                for (int c = 0; c < cols; ++c) zMax = std::max(zMax, (double)z[r * cols + c]);
+                for (int c = 0; c < cols; ++c) sumExp += std::exp(z[r * cols + c] - zMax);
+                // backward from the kernel's own float y, as it is given
+                for (int c = 0; c < cols; ++c) {
+                    dot += (double)dy[r * cols + c] * y[r * cols + c];
+                    absDot += std::fabs((double)dy[r * cols + c] * y[r * cols + c]);
+                }
+                for (int c = 0; c < cols; ++c) {
+                    const int i = r * cols + c;
+                    // Each expf within 2 ulp (≤ 4u relative; z − zMax is exact, both floats of one binade's reach),
+                    // their float sum within (cols − 1)·u of Σ, the reciprocal and the product u each:
+                    // y within (cols + 9)·u relative; tolerance twice that.
+                    const double yRef = std::exp(z[i] - zMax) / sumExp;
+                    expectClose(tag + " y", i, y[i], yRef, kEps * (cols + 9) * yRef);
+                    // dot's float sum (products exact under a fused multiply-add, else u each) within (cols + 1)·u of
+                    // Σ|dy·y|, dy − dot and the product u each: tolerance twice the sum of those bounds.
+                    const double ref = y[i] * (dy[i] - dot);
+                    const double tol = kEps * (std::fabs(y[i]) * ((cols + 1) * absDot + std::fabs(dy[i] - dot)) + std::fabs(ref));
+                    expectClose(tag + " dz", i, dz[i], ref, tol);
+                }
+            }
+        }
+}
+
 // nll_loss on 37 rows of 1 and 10 classes, 2 blocks of 8 threads: selections and a sign, so exact.
 void testNll() {
     Rng rng(43);
@@ -345,6 +384,7 @@ void testLayerKernels() {
     testDropout();
     testBatchNorm();
     testLogSoftmax();
+    testSoftmax();
     testNll();
     testElementwiseLosses();
     testHinge();

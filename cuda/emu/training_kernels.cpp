@@ -16,6 +16,7 @@
 #include "../scale_matrix.cu"
 #include "../sgd_momentum.cu"
 #include "../sigmoid.cu"
+#include "../softmax.cu"
 #include "../softmax_cross_entropy.cu"
 #include "../squared_error.cu"
 #include "../tanh.cu"

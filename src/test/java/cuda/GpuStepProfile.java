@@ -323,6 +323,16 @@ public final class GpuStepProfile {
         }
 
         @Override
+        public void softmaxForward(int rows, int cols, DeviceBuffer z, DeviceBuffer y) {
+            time(() -> "softmaxForward " + rows + "x" + cols, () -> inner.softmaxForward(rows, cols, z, y));
+        }
+
+        @Override
+        public void softmaxBackward(int rows, int cols, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dz) {
+            time(() -> "softmaxBackward " + rows + "x" + cols, () -> inner.softmaxBackward(rows, cols, y, dy, dz));
+        }
+
+        @Override
         public void rowLoss(RowLoss loss, int rows, int cols, DeviceBuffer prediction, DeviceBuffer target, float gradScale,
                             DeviceBuffer rowLoss, DeviceBuffer grad) {
             time(() -> "rowLoss " + loss + " " + rows + "x" + cols,

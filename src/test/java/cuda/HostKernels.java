@@ -266,6 +266,16 @@ public final class HostKernels implements DeviceKernels<float[]> {
     }
 
     @Override
+    public void softmaxForward(int rows, int cols, float[] z, float[] y) {
+        queue(() -> HostLayerKernels.softmaxForward(rows, cols, z, y));
+    }
+
+    @Override
+    public void softmaxBackward(int rows, int cols, float[] y, float[] dy, float[] dz) {
+        queue(() -> HostLayerKernels.softmaxBackward(rows, cols, y, dy, dz));
+    }
+
+    @Override
     public void rowLoss(RowLoss loss, int rows, int cols, float[] prediction, float[] target, float gradScale, float[] rowLoss,
                         float[] grad) {
         queue(() -> HostLayerKernels.rowLoss(loss, rows, cols, prediction, target, gradScale, rowLoss, grad));

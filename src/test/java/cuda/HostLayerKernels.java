@@ -1,7 +1,7 @@
 package cuda;
 
 /**
- * The float[] twins of leaky_relu.cu, dropout.cu, batch_norm.cu, log_softmax.cu and the row-loss kernels
+ * The float[] twins of leaky_relu.cu, dropout.cu, batch_norm.cu, log_softmax.cu, softmax.cu and the row-loss kernels
  * (squared_error, l1_loss, bce_with_logits, nll_loss, multiclass_hinge): each kernel's arithmetic,
  * statement for statement, one "thread" after another. Where the kernel keeps an operation unfused
  * (__fmul_rn, __dadd_rn), Java's plain operators are the same single IEEE operation. Where the GPU's order
@@ -133,6 +133,29 @@ final class HostLayerKernels {
             for (int c = 0; c < cols; c++) sumDy += dy[row + c];
             // ∂E/∂z = dy − e^y·Σ dy
             for (int c = 0; c < cols; c++) dz[row + c] = dy[row + c] - (float) Math.exp(y[row + c]) * sumDy;
+        }
+    }
+
+    static void softmaxForward(int rows, int cols, float[] z, float[] y) {
+        for (int r = 0; r < rows; r++) {
+            int row = r * cols;
+            float zMax = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < cols; c++) zMax = Math.max(zMax, z[row + c]);
+            float sum = 0f;
+            for (int c = 0; c < cols; c++) sum += (float) Math.exp(z[row + c] - zMax);
+            // y = e^(z − zMax)·(1/Σ e^(z − zMax))
+            float inv = 1f / sum;
+            for (int c = 0; c < cols; c++) y[row + c] = (float) Math.exp(z[row + c] - zMax) * inv;
+        }
+    }
+
+    static void softmaxBackward(int rows, int cols, float[] y, float[] dy, float[] dz) {
+        for (int r = 0; r < rows; r++) {
+            int row = r * cols;
+            float dot = 0f;
+            for (int c = 0; c < cols; c++) dot += dy[row + c] * y[row + c];
+            // ∂E/∂z = y·(dy − Σ dy·y)
+            for (int c = 0; c < cols; c++) dz[row + c] = y[row + c] * (dy[row + c] - dot);
         }
     }
 

@@ -9,6 +9,7 @@ import backprop.layers.BatchNorm;
 import backprop.layers.Dropout;
 import backprop.layers.LeakyReLU;
 import backprop.layers.LogSoftmax;
+import backprop.layers.Softmax;
 import backprop.loss.BinaryCrossEntropyWithLogits;
 import backprop.loss.L1Loss;
 import backprop.loss.MeanSquaredError;
@@ -115,6 +116,30 @@ class LayerKernelsHostTest {
             DropoutStream.write(seed, (long) step * n, stream, 2);
             device.dropoutForward(n, 0.3f, stream, 2, x, mask, yTwin);
             assertArrayEquals(y, yTwin, 0f, "step " + step);
+        }
+    }
+
+    /**
+     * Forward: the twin's exponentials ((float) Math.exp, within u) and the layer's (kernels.Activations.exp, within
+     * ~2u) differ by 3u relative; both sum them in float in the same order, so the sums differ by at most (cols + 3)·u
+     * relative, the reciprocals by 2u more, the products by 3u + 2u more: |Δy| ≤ (cols + 10)·u·y, and the tolerance is
+     * twice that. Backward from the layer's own y: the same float operations in the same order (Σ dy·y unfused on both
+     * sides, then y·(dy − Σ)), so the CPU's bits.
+     */
+    @Test
+    void softmaxTwinIsTheLayerWithinItsExpsForwardAndBitForBitBackward() {
+        Random rng = new Random(6);
+        for (int cols : new int[] {1, 10, 300}) {
+            int rows = 5, n = rows * cols;
+            float[] z = random(rng, n, -5f, 5f), g = random(rng, n, -1f, 1f);
+            Softmax layer = new Softmax();
+            float[] y = data(layer.forward(Tensor.of(z.clone(), rows, cols), true));
+            float[] dz = data(layer.backward(Tensor.of(g.clone(), rows, cols)));
+            float[] yTwin = new float[n], dzTwin = new float[n];
+            HostLayerKernels.softmaxForward(rows, cols, z, yTwin);
+            HostLayerKernels.softmaxBackward(rows, cols, y, g, dzTwin);
+            for (int i = 0; i < n; i++) assertEquals(y[i], yTwin[i], EPS * (cols + 10) * y[i], "y[" + i + "] cols=" + cols);
+            assertArrayEquals(dz, dzTwin, 0f, "dz cols=" + cols);
         }
     }
 

@@ -96,6 +96,25 @@ class PtxResourcesTest {
         assertEquals(LaunchGeometry.softmaxRows(1, 1).staticSharedBytes(), sharedBytes(softmax));
     }
 
+    /** The other row kernels launch with softmaxRows too: each entry's bound and shared array as softmax_cross_entropy's. */
+    @Test
+    void rowKernelsPtxAgreesWithTheirLaunchShape() throws IOException {
+        for (String module : List.of("log_softmax", "softmax")) {
+            String text = ptx(module);
+            Matcher bounds = Pattern.compile("(?m)^\\.maxntid (\\d+), 1, 1$").matcher(text);
+            int entries = 0;
+            while (bounds.find()) {
+                assertEquals(LaunchGeometry.SOFTMAX_MAX_THREADS, Integer.parseInt(bounds.group(1)), module + " .maxntid");
+                entries++;
+            }
+            assertEquals(PtxModules.MODULES.get(module).size(), entries, module + ": a __launch_bounds__ on each entry");
+            Matcher shared = Pattern.compile("\\.shared \\.align \\d+ \\.b8 \\w+\\[(\\d+)\\];").matcher(text);
+            while (shared.find()) {
+                assertEquals(LaunchGeometry.softmaxRows(1, 1).staticSharedBytes(), Integer.parseInt(shared.group(1)), module + " .shared");
+            }
+        }
+    }
+
     private static int maxThreads(String ptx) {
         Matcher m = Pattern.compile("(?m)^\\.maxntid (\\d+), (\\d+), (\\d+)$").matcher(ptx);
         if (!m.find()) fail("no .maxntid");

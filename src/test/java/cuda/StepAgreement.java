@@ -15,6 +15,7 @@ import backprop.layers.LeakyReLU;
 import backprop.layers.LogSoftmax;
 import backprop.layers.ReLU;
 import backprop.layers.Sigmoid;
+import backprop.layers.Softmax;
 import backprop.layers.Tanh;
 import backprop.loss.Losses;
 import backprop.optim.Regularization;
@@ -52,7 +53,8 @@ import tensor.Tensor;
  *
  * <p><b>The other layers and losses.</b> Leaky ReLU and dropout compute the CPU's float expressions on the same
  * inputs (dropout with the same masks: both sides' layers are reseeded alike, {@link #reseedDropouts}), so they add no
- * rounding of their own beyond the 16·u. Log-softmax is softmax's reductions again (inside the 16). The row losses
+ * rounding of their own beyond the 16·u. Log-softmax and the Softmax layer are softmax's reductions again (inside the
+ * 16). The row losses
  * (mse, mse_half, sse, l1, bce_logits, nll, hinge) have a gradient that is the CPU's float expression of the outputs
  * (bce's with CUDA's expf, 2 ulp), so the output's error carries on as above; their value moves by at most
  * G·max|Δz| with G = Σ|∂E/∂z| (first order; {@link #lossLipschitz}) and by each row's sum rounded to float (u·E),
@@ -70,8 +72,9 @@ public final class StepAgreement {
     /**
      * One comparison: the model, hidden activation, batch, optimizer, what is frozen, the loss (a name of
      * {@link Losses#byName}), and whether each hidden stage has a batch norm (after its Dense) and a dropout
-     * of that rate (after its activation), as {@code app.train.ModelSpec} builds them. An nll model ends in a
-     * LogSoftmax layer; the others end in the last Dense.
+     * of that rate (after its activation), as {@code app.train.ModelSpec} builds them. As there, an nll model ends
+     * in a LogSoftmax layer and an mse, sse or l1 model in a Softmax layer; the others (mse_half: a regression on the
+     * raw outputs) end in the last Dense.
      */
     record Setup(int[] sizes, String activation, int batch, float lr, float momentum, float l1, float l2, boolean softTargets,
                  String frozen, long seed, String loss, boolean batchNorm, float dropout) {
@@ -146,6 +149,7 @@ public final class StepAgreement {
             }
         }
         if (s.loss().equals("nll")) net.add(new LogSoftmax());
+        if (s.loss().equals("mse") || s.loss().equals("sse") || s.loss().equals("l1")) net.add(new Softmax());  // train's heads
         net.initialize(s.activation().endsWith("relu") ? Initializer.HE_NORMAL : Initializer.XAVIER_UNIFORM, s.seed());
         // biases (and β) start at 0, γ at 1: give them values, so that one missing from a product would show
         SplittableRandom rng = new SplittableRandom(s.seed() + 1);

@@ -75,6 +75,24 @@ class GpuTrainingTest {
         }
     }
 
+    /** Every model train builds (each loss, with and without batch norm, dropout and leaky ReLU) runs on cuda under auto. */
+    @Test
+    void autoTakesTheGpuForEveryModelTrainBuilds() {
+        for (String loss : new String[] {"ce", "nll", "mse", "sse", "l1", "bce", "hinge"}) {
+            for (boolean extras : new boolean[] {false, true}) {
+                TrainConfig c = TrainConfig.builder().model("64-32-10").activation(extras ? "leaky-relu" : "relu").loss(loss)
+                        .dropout(extras ? 0.2f : 0f).batchNorm(extras).epochs(1).build();
+                Training run = Training.start(c, digits);
+                assertEquals(Backend.CUDA, GpuTraining.choose("auto", H100, run.network(), run.loss()).backend(),
+                        loss + (extras ? " with batch norm, dropout, leaky ReLU: " : ": ") + run.network());
+            }
+        }
+        TrainConfig weighted = TrainConfig.builder().model("64-32-10").epochs(1).balance("weights").build();
+        Training run = Training.start(weighted, digits);
+        assertEquals("backend: cpu (cuda: NVIDIA H100 80GB HBM3, sm_90, but loss weighted_softmax_ce has no GPU version)",
+                GpuTraining.choose("auto", H100, run.network(), run.loss()).line());
+    }
+
     /** A layer of the caller's own, which no kernel mirrors. */
     static final class Identity extends AbstractLayer {
         Identity() {
