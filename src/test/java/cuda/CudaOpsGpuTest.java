@@ -243,6 +243,195 @@ class CudaOpsGpuTest {
         }
     }
 
+    /** got and expected bit for bit (NaN patterns aside). */
+    private static void sameBits(String what, float[] got, float[] expected, int n) {
+        for (int i = 0; i < n; i++) {
+            if (Float.floatToIntBits(got[i]) != Float.floatToIntBits(expected[i])) {
+                fail(what + "[" + i + "] = " + got[i] + ", the twin's " + expected[i] + " (bit for bit expected)");
+            }
+        }
+    }
+
+    /**
+     * Leaky ReLU and dropout against their host twins (HostLayerKernels, which LayerKernelsHostTest holds to the CPU
+     * layers bit for bit): one float comparison and one correctly rounded product an element, so the same bits; the
+     * dropout mask from the stream position read on the device (index 1 of 3, an offset past 2³²), so the CPU's mask.
+     */
+    @Test
+    void leakyReluAndDropoutAreTheirTwinsBitForBit() {
+        int n = 100_003;
+        float[] z = random(n, -4, 4, 21), dy = random(n, -1, 1, 22);
+        z[0] = 0f;
+        z[1] = -0f;
+        float[] y = new float[n], dz = new float[n];
+        try (DeviceBuffer dz0 = up(z); DeviceBuffer ddy = up(dy); DeviceBuffer dout = DeviceBuffer.allocate(context, n);
+             DeviceBuffer dgrad = DeviceBuffer.allocate(context, n); DeviceBuffer dmask = DeviceBuffer.allocate(context, n)) {
+            ops.leakyReluForward(n, 0.01f, dz0, dout);
+            HostLayerKernels.leakyReluForward(n, 0.01f, z, y);
+            sameBits("leaky_relu_forward", down(dout, n), y, n);
+            ops.leakyReluBackward(n, 0.01f, dz0, ddy, dgrad);
+            HostLayerKernels.leakyReluBackward(n, 0.01f, z, dy, dz);
+            sameBits("leaky_relu_backward", down(dgrad, n), dz, n);
+            for (float p : new float[] {0.2f, 0.5f}) {
+                float[] stream = new float[3 * DropoutStream.FLOATS], mask = new float[n];
+                long seed = -0x5eed_1234_abcdL, offset = (1L << 33) + 7;
+                DropoutStream.write(seed + 1, 0, stream, 0);
+                DropoutStream.write(seed, offset, stream, 1);
+                DropoutStream.write(seed, offset + 1, stream, 2);
+                try (DeviceBuffer dstream = up(stream)) {
+                    ops.dropoutForward(n, p, dstream, 1, dz0, dmask, dout);
+                    HostLayerKernels.dropoutForward(n, p, seed, offset, z, mask, y);
+                    sameBits("dropout_forward mask p=" + p, down(dmask, n), mask, n);
+                    sameBits("dropout_forward y p=" + p, down(dout, n), y, n);
+                    ops.dropoutBackward(n, dmask, ddy, dgrad);
+                    HostLayerKernels.dropoutBackward(n, mask, dy, dz);
+                    sameBits("dropout_backward p=" + p, down(dgrad, n), dz, n);
+                }
+            }
+        }
+    }
+
+    /**
+     * Batch norm against its twin: batch_norm.cu keeps every double and float operation unfused (__dadd_rn, __dmul_rn,
+     * __fmul_rn, __fadd_rn), and CUDA's double division and sqrt round correctly, so the kernel computes the twin's
+     * (and the CPU layer's) bits: training forward (y, x̂, 1/σ, the running statistics), evaluation forward and both
+     * backward forms, at 2, 3 and 257 rows of 1, 13 and 300 features (features over threads: the loop wraps).
+     */
+    @Test
+    void batchNormIsItsTwinBitForBit() {
+        for (int rows : new int[] {2, 3, 257}) {
+            for (int f : new int[] {1, 13, 300}) {
+                int n = rows * f;
+                String tag = "batch_norm " + rows + "x" + f + " ";
+                float[] x = random(n, -3, 5, 30 + f), gamma = random(f, 0.5, 2, 31), beta = random(f, -1, 1, 32), dy = random(n, -1, 1, 33);
+                float[] mean = random(f, -1, 1, 34), var = random(f, 0.5, 2, 35);
+                float[] inv = new float[f], xHat = new float[n], y = new float[n], dGamma = new float[f], dBeta = new float[f], dx = new float[n];
+                try (DeviceBuffer dxIn = up(x); DeviceBuffer dg = up(gamma); DeviceBuffer db = up(beta); DeviceBuffer ddy = up(dy);
+                     DeviceBuffer dmean = up(mean); DeviceBuffer dvar = up(var); DeviceBuffer dinv = DeviceBuffer.allocate(context, f);
+                     DeviceBuffer dxHat = DeviceBuffer.allocate(context, n); DeviceBuffer dy0 = DeviceBuffer.allocate(context, n);
+                     DeviceBuffer ddg = DeviceBuffer.allocate(context, f); DeviceBuffer ddb = DeviceBuffer.allocate(context, f);
+                     DeviceBuffer ddx = DeviceBuffer.allocate(context, n)) {
+                    ops.batchNormForwardTrain(rows, f, 1e-5f, 0.1f, dxIn, dg, db, dmean, dvar, dinv, dxHat, dy0);
+                    HostLayerKernels.batchNormForwardTrain(rows, f, 1e-5f, 0.1f, x, gamma, beta, mean, var, inv, xHat, y);
+                    sameBits(tag + "train y", down(dy0, n), y, n);
+                    sameBits(tag + "train xHat", down(dxHat, n), xHat, n);
+                    sameBits(tag + "train invStd", down(dinv, f), inv, f);
+                    sameBits(tag + "running mean", down(dmean, f), mean, f);
+                    sameBits(tag + "running var", down(dvar, f), var, f);
+                    for (boolean training : new boolean[] {true, false}) {
+                        if (!training) {
+                            ops.batchNormForwardEval(rows, f, 1e-5f, dxIn, dg, db, dmean, dvar, dinv, dxHat, dy0);
+                            HostLayerKernels.batchNormForwardEval(rows, f, 1e-5f, x, gamma, beta, mean, var, inv, xHat, y);
+                            sameBits(tag + "eval y", down(dy0, n), y, n);
+                        }
+                        ops.batchNormBackward(rows, f, training, ddy, dxHat, dg, dinv, ddg, ddb, ddx);
+                        HostLayerKernels.batchNormBackward(rows, f, training, dy, xHat, gamma, inv, dGamma, dBeta, dx);
+                        sameBits(tag + "dx training=" + training, down(ddx, n), dx, n);
+                        sameBits(tag + "dGamma training=" + training, down(ddg, f), dGamma, f);
+                        sameBits(tag + "dBeta training=" + training, down(ddb, f), dBeta, f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * log_softmax and softmax on 65 rows of 1, 10 and 300 columns against double references, with the emulation's
+     * bounds (cuda/emu/layer_kernels_test.cpp, where each is derived: float tree sums of cols terms, expf within 2 ulp,
+     * logf within 1).
+     */
+    @Test
+    void logSoftmaxAndSoftmaxWithinTheRoundingOfTheirSums() {
+        for (int cols : new int[] {1, 10, 300}) {
+            int rows = 65, n = rows * cols;
+            float[] z = random(n, -5, 5, 40 + cols), dy = random(n, -1, 1, 41 + cols);
+            try (DeviceBuffer dz = up(z); DeviceBuffer ddy = up(dy); DeviceBuffer dout = DeviceBuffer.allocate(context, n);
+                 DeviceBuffer dgrad = DeviceBuffer.allocate(context, n)) {
+                ops.logSoftmaxForward(rows, cols, dz, dout);
+                float[] logY = down(dout, n);
+                ops.logSoftmaxBackward(rows, cols, dout, ddy, dgrad);
+                float[] logDz = down(dgrad, n);
+                ops.softmaxForward(rows, cols, dz, dout);
+                float[] y = down(dout, n);
+                ops.softmaxBackward(rows, cols, dout, ddy, dgrad);
+                float[] dzs = down(dgrad, n);
+                for (int r = 0; r < rows; r++) {
+                    double zMax = Double.NEGATIVE_INFINITY, sumExp = 0, sumDy = 0, absDy = 0, dot = 0, absDot = 0;
+                    for (int c = 0; c < cols; c++) zMax = Math.max(zMax, z[r * cols + c]);
+                    for (int c = 0; c < cols; c++) {
+                        int i = r * cols + c;
+                        sumExp += Math.exp(z[i] - zMax);
+                        sumDy += dy[i];
+                        absDy += Math.abs(dy[i]);
+                        dot += (double) dy[i] * y[i];
+                        absDot += Math.abs((double) dy[i] * y[i]);
+                    }
+                    double logSum = zMax + Math.log(sumExp);
+                    for (int c = 0; c < cols; c++) {
+                        int i = r * cols + c;
+                        double yRef = z[i] - logSum;
+                        close("log_softmax_forward cols=" + cols, i, logY[i], yRef, EPS * (cols + 2 + 2 * Math.abs(logSum) + Math.abs(yRef)));
+                        double p = Math.exp(yRef), ref = dy[i] - p * sumDy;
+                        close("log_softmax_backward cols=" + cols, i, logDz[i], ref,
+                                EPS * (Math.abs(ref) + p * (cols * absDy + (cols + 5 + 2 * Math.abs(logSum)) * Math.abs(sumDy))));
+                        double sRef = Math.exp(z[i] - zMax) / sumExp;
+                        close("softmax_forward cols=" + cols, i, y[i], sRef, EPS * (cols + 9) * sRef);
+                        double dRef = y[i] * (dy[i] - dot);
+                        close("softmax_backward cols=" + cols, i, dzs[i], dRef,
+                                EPS * (Math.abs(y[i]) * ((cols + 1) * absDot + Math.abs(dy[i] - dot)) + Math.abs(dRef)));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Each row-loss kernel against its twin on 37 rows of 1 and 10 columns. The gradients are the CPU's float
+     * expressions (a difference and a product, a sign, a selection): bit for bit, and so are the row sums (one
+     * thread a row summing in double in column order, as the twin). BCE with logits goes through expf and log1pf
+     * (≤ 2 ulp each): σ(z) = 1/(1 + e^(−z)) within 4ε relative (exp 2ε, the add and the division ε each), so the
+     * gradient within (4ε·σ + ε·|σ − y|)·scale; a term ℓ = max(z, 0) − z·y + log1p(e^(−|z|)) within
+     * ε·(|z·y| + 5·log1p(e^(−|z|)) + |ℓ|) (the product, exp and log1p, the two sums), and the row sum within the sum of
+     * its terms' bounds plus the final rounding to float.
+     */
+    @Test
+    void rowLossesAreTheirTwinsBitForBitButBceWithinExpAndLog() {
+        for (int cols : new int[] {1, 10}) {
+            int rows = 37, n = rows * cols;
+            float[] prediction = random(n, -3, 3, 50 + cols), rowTargets = random(n, 0, 1, 51 + cols), labels = new float[rows];
+            SplittableRandom random = new SplittableRandom(52);
+            for (int r = 0; r < rows; r++) labels[r] = random.nextInt(cols);
+            for (DeviceKernels.RowLoss loss : DeviceKernels.RowLoss.values()) {
+                float[] target = loss.classIndices() ? labels : rowTargets, rowLoss = new float[rows], grad = new float[n];
+                float scale = loss == DeviceKernels.RowLoss.NLL ? -1f / rows : 1f / n;
+                try (DeviceBuffer dp = up(prediction); DeviceBuffer dt = up(target); DeviceBuffer dl = DeviceBuffer.allocate(context, rows);
+                     DeviceBuffer dg = DeviceBuffer.allocate(context, n)) {
+                    ops.rowLoss(loss, rows, cols, dp, dt, scale, dl, dg);
+                    HostLayerKernels.rowLoss(loss, rows, cols, prediction, target, scale, rowLoss, grad);
+                    float[] gotLoss = down(dl, rows), gotGrad = down(dg, n);
+                    String tag = loss + " cols=" + cols;
+                    if (loss != DeviceKernels.RowLoss.BCE_WITH_LOGITS) {
+                        sameBits(tag + " rowLoss", gotLoss, rowLoss, rows);
+                        sameBits(tag + " grad", gotGrad, grad, n);
+                        continue;
+                    }
+                    for (int r = 0; r < rows; r++) {
+                        double sum = 0, tol = 0;
+                        for (int c = 0; c < cols; c++) {
+                            int i = r * cols + c;
+                            double z = prediction[i], y = target[i], sigma = 1 / (1 + Math.exp(-z)), soft = Math.log1p(Math.exp(-Math.abs(z)));
+                            double term = Math.max(z, 0) - z * y + soft;
+                            sum += term;
+                            tol += EPS * (Math.abs(z * y) + 5 * soft + Math.abs(term));
+                            close(tag + " grad", i, gotGrad[i], (sigma - y) * scale, (4 * EPS * sigma + EPS * Math.abs(sigma - y)) * scale);
+                        }
+                        close(tag + " rowLoss", r, gotLoss[r], sum, tol + EPS * Math.abs(sum));
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void sizesAreCheckedBeforeLaunch() {
         try (DeviceBuffer small = DeviceBuffer.allocate(context, 10)) {

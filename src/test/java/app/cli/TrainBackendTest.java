@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import cuda.Gpu;
 import java.nio.file.Files;
@@ -56,12 +57,21 @@ class TrainBackendTest {
     }
 
     @Test
-    void cudaWithALayerItDoesNotMirrorExitsOne() {
-        // without a GPU the missing GPU is the reason; with one, the batch-norm layer
-        TrainCommandTest.Result r = train("cuda", "--batchnorm");
+    void cudaWithALossItDoesNotMirrorExitsOne() {
+        // without a GPU the missing GPU is the reason; with one, the class-weighted loss (every layer has a GPU version)
+        TrainCommandTest.Result r = train("cuda", "--balance", "weights");
         assertEquals(1, r.exit(), r.out());
-        assertEquals(Gpu.available() ? "nabla train: backend cuda: layer batchnorm1 has no GPU version; use --backend cpu\n"
+        assertEquals(Gpu.available() ? "nabla train: backend cuda: loss weighted_softmax_ce has no GPU version; use --backend cpu\n"
                 : "nabla train: --backend cuda: cuda unavailable: " + Gpu.probe().reason() + "\n", r.err());
+    }
+
+    @Test
+    void cudaTrainsBatchNormDropoutAndLeakyReluOnTheGpu() {
+        assumeTrue(Gpu.available(), "needs a GPU");
+        TrainCommandTest.Result r = train("cuda", "--batchnorm", "--dropout", "0.2", "--activation", "leaky-relu", "--loss", "nll");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("backend: cuda ("), r.out());
+        assertTrue(r.out().contains("test accuracy: "), r.out());
     }
 
     @Test
