@@ -65,13 +65,13 @@ fi
 mode="${1:-}"
 echo "== GPU tests (JUnit console)"
 if [ "$mode" = epoch ]; then
-  tests=(--select-class cuda.GpuMlpGpuTest --select-class cuda.GpuMlpHostTest --select-class app.train.GpuTrainingTest
-         --select-class app.cli.TrainBackendTest)
+  tests=(--select-class cuda.GpuMlpGpuTest --select-class cuda.GpuMlpHostTest --select-class cuda.GpuMlpLayersHostTest
+         --select-class app.train.GpuTrainingTest --select-class app.cli.TrainBackendTest)
 else
   tests=(--select-class cuda.CudaSgemmGpuTest --select-class cuda.CudaOpsGpuTest --select-class cuda.GpuProbeTest
          --select-class cuda.BackendTest --select-class cuda.LaunchGeometryTest --select-class app.cli.GpuInfoCommandTest
-         --select-class cuda.GpuMlpGpuTest --select-class cuda.GpuMlpHostTest --select-class app.train.GpuTrainingTest
-         --select-class app.cli.TrainBackendTest)
+         --select-class cuda.GpuMlpGpuTest --select-class cuda.GpuMlpHostTest --select-class cuda.GpuMlpLayersHostTest
+         --select-class cuda.LayerKernelsHostTest --select-class app.train.GpuTrainingTest --select-class app.cli.TrainBackendTest)
 fi
 "$java" --add-modules jdk.incubator.vector -Xss8m -jar "$here/junit-platform-console-standalone-1.10.2.jar" \
   execute -cp "$cp" --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii "${tests[@]}" \
