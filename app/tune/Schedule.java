@@ -86,6 +86,9 @@ final class Schedule {
         Asha.Promotion p = asha == null ? null : asha.promotion();
         if (p != null) {
             Paused q = paused.remove(p.trial());
+            if (q == null) {
+                throw new IllegalStateException("ASHA promoted trial " + p.trial() + " from epoch " + p.fromEpoch() + ", which is not paused there");
+            }
             listener.resumed(q.at().trial(), p.fromEpoch(), p.toEpoch(), q.state() == null);
             return new Job(q.at().trial(), q.state(), q.at().epochs(), p.toEpoch());
         }

@@ -109,7 +109,8 @@ public final class TuneLog implements AutoCloseable {
                 startLine.put(id, line);
                 epochLines.put(id, new ArrayList<>());
             } else if (m.get("state") instanceof String state && trials.containsKey(id)) {
-                done.put(id, new Trial.Outcome(trials.get(id), state, List.copyOf(epochs.get(id)), m.get("reason") instanceof String r ? r : null));
+                String reason = m.get("reason") instanceof String r ? r : null;
+                done.put(id, new Trial.Outcome(trials.get(id), state, List.copyOf(epochs.get(id)), reason));
                 endLine.put(id, line);
             } else if (m.get("epoch") instanceof Long && epochs.containsKey(id) && !done.containsKey(id)) {
                 Map<Object, Object> record = new LinkedHashMap<>(m);

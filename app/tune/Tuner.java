@@ -28,7 +28,10 @@ public final class Tuner {
         /** A trial paused at an ASHA rung (state paused), its training kept for a promotion. */
         default void paused(Trial.Outcome o) {}
 
-        /** A paused trial promoted from rung {@code fromEpoch} to {@code toEpoch}; {@code retrained}: its training was not in memory (a continued tune) and is trained again first. */
+        /**
+         * A paused trial promoted from rung {@code fromEpoch} to {@code toEpoch}; {@code retrained}: its state was not in
+         * memory (a continued tune), so its first {@code fromEpoch} epochs are trained again first.
+         */
         default void resumed(Trial t, int fromEpoch, int toEpoch, boolean retrained) {}
 
         void ended(Trial.Outcome o);
