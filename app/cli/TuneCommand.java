@@ -40,20 +40,21 @@ final class TuneCommand implements Main.Command {
                         + "FLAG=log:LO:HI (log-uniform), FLAG=int:LO:HI; e.g. \"lr=log:1e-4:1; batch=32,64,128; model=64-32-10,64-64-10\"")
                 .flag("fixed", "FLAGS", "", "train flags every trial gets, e.g. \"--init he --momentum 0.9\"")
                 .flag("scheduler", "NAME", "asha", "random (every trial runs --max-epochs), grid (every combination of the lists, "
-                        + "in order) or asha (random trials, pruned at rungs --min-epochs·eta^k)")
+                        + "in order) or asha (random trials paused at rungs --min-epochs·eta^k; the best 1/eta at a rung go on)")
                 .flag("trials", "N", "20", "trials to run (grid: at most this many combinations)")
                 .flag("max-epochs", "R", "9", "epochs of a trial that is not pruned")
                 .flag("min-epochs", "R", "1", "ASHA's first rung, r_min")
-                .flag("eta", "ETA", "3", "ASHA's reduction factor: a trial goes on past a rung when in the top 1/eta of the losses recorded there")
-                .flag("parallel", "P", "1", "trials at a time, each with threads/P kernel threads; a trial's results do not depend on it")
+                .flag("eta", "ETA", "3", "ASHA's reduction factor: a trial paused at a rung is promoted when in the top 1/eta of the losses recorded there")
+                .flag("parallel", "P", "1", "trials trained at a time, each with threads/P kernel threads; a trial's numbers do not depend on it")
                 .flag("subset", "N", null, "train on a stratified, seeded share of N examples of the training set (faster trials)")
                 .flag("val-split", "F", "0.2", "the stratified share of the (subset of the) training set that validates; the test set is never read")
                 .flag("seed", "N", "42", "the tune's seed: trial i's flags and seed are functions of (seed, i)")
                 .flag("out", "DIR", "tune", "folder for results.jsonl (the state: run the same command again to continue) and val-loss.png")
                 .flag("threads", "N", null, "kernel threads in all (default: the available processors)");
         Common.csvFlags(f);
-        return f.note("The live table prints a row as each trial starts and ends. Pruning decisions depend on the order in which\n"
-                + "trials reach a rung, which with --parallel above 1 can vary between runs; each trial's own numbers do not.\n"
+        return f.note("The live table prints a row as each trial starts, pauses at a rung, goes on and ends. With --parallel above 1,\n"
+                + "ASHA's promotions depend on which losses a rung holds when a worker asks for a job, which can vary between\n"
+                + "runs; each trial's own numbers do not. With --parallel 1 the whole tune is deterministic.\n"
                 + "Example: ./nabla tune --space \"lr=log:1e-3:1; model=64-32-10,64-128-10; momentum=0,0.9\" --trials 27 --max-epochs 9");
     }
 
@@ -107,15 +108,18 @@ final class TuneCommand implements Main.Command {
         settings.put("subset", f.given("subset") ? Long.valueOf(f.get("subset").strip()) : null);
         settings.put("val_split", valSplit);
         settings.put("seed", seed);
-        Asha asha = scheduler.equals("asha") ? new Asha(minEpochs, eta, maxEpochs) : null;
+        Asha asha = scheduler.equals("asha") ? new Asha(minEpochs, eta, maxEpochs, plan.size()) : null;
         out.printf(Locale.ROOT, "tune: %d %s trials of %s on %s (%d training, %d validation examples; the test set is not read), "
                         + "up to %d epochs each%s, %d at a time with %d threads each, seed %d%n", plan.size(), scheduler, f.get("space"),
                 f.get("data"), data.train().size(), data.test().size(), maxEpochs,
                 asha != null ? ", rungs at " + asha.rungs() + " epochs, eta " + eta : "", parallel, kernels.ThreadPool.get().threads(), seed);
         Map<Integer, Trial.Outcome> outcomes;
         Path results = outDir.resolve("results.jsonl");
-        try (TuneLog log = TuneLog.open(results, settings)) {
-            if (!log.ended().isEmpty()) out.println("continuing " + results + ": " + log.ended().size() + " trials already ended");
+        try (TuneLog log = TuneLog.open(results, settings, asha == null ? List.of() : asha.rungs())) {
+            if (!log.ended().isEmpty() || !log.paused().isEmpty()) {
+                out.println("continuing " + results + ": " + log.ended().size() + " trials already ended"
+                        + (log.paused().isEmpty() ? "" : ", " + log.paused().size() + " paused at a rung"));
+            }
             LiveTable table = new LiveTable(out);
             outcomes = Tuner.run(plan, t -> configs.get(t.id()), data, maxEpochs, asha, parallel, log, table);
         } catch (IllegalArgumentException e) {
@@ -190,7 +194,27 @@ final class TuneCommand implements Main.Command {
         }
 
         @Override
+        public synchronized void paused(Trial.Outcome o) {
+            row(o);
+        }
+
+        @Override
+        public synchronized void resumed(Trial t, int fromEpoch, int toEpoch, boolean retrained) {
+            out.printf(Locale.ROOT, "%5d  %-8s  %6s  %8s  %7s  %s%s%n", t.id(), "promoted", fromEpoch + "->" + toEpoch, "", "", flagsText(t),
+                    retrained ? "  (its training is not in memory: epochs 1-" + fromEpoch + " train again, unlogged)" : "");
+        }
+
+        @Override
+        public synchronized void note(String line) {
+            out.println("note: " + line);
+        }
+
+        @Override
         public synchronized void ended(Trial.Outcome o) {
+            row(o);
+        }
+
+        private void row(Trial.Outcome o) {
             out.printf(Locale.ROOT, "%5d  %-8s  %6d  %8.4f  %7.4f  %s%s%n", o.trial().id(), o.state(), o.epochs().size(), o.valLoss(),
                     o.valAccuracy(), flagsText(o.trial()), o.reason() != null ? "  (" + o.reason() + ")" : "");
         }

@@ -1,35 +1,54 @@
 package app.tune;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * Asynchronous successive halving (Li et al., 2018): rungs at r_min·η^k epochs (up to the
- * maximum). When a trial reaches a rung its validation loss is recorded there, and it goes on
- * only if it is in the top 1/η of the losses recorded at that rung so far — its rank (0 for the
- * lowest) times η is below their count. Nothing waits for a bracket to fill: the first trial at a
- * rung always goes on, and a trial is judged against whatever has arrived before it, so P workers
- * stay busy. (With several workers the arrival order, and so a pruning decision, can vary from
- * run to run; each trial's own numbers do not.)
+ * Asynchronous successive halving, as promotions (Li et al., 2018, "A System for Massively
+ * Parallel Hyperparameter Tuning", Algorithm 2). Rungs are at r_min·η^k epochs below the maximum
+ * R. A trial trains from one rung to the next (a job) and pauses there with its validation loss
+ * recorded. A free worker asks {@link #promotion()}: from the highest rung down, the best trial
+ * among the top ⌊n/η⌋ of the n losses recorded at a rung that has not gone on from it yet is
+ * promoted, and trains on to the next rung (from the highest, to R). When no rung has one, the
+ * worker starts a new trial. Losses rank lowest first, equal losses by trial number; a diverged
+ * trial ranks last at the rung it did not reach. A trial that ended (pruned, diverged) is never
+ * promoted.
+ *
+ * <p>The rule looks only at the set of losses recorded, not at the order they came in; which
+ * losses have come in when a worker asks is what the order of the jobs decides.
  */
 public final class Asha {
+    /** Trial {@code trial} goes on from rung {@code fromEpoch} to {@code toEpoch} (the next rung, or the maximum). */
+    public record Promotion(int trial, int fromEpoch, int toEpoch) {}
+
     private final int minEpochs;
     private final int eta;
     private final int maxEpochs;
+    private final int trials;
     private final List<Integer> rungs = new ArrayList<>();
-    private final List<List<Double>> recorded = new ArrayList<>();
+    private final List<TreeMap<Integer, Double>> recorded = new ArrayList<>();  // per rung: trial → loss
+    private final List<Set<Integer>> promoted = new ArrayList<>();               // per rung: trials gone on from it
+    private final Set<Integer> ended = new HashSet<>();  // pruned or diverged: never promoted
 
-    public Asha(int minEpochs, int eta, int maxEpochs) {
+    /** @param trials the most trials the tune starts: no rung ever holds more losses than that */
+    public Asha(int minEpochs, int eta, int maxEpochs, int trials) {
         if (minEpochs < 1) throw new IllegalArgumentException("ASHA's minimum epochs must be >= 1, got " + minEpochs);
         if (eta < 2) throw new IllegalArgumentException("ASHA's eta must be >= 2, got " + eta);
         if (maxEpochs < minEpochs) throw new IllegalArgumentException("max epochs " + maxEpochs + " is below the minimum " + minEpochs);
+        if (trials < 1) throw new IllegalArgumentException("ASHA needs at least one trial, got " + trials);
         this.minEpochs = minEpochs;
         this.eta = eta;
         this.maxEpochs = maxEpochs;
+        this.trials = trials;
         // r_k = r_min·η^k below the maximum: a trial that reaches the maximum is finished, not judged
         for (long r = minEpochs; r < maxEpochs; r *= eta) {
             rungs.add((int) r);
-            recorded.add(new ArrayList<>());
+            recorded.add(new TreeMap<>());
+            promoted.add(new HashSet<>());
         }
     }
 
@@ -40,20 +59,76 @@ public final class Asha {
     public int minEpochs() { return minEpochs; }
     public int maxEpochs() { return maxEpochs; }
 
+    /** Where a job that starts after {@code epoch} epochs stops: the first rung above it, else the maximum. */
+    public int nextStop(int epoch) {
+        for (int r : rungs) if (r > epoch) return r;
+        return maxEpochs;
+    }
+
+    /** Records trial {@code trial}'s validation loss at rung {@code epoch}, where it pauses. */
+    public synchronized void record(int trial, int epoch, double valLoss) {
+        recorded.get(rung(epoch)).put(trial, Double.isNaN(valLoss) ? Double.POSITIVE_INFINITY : valLoss);
+    }
+
+    /** A trial that diverged on its way to rung {@code epoch}: it takes its place there, last, and never goes on. */
+    public synchronized void recordFailure(int trial, int epoch) {
+        ended.add(trial);
+        record(trial, epoch, Double.POSITIVE_INFINITY);
+    }
+
+    /** A trial that ended where it stands (pruned): its losses keep their places, and it is never promoted. */
+    public synchronized void end(int trial) {
+        ended.add(trial);
+    }
+
+    /** Marks trial {@code trial} as gone on from rung {@code epoch} (a continued tune restores its promotions so). */
+    public synchronized void markPromoted(int trial, int epoch) {
+        promoted.get(rung(epoch)).add(trial);
+    }
+
+    /** The next promotion, marked as made; null when no rung has a trial to promote (start a new one, or wait). */
+    public synchronized Promotion promotion() {
+        for (int k = rungs.size() - 1; k >= 0; k--) {
+            List<Integer> order = ranked(k);
+            for (int i = 0; i < order.size() / eta; i++) {
+                int t = order.get(i);
+                if (promoted.get(k).contains(t) || ended.contains(t)) continue;
+                promoted.get(k).add(t);
+                return new Promotion(t, rungs.get(k), k + 1 < rungs.size() ? rungs.get(k + 1) : maxEpochs);
+            }
+        }
+        return null;
+    }
+
     /**
-     * Records a trial's validation loss after {@code epoch} epochs; returns false when the trial
-     * stops here (it reached a rung outside the top 1/η). Epochs between rungs always go on.
+     * True when trial {@code trial}, paused at rung {@code epoch}, can never be promoted: at least
+     * ⌊trials/η⌋ losses there rank above it, and no rung ever holds more than {@code trials}.
      */
-    public synchronized boolean keepGoing(int epoch, double valLoss) {
+    public synchronized boolean hopeless(int trial, int epoch) {
+        int k = rung(epoch);
+        Double mine = recorded.get(k).get(trial);
+        if (mine == null) throw new IllegalArgumentException("trial " + trial + " has no loss at rung " + epoch);
+        int above = 0;
+        for (var e : recorded.get(k).entrySet()) if (before(e.getValue(), e.getKey(), mine, trial)) above++;
+        return above >= trials / eta;
+    }
+
+    /** The trials recorded at rung k, best first. */
+    private List<Integer> ranked(int k) {
+        TreeMap<Integer, Double> losses = recorded.get(k);
+        List<Integer> order = new ArrayList<>(losses.keySet());
+        order.sort(Comparator.comparingDouble((Integer t) -> losses.get(t)).thenComparingInt(t -> t));
+        return order;
+    }
+
+    private static boolean before(double lossA, int a, double lossB, int b) {
+        int c = Double.compare(lossA, lossB);
+        return c < 0 || c == 0 && a < b;
+    }
+
+    private int rung(int epoch) {
         int k = rungs.indexOf(epoch);
-        if (k < 0) return true;
-        // a diverged trial (NaN) ranks below every finite loss
-        double loss = Double.isNaN(valLoss) ? Double.POSITIVE_INFINITY : valLoss;
-        List<Double> here = recorded.get(k);
-        here.add(loss);
-        int rank = 0;
-        for (double other : here) if (other < loss) rank++;
-        // in the top 1/η: rank·η < n
-        return (long) rank * eta < here.size();
+        if (k < 0) throw new IllegalArgumentException("epoch " + epoch + " is not a rung " + rungs);
+        return k;
     }
 }

@@ -12,8 +12,10 @@ public record Trial(int id, Map<String, String> flags, long seed) {
     public static final String FINISHED = "finished";
     public static final String PRUNED = "pruned";
     public static final String FAILED = "failed";
+    /** Waiting at an ASHA rung for a promotion: a state in memory and in the live table, never an end line. */
+    public static final String PAUSED = "paused";
 
-    /** A trial that ran: state finished, pruned or failed (with the reason). */
+    /** A trial that ran: state finished, pruned or failed (with the reason), or paused at a rung. */
     public record Outcome(Trial trial, String state, List<EpochMetrics> epochs, String reason) {
         /** The validation loss of the last epoch (NaN when none ran). */
         public double valLoss() {

@@ -1,36 +1,43 @@
 package app.tune;
 
 import app.train.TrainConfig;
-import app.train.Training;
-import backprop.EpochMetrics;
-import backprop.TrainingListener;
 import data.Dataset;
 import data.Rng;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Runs the trials of a tune, P at a time: each worker takes the next trial number not yet run,
- * trains it an epoch at a time on the tune's training and validation sets, logs every epoch, and
- * (with ASHA) asks the scheduler after each epoch whether it goes on. A trial's flags and seed are
- * functions of (tune seed, trial number), so what a trial computes does not depend on P or on
- * which worker ran it.
+ * Runs the jobs of a tune, P at a time: a worker takes the next job ({@link Schedule}: a new trial,
+ * or with ASHA a paused trial's promotion), trains it an epoch at a time on the tune's training
+ * and validation sets, and logs every epoch. A trial's flags and seed are functions of (tune seed,
+ * trial number), and pausing it changes nothing it computes, so a trial's numbers do not depend on
+ * P or on which worker ran it; with ASHA and P > 1, which jobs run does (see {@link Asha}).
  */
 public final class Tuner {
     static final long TRIAL_SEED_STREAM = 7;
 
-    /** What the tune reports as trials start and end (a live table). */
+    /** What the tune reports as trials start, pause, go on and end (a live table). */
     public interface Listener {
         void started(Trial t);
 
+        /** A trial paused at an ASHA rung (state paused), its training kept for a promotion. */
+        default void paused(Trial.Outcome o) {}
+
+        /**
+         * A paused trial promoted from rung {@code fromEpoch} to {@code toEpoch}; {@code retrained}: its state was not in
+         * memory (a continued tune), so its first {@code fromEpoch} epochs are trained again first.
+         */
+        default void resumed(Trial t, int fromEpoch, int toEpoch, boolean retrained) {}
+
         void ended(Trial.Outcome o);
+
+        /** Something the user should know that is not a trial's row. */
+        default void note(String line) {}
     }
 
     private Tuner() {}
@@ -53,17 +60,12 @@ public final class Tuner {
     }
 
     /**
-     * Runs the trials of {@code plan} that {@code log} has not seen end, {@code parallel} at a time; returns every
+     * Runs the trials of {@code plan} that {@code log} has not seen end, {@code parallel} jobs at a time; returns every
      * outcome by trial number (those of the log included). {@code asha} null: every trial runs {@code maxEpochs}.
      */
     public static Map<Integer, Trial.Outcome> run(List<Trial> plan, Function<Trial, TrainConfig> configOf, Dataset.Split data,
                                                   int maxEpochs, Asha asha, int parallel, TuneLog log, Listener listener) {
-        Map<Integer, Trial.Outcome> outcomes = new TreeMap<>(log.ended());
-        // ASHA's rungs hold what the ended trials recorded, in trial order
-        if (asha != null) for (Trial.Outcome o : outcomes.values()) for (EpochMetrics e : o.epochs()) asha.keepGoing(e.epoch(), e.valLoss());
-        List<Trial> todo = new ArrayList<>();
-        for (Trial t : plan) if (!outcomes.containsKey(t.id())) todo.add(t);
-        AtomicInteger next = new AtomicInteger();
+        Schedule schedule = new Schedule(plan, asha, maxEpochs, log, listener);
         ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
             Thread th = new Thread(r, "tune-worker");
             th.setDaemon(true);
@@ -73,11 +75,11 @@ public final class Tuner {
             List<Future<?>> workers = new ArrayList<>();
             for (int w = 0; w < parallel; w++) {
                 workers.add(pool.submit(() -> {
-                    for (int i; (i = next.getAndIncrement()) < todo.size(); ) {
-                        Trial.Outcome o = runTrial(todo.get(i), configOf, data, maxEpochs, asha, log, listener);
-                        synchronized (outcomes) {
-                            outcomes.put(o.trial().id(), o);
-                        }
+                    try {
+                        for (Job j; (j = schedule.next()) != null; ) schedule.done(j.run(configOf, data, maxEpochs, log, listener));
+                    } catch (RuntimeException e) {
+                        schedule.abort(e);
+                        throw e;
                     }
                     return null;
                 }));
@@ -92,35 +94,7 @@ public final class Tuner {
         } finally {
             pool.shutdownNow();
         }
-        return outcomes;
-    }
-
-    /** One trial: trains until {@code maxEpochs}, a rung that prunes it, or a diverged loss. */
-    static Trial.Outcome runTrial(Trial t, Function<Trial, TrainConfig> configOf, Dataset.Split data, int maxEpochs, Asha asha,
-                                  TuneLog log, Listener listener) {
-        log.started(t);
-        listener.started(t);
-        List<EpochMetrics> epochs = new ArrayList<>();
-        String state = Trial.FINISHED, reason = null;
-        AshaPruning pruning = asha == null ? null : new AshaPruning(asha, maxEpochs);
-        try {
-            Training run = Training.start(configOf.apply(t).withEpochs(maxEpochs), data);
-            run.addListener(new TrainingListener() {
-                @Override public void onEpoch(EpochMetrics e) { log.epoch(t, e); }
-            });
-            if (pruning != null) run.addListener(pruning);
-            while (!run.finished()) epochs.add(run.trainEpoch());
-            if (pruning != null && pruning.pruned()) state = Trial.PRUNED;
-        } catch (ArithmeticException | IllegalArgumentException e) {
-            state = Trial.FAILED;
-            reason = e.getMessage();
-            // a diverged trial still takes its place, last, at the rung it failed to reach
-            if (asha != null) asha.keepGoing(epochs.size() + 1, Double.NaN);
-        }
-        Trial.Outcome o = new Trial.Outcome(t, state, List.copyOf(epochs), reason);
-        log.ended(o);
-        listener.ended(o);
-        return o;
+        return schedule.finish();
     }
 
     /** The best outcome: lowest final validation loss among those that ran every epoch, else among all; null if none has one. */

@@ -93,15 +93,76 @@ class TuneCommandTest {
         assertTrue(r.err().contains("holds the results of another tune"), r.err());
     }
 
+    /** 9 trials of up to 9 epochs (rungs at 1 and 3 with asha); {@code more} may set another --scheduler. */
+    TrainCommandTest.Result asha(String out, String... more) {
+        List<String> a = new ArrayList<>(List.of("tune", "--space", SPACE, "--trials", "9", "--max-epochs", "9", "--subset", "500",
+                "--threads", "2", "--out", dir.resolve(out).toString()));
+        if (!List.of(more).contains("--scheduler")) a.addAll(List.of("--scheduler", "asha"));
+        a.addAll(List.of(more));
+        return nabla(a.toArray(String[]::new));
+    }
+
     @Test
-    void ashaPrunesAndSpendsFewerEpochs() {
-        TrainCommandTest.Result r = nabla("tune", "--space", SPACE, "--trials", "9", "--max-epochs", "9", "--subset", "500",
-                "--scheduler", "asha", "--out", dir.resolve("asha").toString());
+    void ashaPausesTrialsAtRungsPromotesSomeAndSpendsFewerEpochs() throws Exception {
+        TrainCommandTest.Result r = asha("asha");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("rungs at [1, 3] epochs, eta 3"), r.out());
+        assertTrue(r.out().contains("promoted    1->3"), r.out());
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) pruned, \\d+ failed; (\\d+) epochs in all").matcher(r.out());
         assertTrue(m.find(), r.out());
         assertTrue(Integer.parseInt(m.group(1)) > 0 && Integer.parseInt(m.group(2)) < 81, r.out());
+        // every trial ends once, after 1, 3 or 9 epochs, with its epochs numbered 1, 2, ... across its pauses
+        for (Map.Entry<Long, List<Object>> e : records("asha").entrySet()) {
+            List<Object> lines = e.getValue();
+            Map<?, ?> end = (Map<?, ?>) lines.get(lines.size() - 1);
+            long n = (Long) end.get("epochs");
+            assertTrue(n == 1 || n == 3 || n == 9, e.toString());
+            assertEquals(n + 2, lines.size(), e.toString());
+            for (int i = 1; i <= n; i++) assertEquals((long) i, ((Map<?, ?>) lines.get(i)).get("epoch"), e.toString());
+        }
+    }
+
+    @Test
+    void everyEpochAshaRunsWithOneOrTwoWorkersIsTheEpochOfTheTrialTrainedStraightThrough() throws Exception {
+        TrainCommandTest.Result straight = asha("random", "--scheduler", "random");
+        assertEquals(0, straight.exit(), straight.err());
+        TrainCommandTest.Result one = asha("a1", "--parallel", "1");
+        assertEquals(0, one.exit(), one.err());
+        TrainCommandTest.Result two = asha("a2", "--parallel", "2");
+        assertEquals(0, two.exit(), two.err());
+        // a trial paused at rungs and resumed from its state computes what it computes in one go; which trials go on
+        // may differ between one and two workers (the order in which losses reach a rung)
+        Map<Long, List<Object>> r = records("random");
+        for (String run : List.of("a1", "a2")) {
+            Map<Long, List<Object>> a = records(run);
+            assertEquals(r.keySet(), a.keySet());
+            for (long t : a.keySet()) {
+                List<Object> lines = a.get(t);
+                assertEquals(r.get(t).subList(0, lines.size() - 1), lines.subList(0, lines.size() - 1), run + ", trial " + t);
+            }
+        }
+    }
+
+    @Test
+    void aKilledAshaTuneRetrainsItsPausedTrialsAndEndsAsAnUninterruptedOne() throws Exception {
+        assertEquals(0, asha("full").exit());
+        TrainCommandTest.Result first = asha("cut");
+        assertEquals(0, first.exit(), first.err());
+        // as if killed in the first epoch after a promotion (epoch 2), mid-line: the file up to there and half that line
+        Path file = dir.resolve("cut/results.jsonl");
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        int cut = 1;
+        while (!lines.get(cut).contains("\"epoch\":2,")) cut++;
+        List<String> kept = new ArrayList<>(lines.subList(0, cut));
+        kept.add(lines.get(cut).substring(0, 20));
+        Files.write(file, kept, StandardCharsets.UTF_8);
+
+        TrainCommandTest.Result resumed = asha("cut");
+        assertEquals(0, resumed.exit(), resumed.err());
+        assertTrue(resumed.out().contains("paused at a rung"), resumed.out());
+        assertTrue(resumed.out().contains("its training is not in memory"), resumed.out());
+        assertTrue(!resumed.out().contains("note: "), "the retrained epochs are the logged ones: " + resumed.out());
+        assertEquals(records("full"), records("cut"));
     }
 
     @Test
