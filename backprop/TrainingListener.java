@@ -2,11 +2,11 @@ package backprop;
 
 /**
  * What watches a training run: progress bars, metrics logs, TensorBoard, divergence checks, a
- * tuner's pruning. Every training loop ({@link Trainer}, the sparse trainer, the command-line run)
+ * tuner's results log. Every training loop ({@link Trainer}, the sparse trainer, the command-line run)
  * drives its epochs through {@link EpochLoop}, which calls these in order, so a listener written
  * once works on all of them. Every method has an empty default; a listener throws to stop the run
- * (a diverged loss) or answers {@link #stopRequested()} to end it after an epoch (early stopping,
- * pruning).
+ * (a diverged loss) or answers {@link #stopRequested()} to end it after an epoch (a budget, a
+ * condition of the caller's).
  *
  * <p>{@link #onTrainingBatch} runs after every step: it takes primitives, so that calling it
  * allocates nothing.
