@@ -4,8 +4,9 @@ import java.util.Locale;
 
 /**
  * Stops a run whose loss has exploded: a step's loss above {@link #FACTOR} × the first epoch's mean
- * loss (during epoch 1, × the run's first step's loss), or a non-finite validation loss. The weights
- * are then already ruined; the caller keeps the checkpoint of the last epoch that passed.
+ * loss (during epoch 1, × the run's first step's loss), or a non-finite one; as a listener of the
+ * training loop, which itself stops on a non-finite validation loss. The weights are then already
+ * ruined; the caller keeps the checkpoint of the last epoch that passed.
  */
 public final class Divergence implements TrainingListener {
     /** How far above the first epoch's loss a step may go before the run counts as diverged. */
@@ -26,12 +27,6 @@ public final class Divergence implements TrainingListener {
             throw new Diverged(String.format(Locale.ROOT, "step %d (epoch %d): loss %.4g is more than %.0f× %s %.4g",
                     step, epoch, loss, FACTOR, referenceName, reference));
         }
-    }
-
-    /** After epoch {@code epoch}: the first epoch's mean becomes the reference; a non-finite validation loss stops the run. */
-    public void epoch(int epoch, double trainLoss, double valLoss) {
-        trainLoss(epoch, trainLoss);
-        if (!Double.isFinite(valLoss)) throw new Diverged(String.format(Locale.ROOT, "epoch %d: the validation loss is %s", epoch, valLoss));
     }
 
     /** After epoch {@code epoch} with mean train loss {@code loss}: the first epoch's becomes the reference. */
@@ -56,7 +51,7 @@ public final class Divergence implements TrainingListener {
     public static final class Diverged extends ArithmeticException {
         private static final long serialVersionUID = 1L;
 
-        public Diverged(String message) {
+        Diverged(String message) {
             super(message);
         }
     }

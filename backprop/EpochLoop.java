@@ -1,7 +1,5 @@
 package backprop;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import tensor.Tensor;
 
@@ -28,10 +26,22 @@ public final class EpochLoop<X> {
         int rows();
     }
 
-    /** The network measured after an epoch: validation loss, accuracy, and any figures a run adds. */
-    public record Measured(double loss, double accuracy, Map<String, Double> extra) {
+    /**
+     * The network measured after an epoch: validation loss, accuracy, and any figures a run adds;
+     * {@code validated} is false when the run has no validation set (then loss and accuracy are NaN).
+     */
+    public record Measured(double loss, double accuracy, Map<String, Double> extra, boolean validated) {
+        public Measured(double loss, double accuracy, Map<String, Double> extra) {
+            this(loss, accuracy, extra, true);
+        }
+
         public Measured(double loss, double accuracy) {
-            this(loss, accuracy, Map.of());
+            this(loss, accuracy, Map.of(), true);
+        }
+
+        /** No validation set: only the figures a run adds. */
+        public static Measured none(Map<String, Double> extra) {
+            return new Measured(Double.NaN, Double.NaN, extra, false);
         }
     }
 
@@ -40,7 +50,6 @@ public final class EpochLoop<X> {
         Measured measure();
     }
 
-    private final List<TrainingListener> listenerList = new ArrayList<>();
     private TrainingListener[] listeners = new TrainingListener[0];
     private int[] rowsInFlight = new int[1];
     // the epoch under way
@@ -50,13 +59,9 @@ public final class EpochLoop<X> {
 
     /** Adds a listener; listeners are told in the order they were added. */
     public EpochLoop<X> addListener(TrainingListener listener) {
-        listenerList.add(listener);
-        listeners = listenerList.toArray(new TrainingListener[0]);
+        listeners = java.util.Arrays.copyOf(listeners, listeners.length + 1);
+        listeners[listeners.length - 1] = listener;
         return this;
-    }
-
-    public List<TrainingListener> listeners() {
-        return List.copyOf(listenerList);
     }
 
     /** True when a listener asks to end the run after the epoch just told (early stopping, pruning). */
@@ -112,8 +117,8 @@ public final class EpochLoop<X> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         engine.syncNetwork();
         for (TrainingListener l : listeners) l.onEpochTrained(epoch);
-        Measured m = validation == null ? new Measured(Double.NaN, Double.NaN) : validation.measure();
-        if (validation != null && !Double.isFinite(m.loss())) {
+        Measured m = validation == null ? Measured.none(Map.of()) : validation.measure();
+        if (m.validated() && !Double.isFinite(m.loss())) {
             throw new Divergence.Diverged(String.format(java.util.Locale.ROOT, "epoch %d: the validation loss is %s", epoch, m.loss()));
         }
         // the float rate as its shortest decimal (0.1, not the 0.10000000149011612 a widening gives)

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * One epoch of any training run, the one schema of {@code --metrics}, the checkpoint's history,
  * TensorBoard's scalars and the tuner's results. NaN where a figure does not apply (no validation
- * set); {@code extra} holds what a run adds (sentiment's {@code train_accuracy}), in order.
+ * set); {@code extra} holds what a run adds (sentiment's {@code train_accuracy}), by name.
  *
  * @param epoch             1-based
  * @param steps             steps taken over the run when the epoch ended
@@ -21,7 +21,7 @@ import java.util.Map;
 public record EpochMetrics(int epoch, long steps, double trainLoss, double valLoss, double valAccuracy, double learningRate,
                            double seconds, double examplesPerSecond, Map<String, Double> extra) {
     public EpochMetrics {
-        extra = Map.copyOf(extra == null ? Map.of() : extra);
+        extra = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(extra == null ? Map.of() : extra));
     }
 
     public EpochMetrics(int epoch, long steps, double trainLoss, double valLoss, double valAccuracy, double learningRate,
@@ -33,14 +33,14 @@ public record EpochMetrics(int epoch, long steps, double trainLoss, double valLo
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epoch", epoch);
-        m.put("steps", steps);
+        m.put("steps", steps < 0 ? null : steps);  // -1: an older record without the count
         m.put("train_loss", trainLoss);
         m.put("val_loss", valLoss);
         m.put("val_accuracy", valAccuracy);
         m.put("learning_rate", learningRate);
         m.put("seconds", seconds);
         m.put("examples_per_second", examplesPerSecond);
-        extra.keySet().stream().sorted().forEach(k -> m.put(k, extra.get(k)));
+        m.putAll(extra);
         return m;
     }
 

@@ -1,9 +1,7 @@
 package app.cli;
 
-import app.train.ModelSpec;
 import app.train.TrainConfig;
 import app.train.TrainOptions;
-import app.train.Training;
 import data.Csv;
 import data.Dataset;
 import data.Datasets;
@@ -51,7 +49,16 @@ final class Common {
             case SWITCH -> true;
             case INT -> f.getInt(name, (int) o.min(), (int) o.max());
             case LONG -> f.getLong(name);
-            case FLOAT -> (float) f.getDouble(name, o.min(), o.max(), o.ends());
+            case FLOAT -> {
+                double d = f.getDouble(name, o.min(), o.max(), o.ends());
+                float v = (float) d;
+                // a value inside the bounds can round onto one as a float32 (momentum 0.99999999 is 1.0f)
+                if (v != d && (v == o.min() && o.ends().charAt(0) == '(' || v == o.max() && o.ends().charAt(1) == ')')) {
+                    throw new Main.UsageException("--" + name + " must be " + Flags.range(o.min(), o.max(), o.ends()) + ", got " + f.get(name)
+                            + ", which is " + v + " as a float32");
+                }
+                yield v;
+            }
             case DOUBLE -> f.getDouble(name, o.min(), o.max(), o.ends());
             case CHOICE -> f.getChoice(name, o.choices().toArray(String[]::new));
             case TEXT -> {

@@ -215,7 +215,7 @@ final class SentimentCommand implements Main.Command {
             trainer.validation(() -> new EpochLoop.Measured(model.meanLoss(testX, test.labels(), validationLoss),
                     model.accuracy(testX, test.labels()), Map.of("train_accuracy", model.accuracy(trainX, train.labels()))));
         } else {
-            trainer.validation(() -> new EpochLoop.Measured(Double.NaN, Double.NaN, Map.of("train_accuracy", model.accuracy(trainX, train.labels()))));
+            trainer.validation(() -> EpochLoop.Measured.none(Map.of("train_accuracy", model.accuracy(trainX, train.labels()))));
         }
         trainer.addListener(new TrainingListener() {
             @Override

@@ -5,7 +5,6 @@ import app.plot.Plots;
 import app.tensorboard.TrainingBoard;
 import app.train.Checkpoint;
 import app.train.Evaluator;
-import app.train.LrDecay;
 import app.train.MetricsLog;
 import app.train.ModelSpec;
 import app.train.OverfitCheck;

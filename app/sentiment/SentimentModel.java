@@ -61,7 +61,7 @@ public final class SentimentModel {
         public Config {
             if (hidden < 1) throw new IllegalArgumentException("hidden size must be >= 1, got " + hidden);
             activation = activation.toLowerCase(Locale.ROOT);
-            if (!activation.equals("none") && !List.of("sigmoid", "tanh", "relu").contains(activation)) {
+            if (!List.of("none", "sigmoid", "tanh", "relu").contains(activation)) {
                 throw new IllegalArgumentException("unknown activation '" + activation + "'; known: " + ACTIVATIONS);
             }
         }

@@ -51,7 +51,7 @@ public final class TrainingBoard implements Closeable, TrainingListener {
     }
 
     /** After a step: writes the epoch's running mean loss when {@code step} is a multiple of {@link #EVERY_STEPS}. */
-    public void step(long step, double runningLoss) throws IOException {
+    private void step(long step, double runningLoss) throws IOException {
         if (step % EVERY_STEPS == 0) events.scalar("running_train_loss", step, (float) runningLoss);
     }
 
@@ -74,13 +74,13 @@ public final class TrainingBoard implements Closeable, TrainingListener {
     }
 
     /** After an epoch: its figures (every one of the metrics schema, extras included) and the parameters' histograms. */
-    public void epoch(EpochMetrics e) throws IOException {
+    private void epoch(EpochMetrics e) throws IOException {
         events.scalar("train_loss", e.epoch(), (float) e.trainLoss());
         events.scalar("val_loss", e.epoch(), (float) e.valLoss());
         events.scalar("val_accuracy", e.epoch(), (float) e.valAccuracy());
         events.scalar("learning_rate", e.epoch(), (float) e.learningRate());
         events.scalar("examples_per_second", e.epoch(), (float) e.examplesPerSecond());
-        for (var x : new java.util.TreeMap<>(e.extra()).entrySet()) events.scalar(x.getKey(), e.epoch(), x.getValue().floatValue());
+        for (var x : e.extra().entrySet()) events.scalar(x.getKey(), e.epoch(), x.getValue().floatValue());
         for (Parameter p : parameters) {
             events.histogram("weights/" + p.name(), e.epoch(), p.value().data(), p.size());
             events.histogram("gradients/" + p.name(), e.epoch(), p.gradient().data(), p.size());

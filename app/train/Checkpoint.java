@@ -111,11 +111,12 @@ public final class Checkpoint {
 
     /**
      * The whole state of {@code run}: weights and BatchNorm statistics, SGD's momentum buffers, the weights of the best
-     * epoch ({@code bestState}, with early stopping; else null), and as metadata the architecture, config, epoch,
-     * learning rate, the optimizer in PyTorch's terms, the seeds' streams, the normalization, the history, and the
-     * base of a --from run ({@code transfer}, JSON; else null).
+     * epoch (with early stopping), and as metadata the architecture, config, epoch, learning rate, the optimizer in
+     * PyTorch's terms, the seeds' streams, the normalization, the history, and the base of a --from run.
      */
-    public static Checkpoint of(Training run, Map<String, Tensor> bestState, String transfer) {
+    public static Checkpoint of(Training run) {
+        Map<String, Tensor> bestState = run.bestState();
+        String transfer = run.transferJson();
         Map<String, Tensor> tensors = new LinkedHashMap<>(modelState(run.network()));
         Map<String, Object> optimizerState = new LinkedHashMap<>();
         List<Layer> layers = run.network().layers();

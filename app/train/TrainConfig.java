@@ -58,7 +58,7 @@ public record TrainConfig(String data, String model, String activation, String l
     public static TrainConfig fromJson(Map<?, ?> m) {
         Builder b = builder();
         for (TrainOptions.Option o : TrainOptions.ALL) {
-            if (!m.containsKey(o.key()) && o.since() > 0) continue;  // written before the option existed: its default
+            if (m.get(o.key()) == null && o.since() > 0) continue;  // written before the option existed: its default
             o.set().accept(b, o.kind().fromJson(o.key(), m.get(o.key()), o.nullable()));
         }
         return b.build();
@@ -67,7 +67,6 @@ public record TrainConfig(String data, String model, String activation, String l
     public TrainConfig withEpochs(int e) { return toBuilder().epochs(e).build(); }
     public TrainConfig withModel(String m) { return toBuilder().model(m).build(); }
     public TrainConfig withSeed(long s) { return toBuilder().seed(s).build(); }
-    public TrainConfig withBatch(int b) { return toBuilder().batch(b).build(); }
 
     /** A config field by field, from defaults or from another config. */
     public static final class Builder {

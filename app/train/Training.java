@@ -314,8 +314,14 @@ public final class Training {
 
     /** The run's whole state, to write to a file (the format is {@link Checkpoint}'s). */
     public Checkpoint checkpoint() {
-        return Checkpoint.of(this, bestState, transfer);
+        return Checkpoint.of(this);
     }
+
+    /** Copies of the weights of the best epoch (with early stopping), else null. */
+    Map<String, Tensor> bestState() { return bestState; }
+
+    /** JSON of the base this run started from (--from), else null. */
+    String transferJson() { return transfer; }
 
     /**
      * Continues the run of {@code ck}: its weights, BatchNorm statistics, momentum buffers,

@@ -41,7 +41,7 @@ public final class SparseTrainer implements StepEngine<SparseBatch> {
         this.loss = loss;
         this.optimizer = optimizer;
         this.batch = new SparseBatch(network.inputFeatures(), binaryInput);
-        // a loss 1000x the first epoch's stops the run before the next update (as train's does)
+        // a loss 1000x the first epoch's stops the run after the step that exploded (as train's does)
         loop.addListener(new Divergence());
     }
 

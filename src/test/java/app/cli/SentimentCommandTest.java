@@ -61,7 +61,7 @@ class SentimentCommandTest {
     }
 
     @Test
-    void trainsFromTsvWithSoftmaxAndMomentum() {
+    void trainsFromTsvWithSoftmaxAndMomentum() throws IOException {
         Path ckpt = dir.resolve("t.safetensors");
         Result r = run("sentiment", "train", "--tsv", dir.resolve("reviews.tsv").toString(), "--epochs", "1", "--output", "softmax",
                 "--activation", "relu", "--batch", "8", "--momentum", "0.9", "--l2", "0.0001", "--counts", "--lr-decay", "exp:0.5",
@@ -71,6 +71,14 @@ class SentimentCommandTest {
         Result p = run("sentiment", "predict", "--checkpoint", ckpt.toString(), "superb");
         assertEquals(0, p.code, p.err);
         assertTrue(p.out.matches("[01]\\.\\d{4} (positive|negative)\\s*"), p.out);
+
+        // no held-out reviews: no validation figures (null in the metrics), not a "diverged" NaN validation loss
+        Path noTest = dir.resolve("n.jsonl");
+        Result none = run("sentiment", "train", "--tsv", dir.resolve("reviews.tsv").toString(), "--epochs", "1", "--test-fraction", "0",
+                "--checkpoint", dir.resolve("n.safetensors").toString(), "--metrics", noTest.toString());
+        assertEquals(0, none.code, none.err);
+        assertTrue(none.out.contains("test loss -  test acc -"), none.out);
+        assertTrue(Files.readString(noTest).contains("\"val_loss\":null,\"val_accuracy\":null"), Files.readString(noTest));
 
         // issue 17: a second run onto the same checkpoint refuses, unless --overwrite
         Result again = run("sentiment", "train", "--tsv", dir.resolve("reviews.tsv").toString(), "--epochs", "1", "--checkpoint",

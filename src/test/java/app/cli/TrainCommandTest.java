@@ -149,6 +149,7 @@ class TrainCommandTest {
             {"unknown flag --bogus", "train", "--bogus", "1"},
             {"did you mean --epochs?", "train", "--epoch", "3"},
             {"--lr must be > 0, got 0", "train", "--lr", "0"},
+            {"--momentum must be in [0, 1), got 0.99999999, which is 1.0 as a float32", "train", "--momentum", "0.99999999"},
             {"--lr must be > 0, got -0.1", "train", "--lr", "-0.1"},
             {"--lr must be a number, got 'fast'", "train", "--lr", "fast"},
             {"'x' is not a layer size", "train", "--model", "64-x-10"},
