@@ -38,6 +38,7 @@ final class Batcher {
     private final int classes;
     private float[] x = new float[0];
     private final double[] p;
+    private final ServingForward forward;
 
     Batcher(String name, SavedModel model, int maxBatch, long maxDelayNanos, int queueCapacity) {
         this.name = name;
@@ -48,6 +49,7 @@ final class Batcher {
         this.inputs = model.spec().inputs();
         this.classes = model.spec().outputs();
         this.p = new double[classes];
+        this.forward = new ServingForward(model.network());
         thread = new Thread(this::run, "nabla-batcher-" + name);
         thread.setDaemon(true);
         thread.start();
@@ -148,7 +150,7 @@ final class Batcher {
             }
             java.util.Arrays.fill(x, rows * inputs, m * inputs, 0f);
             for (int i = 0; i < m; i++) model.normalization().apply(x, i * inputs);
-            Tensor out = model.network().forward(Tensor.ofSlice(x, 0, m, inputs), false);
+            Tensor out = forward.forward(Tensor.ofSlice(x, 0, m, inputs));
             r = 0;
             for (Job j : batch) {
                 for (int i = 0; i < j.rows; i++, r++) {
