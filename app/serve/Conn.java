@@ -70,6 +70,8 @@ final class Conn {
     boolean closeAfter;         // close once the answer is written
     boolean pendingWrite;       // the answer did not fit the socket: the loop writes the rest
     boolean closed;
+    boolean lingering;          // answered and half-closed: what the client still sends is read and dropped
+    long lingerUntil;
     Metrics.Endpoint endpoint = Metrics.Endpoint.OTHER;
     String allow;               // an Allow header for a 405
     boolean retryAfter;         // a Retry-After header for a 503
@@ -289,7 +291,7 @@ final class Conn {
         if (body.array().length > KEEP_OUT) body.shrink(4096);
         lastActive = System.nanoTime();
         if (owner() == LOOP) {
-            if (closeAfter) loop.close(this);
+            if (closeAfter) loop.linger(this);
             else if (key.interestOps() != SelectionKey.OP_READ) key.interestOps(SelectionKey.OP_READ);
             return; // the loop goes on with the bytes it already read
         }

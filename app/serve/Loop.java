@@ -22,9 +22,10 @@ import java.util.function.Consumer;
  */
 final class Loop implements Runnable {
     private static final long SCAN_NANOS = 200_000_000L;
+    private static final long LINGER_NANOS = 1_000_000_000L;
+    private static final String FULL_BODY = "{\"error\":\"the server has as many connections as it takes (--max-connections); retry later\"}";
     private static final byte[] FULL = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
-            + "Connection: close\r\nContent-Length: 71\r\n\r\n{\"error\":\"the server has as many connections as it takes (--max-connections)\"}")
-            .getBytes(StandardCharsets.US_ASCII);
+            + "Connection: close\r\nContent-Length: " + FULL_BODY.length() + "\r\n\r\n" + FULL_BODY).getBytes(StandardCharsets.US_ASCII);
 
     private final Server server;
     private final int index;
@@ -32,6 +33,8 @@ final class Loop implements Runnable {
     final Thread thread;
     private ServerSocketChannel acceptor;
     private final ArrayList<Conn> conns = new ArrayList<>();
+    private final ArrayList<Refused> refused = new ArrayList<>();
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(8192);
     private final ArrayDeque<Conn> resumed = new ArrayDeque<>(); // guarded by this
     private final ArrayDeque<SocketChannel> adopted = new ArrayDeque<>(); // guarded by this
     private final ArrayDeque<Conn> work = new ArrayDeque<>(); // drained on this thread only
@@ -73,6 +76,7 @@ final class Loop implements Runnable {
             }
         }
         for (int i = conns.size() - 1; i >= 0; i--) close(conns.get(i));
+        for (Refused r : refused) quietClose(r.channel);
         try {
             selector.close();
         } catch (IOException ignored) {
@@ -113,8 +117,16 @@ final class Loop implements Runnable {
             acceptAll();
             return;
         }
+        if (k.attachment() instanceof Refused r) {
+            drop(k, r);
+            return;
+        }
         Conn c = (Conn) k.attachment();
         try {
+            if (c.lingering) {
+                if (discard(c.channel)) close(c);
+                return;
+            }
             if (k.isWritable()) {
                 c.writable();
                 if (!c.closed && !c.pendingWrite) process(c);
@@ -138,7 +150,7 @@ final class Loop implements Runnable {
 
     /** Frames and routes the requests that have arrived in full, while the connection is this loop's. */
     private void process(Conn c) {
-        while (!c.closed && !c.pendingWrite && c.owner() == Conn.LOOP) {
+        while (!c.closed && !c.lingering && !c.pendingWrite && c.owner() == Conn.LOOP) {
             int r = c.frame(System.nanoTime());
             if (r == Conn.NEED_MORE) return;
             if (r == Conn.COMPLETE) server.routes().route(c);
@@ -148,8 +160,7 @@ final class Loop implements Runnable {
     private void drain() {
         synchronized (this) {
             while (!adopted.isEmpty()) register(adopted.poll());
-            work.addAll(resumed);
-            resumed.clear();
+            for (Conn c; (c = resumed.poll()) != null; ) work.add(c); // (addAll would allocate a lambda per turn)
         }
         for (Conn c; (c = work.poll()) != null; ) {
             c.resumed();
@@ -158,7 +169,7 @@ final class Loop implements Runnable {
                 if (c.pendingWrite) {
                     c.key.interestOps(SelectionKey.OP_WRITE);
                 } else if (c.closeAfter) {
-                    close(c);
+                    linger(c);
                 } else {
                     c.key.interestOps(SelectionKey.OP_READ);
                     process(c);
@@ -191,14 +202,81 @@ final class Loop implements Runnable {
         }
     }
 
-    /** Past --max-connections: a 503 with Retry-After (the request is not read), then close. */
-    private static void refuse(SocketChannel ch) {
-        try (ch) {
+    /**
+     * Past --max-connections: a 503 with Retry-After, unread request or not, then a half-close; what
+     * the client still sends is dropped until it closes (closing on unread bytes would reset the
+     * connection, and the client could lose the 503). At most as many such as --max-connections.
+     */
+    private void refuse(SocketChannel ch) {
+        try {
             ch.configureBlocking(false);
             ch.write(ByteBuffer.wrap(FULL));
             ch.shutdownOutput();
+            if (refused.size() < server.config().maxConnections()) {
+                Refused r = new Refused(ch, System.nanoTime() + LINGER_NANOS);
+                r.key = ch.register(selector, SelectionKey.OP_READ, r);
+                refused.add(r);
+                return;
+            }
         } catch (IOException ignored) {
             // the client is gone
+        }
+        quietClose(ch);
+    }
+
+    /** A connection refused past the limit, waiting for its client to close. */
+    private static final class Refused {
+        final SocketChannel channel;
+        final long until;
+        SelectionKey key;
+
+        Refused(SocketChannel channel, long until) {
+            this.channel = channel;
+            this.until = until;
+        }
+    }
+
+    private void drop(SelectionKey k, Refused r) {
+        if (discard(r.channel)) {
+            k.cancel();
+            quietClose(r.channel);
+            refused.remove(r);
+        }
+    }
+
+    /** Reads and drops what the socket holds; true at its end (or on an error). */
+    private boolean discard(SocketChannel ch) {
+        try {
+            while (true) {
+                scratch.clear();
+                int n = ch.read(scratch);
+                if (n < 0) return true;
+                if (n == 0) return false;
+            }
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** After an answer that ends the connection: half-close, then drop what still comes until the client closes or a second passes. */
+    void linger(Conn c) {
+        if (c.closed || c.lingering) return;
+        try {
+            c.channel.shutdownOutput();
+        } catch (IOException e) {
+            close(c);
+            return;
+        }
+        c.lingering = true;
+        c.lingerUntil = System.nanoTime() + LINGER_NANOS;
+        c.key.interestOps(SelectionKey.OP_READ);
+    }
+
+    private static void quietClose(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // closed anyway
         }
     }
 
@@ -214,11 +292,7 @@ final class Loop implements Runnable {
             conns.add(c);
         } catch (IOException e) {
             server.connections.decrementAndGet();
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
+            quietClose(ch);
         }
     }
 
@@ -227,11 +301,7 @@ final class Loop implements Runnable {
         if (c.closed) return;
         c.closed();
         c.key.cancel();
-        try {
-            c.channel.close();
-        } catch (IOException ignored) {
-            // closed anyway
-        }
+        quietClose(c.channel);
         Conn last = conns.remove(conns.size() - 1);
         if (last != c) {
             conns.set(c.slot, last);
@@ -243,17 +313,27 @@ final class Loop implements Runnable {
     /** Cuts what has waited too long: a request not in within the timeout (408), an answer not taken, an idle connection. */
     private void scan(long now) {
         long timeout = server.config().requestTimeoutSeconds() * 1_000_000_000L;
+        for (int i = refused.size() - 1; i >= 0; i--) {
+            Refused r = refused.get(i);
+            if (now - r.until > 0) {
+                r.key.cancel();
+                quietClose(r.channel);
+                refused.remove(i);
+            }
+        }
         for (int i = conns.size() - 1; i >= 0; i--) {
             Conn c = conns.get(i);
             if (c.owner() != Conn.LOOP) continue; // its answer is being computed
-            if (c.pendingWrite) {
+            if (c.lingering) {
+                if (now - c.lingerUntil > 0) close(c);
+            } else if (c.pendingWrite) {
                 if (now - c.writeStart > timeout) close(c);
             } else if (c.requestStart != 0) {
                 if (now - c.requestStart > timeout) {
                     c.closeAfter = true;
                     c.sendError(408, "the request was not received in full within " + server.config().requestTimeoutSeconds()
                             + " s (--request-timeout-s)");
-                    if (!c.closed && !c.pendingWrite) close(c);
+                    if (!c.closed && !c.lingering && !c.pendingWrite) close(c);
                 }
             } else if (now - c.lastActive > timeout) {
                 close(c);
