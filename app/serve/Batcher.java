@@ -5,8 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.LockSupport;
 import tensor.Tensor;
 
 /**
@@ -30,12 +29,10 @@ final class Batcher {
     private final SavedModel model;
     private final int maxBatch;
     private final long maxDelayNanos;
-    private final Job[] ring;
+    private final Job[] ring;           // guarded by itself
     private int head;
-    private int count;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition ready = lock.newCondition();
-    private boolean waiting;            // the thread is in await (guarded by lock)
+    private volatile int count;         // written under the ring's lock; read without it to decide to park
+    private volatile boolean waiting;   // the thread parks (or is about to): a flush unparks it
     private volatile boolean unsignaled; // jobs were offered since the last flush
     private final AtomicInteger arriving; // requests whose body is still coming, for any model
     private final Thread thread;
@@ -45,7 +42,7 @@ final class Batcher {
     private final int inputs;
     private final int classes;
     private final Job[] batch;
-    private float[] x = new float[0];
+    private final RowViews x;
     private final double[] p;
     private final ServingForward forward;
 
@@ -61,6 +58,7 @@ final class Batcher {
         this.classes = model.spec().outputs();
         this.p = new double[classes];
         this.forward = new ServingForward(model.network());
+        this.x = new RowViews(inputs);
         thread = new Thread(this::run, "nabla-batcher-" + name);
         thread.setDaemon(true);
         thread.start();
@@ -68,64 +66,43 @@ final class Batcher {
 
     /** Queues {@code job} (its answer comes from this batcher's thread); false when the queue is full or stopping. */
     boolean offer(Job job) {
-        lock.lock();
-        try {
+        synchronized (ring) {
             if (stopping || count == ring.length) return false;
             ring[(head + count) % ring.length] = job;
             count++;
-            unsignaled = true;
-            return true;
-        } finally {
-            lock.unlock();
         }
+        unsignaled = true;
+        return true;
     }
 
     /** Wakes the batcher for the jobs offered since the last flush, if it waits. */
     void flush() {
         if (!unsignaled) return;
-        lock.lock();
-        try {
-            unsignaled = false;
-            if (waiting) ready.signal();
-        } finally {
-            lock.unlock();
-        }
+        unsignaled = false;
+        // the batcher sets waiting, then reads count; an offer wrote count, and this reads waiting: one of the two sees the other
+        if (waiting) LockSupport.unpark(thread);
     }
 
-    int depth() {
-        lock.lock();
-        try {
-            return count;
-        } finally {
-            lock.unlock();
-        }
-    }
+    int depth() { return count; }
 
     /** Stops taking jobs, runs those queued, and returns when the thread has finished. */
     void stop() throws InterruptedException {
         stopping = true;
-        lock.lock();
-        try {
-            ready.signal();
-        } finally {
-            lock.unlock();
-        }
+        LockSupport.unpark(thread);
         thread.join();
     }
 
     private void run() {
         while (true) {
-            int jobs;
+            while (count == 0) {
+                if (stopping) return;
+                park(TimeUnit.MILLISECONDS.toNanos(50), 0);
+            }
+            int jobs = 0;
             int rows = 0;
-            lock.lock();
-            try {
-                while (count == 0) {
-                    if (stopping) return;
-                    await(TimeUnit.MILLISECONDS.toNanos(50));
-                }
-                jobs = 0;
-                long deadline = System.nanoTime() + maxDelayNanos;
-                while (true) {
+            long deadline = System.nanoTime() + maxDelayNanos;
+            while (true) {
+                synchronized (ring) {
                     // the first job whole, then whole jobs while they fit
                     while (count > 0 && jobs < batch.length && (jobs == 0 || rows + ring[head].rows <= maxBatch)) {
                         Job j = ring[head];
@@ -135,28 +112,23 @@ final class Batcher {
                         batch[jobs++] = j;
                         rows += j.rows;
                     }
-                    long left = deadline - System.nanoTime();
-                    // nobody on the way, or full: waiting would only add latency
-                    if (count > 0 || rows >= maxBatch || jobs == batch.length || arriving.get() == 0 || left <= 0 || stopping) break;
-                    await(left);
+                    if (count > 0) break; // the next job does not fit: full
                 }
-            } finally {
-                lock.unlock();
+                long left = deadline - System.nanoTime();
+                // nobody on the way, or full: waiting would only add latency
+                if (rows >= maxBatch || jobs == batch.length || arriving.get() == 0 || left <= 0 || stopping) break;
+                park(left, 0);
             }
             awaitHold();
             runBatch(jobs, rows);
         }
     }
 
-    private void await(long nanos) {
+    /** Parks up to {@code nanos} unless more than {@code seen} jobs wait; a flush or stop unparks. Allocates nothing (a Condition would, per wait). */
+    private void park(long nanos, int seen) {
         waiting = true;
-        try {
-            ready.awaitNanos(nanos);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            waiting = false;
-        }
+        if (count == seen && !stopping) LockSupport.parkNanos(this, nanos);
+        waiting = false;
     }
 
     /** Tests hold batches here to fill the queue or stop with requests in flight; null in service. */
@@ -178,7 +150,8 @@ final class Batcher {
         RuntimeException failure = null;
         try {
             int m = Math.max(rows, MIN_ROWS);
-            if (x.length < m * inputs) x = new float[Math.max(m, maxBatch) * inputs];
+            Tensor in = this.x.get(m);
+            float[] x = in.data();
             int r = 0;
             for (int b = 0; b < jobs; b++) {
                 Job j = batch[b];
@@ -187,7 +160,7 @@ final class Batcher {
             }
             java.util.Arrays.fill(x, rows * inputs, m * inputs, 0f);
             for (int i = 0; i < m; i++) model.normalization().apply(x, i * inputs);
-            Tensor out = forward.forward(Tensor.ofSlice(x, 0, m, inputs));
+            Tensor out = forward.forward(in);
             r = 0;
             for (int b = 0; b < jobs; b++) {
                 Job j = batch[b];
@@ -213,4 +186,7 @@ final class Batcher {
     }
 
     String name() { return name; }
+
+    /** The thread that runs the model and writes its answers. */
+    Thread thread() { return thread; }
 }

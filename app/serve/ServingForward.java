@@ -23,14 +23,14 @@ import tensor.Tensor;
 final class ServingForward {
     private final Layer[] layers;
     private final float[][] transposed; // Wᵀ [in][out] of layer i when it is Dense, else null
-    private final BatchBuffer[] outputs;
+    private final RowViews[] outputs;
     private final int inputs;
 
     ServingForward(Network network) {
         List<Layer> list = network.layers();
         layers = list.toArray(new Layer[0]);
         transposed = new float[layers.length][];
-        outputs = new BatchBuffer[layers.length];
+        outputs = new RowViews[layers.length];
         inputs = network.inputFeatures();
         for (int i = 0; i < layers.length; i++) {
             if (layers[i] instanceof Dense d) {
@@ -39,7 +39,7 @@ final class ServingForward {
                 float[] t = new float[in * out];
                 for (int o = 0; o < out; o++) for (int j = 0; j < in; j++) t[j * out + o] = w[o * in + j];
                 transposed[i] = t;
-                outputs[i] = new BatchBuffer();
+                outputs[i] = new RowViews(out);
             }
         }
     }
@@ -54,7 +54,7 @@ final class ServingForward {
             }
             Dense d = (Dense) layers[i];
             int rows = x.dim(0), out = d.outFeatures();
-            Tensor h = outputs[i].get(rows, out);
+            Tensor h = outputs[i].get(rows);
             float[] hd = h.data();
             boolean bias = d.bias() != null;
             if (bias) {
