@@ -136,12 +136,15 @@ final class Routes {
         return Metrics.Endpoint.OTHER;
     }
 
-    /** A JSON body, whatever the client calls it: none, application/json, *+json, text/* (hey sends text/html), or a form (curl -d). */
+    /**
+     * A body read as JSON: no Content-Type, application/json, any *+json, and what tools send JSON as
+     * unasked: text/plain, text/html (hey's default), application/x-www-form-urlencoded (curl -d's).
+     */
     private static boolean json(Conn c) {
         HttpHead h = c.head;
         byte[] b = c.in;
-        return h.typeStart < 0 || h.typeIs(b, "application/json") || h.typeEnds(b, "+json") || h.typeStarts(b, "text/")
-                || h.typeIs(b, "application/x-www-form-urlencoded");
+        return h.typeStart < 0 || h.typeIs(b, "application/json") || h.typeEnds(b, "+json") || h.typeIs(b, "text/plain")
+                || h.typeIs(b, "text/html") || h.typeIs(b, "application/x-www-form-urlencoded");
     }
 
     // ---------------------------------------------------------------- the hot path
