@@ -52,6 +52,12 @@ public final class Server {
 
     /** Builds a batcher per model and binds the port; {@link #start} begins serving. */
     public Server(Config config, Map<String, SavedModel> byName, Map<String, String> paths) throws IOException {
+        // bodies beyond each connection's base buffer: half the heap (a body needs about 3x its size as bytes and floats)
+        this(config, byName, paths, Runtime.getRuntime().maxMemory() / 2);
+    }
+
+    /** With {@code bodyBudget} bytes for request bodies beyond the connections' base buffers (tests set it small). */
+    Server(Config config, Map<String, SavedModel> byName, Map<String, String> paths, long bodyBudget) throws IOException {
         this.config = config;
         channel = ServerSocketChannel.open();
         try {
@@ -60,8 +66,7 @@ public final class Server {
             channel.close();
             throw e;
         }
-        // bodies beyond each connection's base buffer: half the heap (a body needs about 3x its size as bytes and floats)
-        memory = new MemoryGate(Runtime.getRuntime().maxMemory() / 2);
+        memory = new MemoryGate(bodyBudget);
         for (var e : byName.entrySet()) {
             Batcher b = new Batcher(e.getKey(), e.getValue(), config.maxBatch(), config.maxDelayNanos(), config.queue(), arriving);
             models.put(e.getKey(), new ServedModel(e.getKey(), paths.getOrDefault(e.getKey(), ""), e.getValue(), b));

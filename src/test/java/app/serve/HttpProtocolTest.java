@@ -184,6 +184,43 @@ class HttpProtocolTest {
     }
 
     @Test
+    void bodiesBeyondTheMemoryBudgetGet503() throws Exception {
+        StringBuilder rows = new StringBuilder("{\"inputs\":[");
+        String row = "[" + "0.5,".repeat(63) + "1]";
+        for (int r = 0; r < 2_300; r++) rows.append(r == 0 ? "" : ",").append(row);
+        String big = rows.append("]}").toString(); // ~600 KB: held as ~1.8 MB of the budget
+        Server s = new Server(new Server.Config("127.0.0.1", 0, 2, 32, 2_000_000, 1 << 20, 64, 10, 1, 16),
+                Map.of("digits", model), Map.of("digits", "model.safetensors"), 2 << 20);
+        s.start();
+        try (Socket a = socket(s); Socket b = socket(s)) {
+            String request = post(big);
+            int half = request.length() / 2;
+            send(a, request.substring(0, half));
+            long t0 = System.nanoTime();
+            while (s.memory.used() == 0) { // a's body is being received
+                assertTrue(System.nanoTime() - t0 < 10e9, "the server did not take the first body");
+                Thread.sleep(5);
+            }
+            Reply refused = exchange(b, request.substring(0, request.indexOf("\r\n\r\n") + 4));
+            assertEquals(503, refused.status, refused.body);
+            assertEquals("1", refused.headers.get("retry-after"));
+            assertTrue(refused.body.contains("memory"), refused.body);
+            send(a, request.substring(half));
+            Reply r = read(a.getInputStream());
+            assertEquals(200, r.status, r.body);
+            assertTrue(r.body.startsWith("{\"predictions\":[") && r.body.length() > 2_300 * 100, "2,300 predictions");
+            for (long t1 = System.nanoTime(); s.memory.used() != 0; Thread.sleep(5)) { // released right after the last byte is written
+                assertTrue(System.nanoTime() - t1 < 5e9, "the body's bytes were not released once it was answered: " + s.memory.used());
+            }
+            try (Socket c = socket(s)) {
+                assertEquals(200, exchange(c, request).status, "and the next large body is taken");
+            }
+        } finally {
+            s.stop(1);
+        }
+    }
+
+    @Test
     void eachServerCutsSlowRequestsAtItsOwnTimeout() throws Exception {
         Server fast = start(16, 1, 4096);
         Server slow = start(16, 3, 4096);
