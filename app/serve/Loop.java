@@ -42,6 +42,7 @@ final class Loop implements Runnable {
     private volatile boolean stopped;
     private long lastScan;
     private int next; // loop 0: the loop that gets the next connection
+    private boolean acceptPaused;
 
     Loop(Server server, int index) throws IOException {
         this.server = server;
@@ -186,7 +187,11 @@ final class Loop implements Runnable {
             try {
                 ch = acceptor.accept();
             } catch (IOException e) {
-                return; // out of file descriptors, or closed: the next turn tries again
+                // out of file descriptors (or closed): stop asking until the next scan, rather than spin on a ready socket that fails
+                SelectionKey k = acceptor.keyFor(selector);
+                if (k != null && k.isValid()) k.interestOps(0);
+                acceptPaused = true;
+                return;
             }
             if (ch == null) return;
             if (server.connections.incrementAndGet() > server.config().maxConnections()) {
@@ -312,6 +317,10 @@ final class Loop implements Runnable {
 
     /** Cuts what has waited too long: a request not in within the timeout (408), an answer not taken, an idle connection. */
     private void scan(long now) {
+        if (acceptPaused && acceptor.isOpen()) {
+            acceptPaused = false;
+            acceptor.keyFor(selector).interestOps(SelectionKey.OP_ACCEPT);
+        }
         long timeout = server.config().requestTimeoutSeconds() * 1_000_000_000L;
         for (int i = refused.size() - 1; i >= 0; i--) {
             Refused r = refused.get(i);

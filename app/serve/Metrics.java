@@ -43,7 +43,7 @@ final class Metrics {
                         .append("\",code=\"").append(i < CODES.length ? Integer.toString(CODES[i]) : "other").append("\"} ").append(n).append('\n');
             }
         }
-        sb.append("# HELP nabla_request_duration_seconds Time from the request's dispatch to its answer, all endpoints.\n");
+        sb.append("# HELP nabla_request_duration_seconds Time from a request's head being read to its answer being written, all endpoints.\n");
         sb.append("# TYPE nabla_request_duration_seconds histogram\n");
         latency.write(sb, "nabla_request_duration_seconds", "");
         sb.append("# HELP nabla_batch_rows Rows per forward pass of the micro-batcher.\n");
