@@ -69,8 +69,8 @@ class ServerTest {
     }
 
     static Server start(SavedModel m, int queue, int maxBatch) throws Exception {
-        // a 2 s request timeout for every server of this JVM (the JDK reads it once)
-        Server s = new Server(new Server.Config("127.0.0.1", 0, 128, maxBatch, 2_000_000, 1 << 20, queue, 2),
+        // a 2 s request timeout; two I/O threads, so that connections are also dealt to a loop that does not accept
+        Server s = new Server(new Server.Config("127.0.0.1", 0, 4, maxBatch, 2_000_000, 1 << 20, queue, 2, 2, 1024),
                 Map.of("digits", m), Map.of("digits", "model.safetensors"));
         s.start();
         return s;
