@@ -1,18 +1,12 @@
 package app.serve;
 
 import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 
-/** The status line and headers of an answer, written as bytes; the Date line is formatted once a second. */
+/** The status line and headers of an answer, written as bytes; the Date line is made once a second. */
 final class Answer {
     static final String JSON = "application/json";
     static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    // IMF-fixdate (RFC 9110 5.6.7): RFC_1123_DATE_TIME would drop the day's leading zero
-    private static final DateTimeFormatter IMF = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
     private static volatile long dateSecond = -1;
     private static volatile byte[] dateLine;
 
@@ -37,12 +31,65 @@ final class Answer {
         long now = System.currentTimeMillis() / 1000;
         byte[] d = dateLine;
         if (now != dateSecond || d == null) {
-            String s = "Date: " + IMF.format(ZonedDateTime.now(ZoneOffset.UTC)) + "\r\n";
-            d = s.getBytes(StandardCharsets.US_ASCII);
+            d = imfFixdate(now);
             dateLine = d;
             dateSecond = now;
         }
         return d;
+    }
+
+    private static final String DAYS = "ThuFriSatSunMonTueWed"; // 1970-01-01 was a Thursday
+    private static final String MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+    /**
+     * {@code Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n} (IMF-fixdate, RFC 9110 5.6.7) for a time in
+     * seconds since 1970, with nothing but the 37 bytes allocated (a DateTimeFormatter made a
+     * kilobyte of garbage a second). The civil date from the day number: H. Hinnant's algorithm.
+     */
+    static byte[] imfFixdate(long epochSecond) {
+        long days = Math.floorDiv(epochSecond, 86_400);
+        int secs = (int) Math.floorMod(epochSecond, 86_400);
+        long z = days + 719_468;
+        long era = Math.floorDiv(z, 146_097);
+        long doe = z - era * 146_097;
+        long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        long mp = (5 * doy + 2) / 153;
+        int day = (int) (doy - (153 * mp + 2) / 5 + 1);
+        int month = (int) (mp < 10 ? mp + 3 : mp - 9);
+        long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+        byte[] b = new byte[37];
+        int i = 0;
+        i = ascii(b, i, "Date: ");
+        int dow = (int) Math.floorMod(days, 7);
+        for (int k = 0; k < 3; k++) b[i++] = (byte) DAYS.charAt(3 * dow + k);
+        b[i++] = ',';
+        b[i++] = ' ';
+        i = two(b, i, day);
+        b[i++] = ' ';
+        for (int k = 0; k < 3; k++) b[i++] = (byte) MONTHS.charAt(3 * (month - 1) + k);
+        b[i++] = ' ';
+        i = two(b, i, (int) (year / 100));
+        i = two(b, i, (int) (year % 100));
+        b[i++] = ' ';
+        i = two(b, i, secs / 3600);
+        b[i++] = ':';
+        i = two(b, i, secs / 60 % 60);
+        b[i++] = ':';
+        i = two(b, i, secs % 60);
+        ascii(b, i, " GMT\r\n");
+        return b;
+    }
+
+    private static int ascii(byte[] b, int i, String s) {
+        for (int k = 0; k < s.length(); k++) b[i++] = (byte) s.charAt(k);
+        return i;
+    }
+
+    private static int two(byte[] b, int i, int v) {
+        b[i] = (byte) ('0' + v / 10);
+        b[i + 1] = (byte) ('0' + v % 10);
+        return i + 2;
     }
 
     static String reason(int status) {

@@ -44,8 +44,10 @@ class HotPathAllocationTest {
             long bytes = allocated(mx, loop, batcher) - before;
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("HotPathAllocationTest: %d bytes on the loop and batcher threads for %d requests in %.1f s%n", bytes, n, seconds);
-            // what may show is per second, not per request: the answers' Date line, formatted once a second (a few hundred bytes)
-            assertTrue(bytes < 1_000 * (seconds + 1), bytes + " bytes allocated for " + n + " requests in " + seconds + " s");
+            // One object per request would be at least 16 B x 2,000 = 32,000 B. What may show without one: the answers' Date
+            // line, formatted once a second (a few hundred bytes), and the odd deoptimized frame boxing a value while the JIT
+            // recompiles on a loaded machine: an eighth of that, 4,000 B, plus 1,000 B a second (measured: 0-900 B in 0.3-0.8 s).
+            assertTrue(bytes < 4_000 + 1_000 * seconds, bytes + " bytes allocated for " + n + " requests in " + seconds + " s");
         } finally {
             HttpProtocolTest.stop();
         }
