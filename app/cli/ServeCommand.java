@@ -20,12 +20,14 @@ final class ServeCommand implements Main.Command {
                 .flag("host", "ADDRESS", "127.0.0.1", "the address to listen on (0.0.0.0: every interface)")
                 .flag("port", "N", "8080", "the TCP port (0: one the system picks)")
                 .flag("threads", "N", "1", "threads for the kernels: serving batches are small, and the other cores read and answer requests")
-                .flag("handlers", "N", "128", "HTTP handler threads: requests read and answered at once (each waits while its batch runs)")
+                .flag("io-threads", "N", "1", "threads that read, parse and answer requests (the models' batchers are threads of their own)")
+                .flag("max-connections", "N", "1024", "open connections at most; beyond, a new one is answered 503 with Retry-After and closed")
+                .flag("handlers", "N", "4", "worker threads for images and bodies over 256 KiB (JSON rows are parsed on the I/O threads)")
                 .flag("max-batch", "ROWS", "32", "the most rows run in one forward pass")
                 .flag("max-delay-ms", "MS", "2", "how long a batch waits for requests still being read, in ms")
                 .flag("max-body-bytes", "BYTES", "16777216", "larger request bodies get 413, unread")
-                .flag("queue", "N", "1024", "requests a model may hold waiting; beyond, 503 with Retry-After")
-                .flag("request-timeout-s", "S", "30", "a request not fully received (or response not taken) within S seconds is cut")
+                .flag("queue", "N", "1024", "requests a model (or the workers) may hold waiting; beyond, 503 with Retry-After")
+                .flag("request-timeout-s", "S", "30", "a request not in within S seconds gets 408; an answer not taken, or a connection idle, that long is closed")
                 .note("Endpoints: GET / (web page), GET /ping, GET /v2/health/live|ready, GET /v2/models/{name}[/ready],\n"
                         + "POST /v2/models/{name}/infer (Open Inference Protocol, JSON), POST /predictions/{name} (JSON rows or an image),\n"
                         + "GET /metrics (Prometheus). See docs/serving.md.");
@@ -54,7 +56,7 @@ final class ServeCommand implements Main.Command {
         int maxBatch = f.getInt("max-batch", 1, 4096);
         Server.Config config = new Server.Config(f.get("host"), f.getInt("port", 0, 65535), f.getInt("handlers", 1, 4096), maxBatch,
                 (long) (f.getDouble("max-delay-ms", 0, 10_000, "[]") * 1e6), f.getLong("max-body-bytes"), f.getInt("queue", 1, 1 << 20),
-                f.getInt("request-timeout-s", 1, 86_400));
+                f.getInt("request-timeout-s", 1, 86_400), f.getInt("io-threads", 1, 256), f.getInt("max-connections", 1, 1 << 20));
         if (config.maxBodyBytes() < 1 || config.maxBodyBytes() > Integer.MAX_VALUE - 8) {
             throw new Main.UsageException("--max-body-bytes must be in [1, " + (Integer.MAX_VALUE - 8) + "], got " + config.maxBodyBytes());
         }

@@ -1,20 +1,21 @@
 package app.serve;
 
 import app.train.SavedModel;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import tensor.Tensor;
 
 /**
- * Dynamic micro-batching for one model: handler threads {@link #offer} jobs to a bounded queue; one
- * thread of its own takes the first, gathers the jobs already queued (and, while requests are still
- * being read, those arriving within {@code maxDelay}) up to {@code maxBatch} rows, and runs them as
- * one forward pass. Buffers are reused from batch to batch. The model runs on this thread only, so
- * the network's layer buffers are never shared.
+ * Dynamic micro-batching for one model. The server's threads {@link #offer} jobs to a bounded ring
+ * and {@link #flush} once they have queued what they read in one turn (so a batch starts with all
+ * of it, and the batcher is woken once per turn, not per request). This model's own thread takes
+ * the waiting jobs up to {@code maxBatch} rows (the first whole, however large), and while
+ * requests are still being received waits up to {@code maxDelay} for them; then it runs one forward
+ * pass and hands every job its answer ({@link Job#complete}, which writes it on this thread). The
+ * network runs on this thread only, in buffers reused from batch to batch.
  *
  * <p>A batch is padded to at least {@link #MIN_ROWS} rows: kernels.Sgemm sends products of one or
  * two rows to a direct dot-product path whose summation order differs from the blocked kernel's,
@@ -28,105 +29,114 @@ final class Batcher {
     private final SavedModel model;
     private final int maxBatch;
     private final long maxDelayNanos;
-    private final ArrayBlockingQueue<Job> queue;
-    private final AtomicInteger arriving = new AtomicInteger();
+    private final Job[] ring;           // guarded by itself
+    private int head;
+    private volatile int count;         // written under the ring's lock; read without it to decide to park
+    private volatile boolean waiting;   // the thread parks (or is about to): a flush unparks it
+    private volatile boolean unsignaled; // jobs were offered since the last flush
+    private final AtomicInteger arriving; // requests whose body is still coming, for any model
     private final Thread thread;
     private volatile boolean stopping;
     final Histogram batchRows = new Histogram(1, 2, 4, 8, 16, 32, 64, 128, 256);
     final LongAdder rowsInferred = new LongAdder();
     private final int inputs;
     private final int classes;
-    private float[] x = new float[0];
+    private final Job[] batch;
+    private final RowViews x;
     private final double[] p;
+    private final ServingForward forward;
 
-    Batcher(String name, SavedModel model, int maxBatch, long maxDelayNanos, int queueCapacity) {
+    Batcher(String name, SavedModel model, int maxBatch, long maxDelayNanos, int queueCapacity, AtomicInteger arriving) {
         this.name = name;
         this.model = model;
         this.maxBatch = maxBatch;
         this.maxDelayNanos = maxDelayNanos;
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.ring = new Job[queueCapacity];
+        this.batch = new Job[Math.max(1, Math.min(maxBatch, queueCapacity))];
+        this.arriving = arriving;
         this.inputs = model.spec().inputs();
         this.classes = model.spec().outputs();
         this.p = new double[classes];
+        this.forward = new ServingForward(model.network());
+        this.x = new RowViews(inputs);
         thread = new Thread(this::run, "nabla-batcher-" + name);
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** A handler thread starts reading a request for this model: the batcher may wait for it. */
-    void arriving() { arriving.incrementAndGet(); }
-
-    /** The request read before is queued or refused. */
-    void arrived() { arriving.decrementAndGet(); }
-
-    /** Queues {@code job}; false when the queue is full (the caller answers 503). */
+    /** Queues {@code job} (its answer comes from this batcher's thread); false when the queue is full or stopping. */
     boolean offer(Job job) {
-        return !stopping && queue.offer(job);
+        synchronized (ring) {
+            if (stopping || count == ring.length) return false;
+            ring[(head + count) % ring.length] = job;
+            count++;
+        }
+        unsignaled = true;
+        return true;
     }
 
-    int depth() { return queue.size(); }
+    /** Wakes the batcher for the jobs offered since the last flush, if it waits. */
+    void flush() {
+        if (!unsignaled) return;
+        unsignaled = false;
+        // the batcher sets waiting, then reads count; an offer wrote count, and this reads waiting: one of the two sees the other
+        if (waiting) LockSupport.unpark(thread);
+    }
 
-    int inputs() { return inputs; }
-
-    int classes() { return classes; }
+    int depth() { return count; }
 
     /** Stops taking jobs, runs those queued, and returns when the thread has finished. */
     void stop() throws InterruptedException {
         stopping = true;
+        LockSupport.unpark(thread);
         thread.join();
     }
 
     private void run() {
-        List<Job> batch = new ArrayList<>(maxBatch);
-        Job carry = null;
         while (true) {
-            Job first = carry;
-            carry = null;
-            if (first == null) {
-                try {
-                    first = queue.poll(20, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    first = null;
-                }
-                if (first == null) {
-                    if (stopping && queue.isEmpty()) return;
-                    continue;
-                }
+            while (count == 0) {
+                if (stopping) return;
+                park(TimeUnit.MILLISECONDS.toNanos(50), 0);
             }
-            batch.add(first);
-            int rows = first.rows;
+            int jobs = 0;
+            int rows = 0;
             long deadline = System.nanoTime() + maxDelayNanos;
-            while (rows < maxBatch) {
-                Job j = queue.poll();
-                if (j == null) {
-                    long left = deadline - System.nanoTime();
-                    if (arriving.get() == 0 || left <= 0) break; // nobody on the way: waiting would only add latency
-                    try {
-                        j = queue.poll(left, TimeUnit.NANOSECONDS);
-                    } catch (InterruptedException e) {
-                        break;
+            while (true) {
+                synchronized (ring) {
+                    // the first job whole, then whole jobs while they fit
+                    while (count > 0 && jobs < batch.length && (jobs == 0 || rows + ring[head].rows <= maxBatch)) {
+                        Job j = ring[head];
+                        ring[head] = null;
+                        head = (head + 1) % ring.length;
+                        count--;
+                        batch[jobs++] = j;
+                        rows += j.rows;
                     }
-                    if (j == null) break;
+                    if (count > 0) break; // the next job does not fit: full
                 }
-                if (rows + j.rows > maxBatch) {
-                    carry = j;
-                    break;
-                }
-                batch.add(j);
-                rows += j.rows;
+                long left = deadline - System.nanoTime();
+                // nobody on the way, or full: waiting would only add latency
+                if (rows >= maxBatch || jobs == batch.length || arriving.get() == 0 || left <= 0 || stopping) break;
+                park(left, 0);
             }
             awaitHold();
-            runBatch(batch, rows);
-            batch.clear();
+            runBatch(jobs, rows);
         }
     }
 
+    /** Parks up to {@code nanos} unless more than {@code seen} jobs wait; a flush or stop unparks. Allocates nothing (a Condition would, per wait). */
+    private void park(long nanos, int seen) {
+        waiting = true;
+        if (count == seen && !stopping) LockSupport.parkNanos(this, nanos);
+        waiting = false;
+    }
+
     /** Tests hold batches here to fill the queue or stop with requests in flight; null in service. */
-    volatile java.util.concurrent.CountDownLatch hold;
+    volatile CountDownLatch hold;
     volatile boolean holding;
 
     private void awaitHold() {
-        java.util.concurrent.CountDownLatch h = hold;
+        CountDownLatch h = hold;
         if (h == null) return;
         holding = true;
         try {
@@ -136,21 +146,24 @@ final class Batcher {
         }
     }
 
-    private void runBatch(List<Job> batch, int rows) {
+    private void runBatch(int jobs, int rows) {
         RuntimeException failure = null;
         try {
             int m = Math.max(rows, MIN_ROWS);
-            if (x.length < m * inputs) x = new float[Math.max(m, maxBatch) * inputs];
+            Tensor in = this.x.get(m);
+            float[] x = in.data();
             int r = 0;
-            for (Job j : batch) {
+            for (int b = 0; b < jobs; b++) {
+                Job j = batch[b];
                 System.arraycopy(j.x, 0, x, r * inputs, j.rows * inputs);
                 r += j.rows;
             }
             java.util.Arrays.fill(x, rows * inputs, m * inputs, 0f);
             for (int i = 0; i < m; i++) model.normalization().apply(x, i * inputs);
-            Tensor out = model.network().forward(Tensor.ofSlice(x, 0, m, inputs), false);
+            Tensor out = forward.forward(in);
             r = 0;
-            for (Job j : batch) {
+            for (int b = 0; b < jobs; b++) {
+                Job j = batch[b];
                 for (int i = 0; i < j.rows; i++, r++) {
                     model.spec().probabilities(out, r, p);
                     for (int c = 0; c < classes; c++) j.probabilities[i * classes + c] = (float) p[c];
@@ -161,8 +174,19 @@ final class Batcher {
         } catch (RuntimeException e) {
             failure = e;
         }
-        for (Job j : batch) j.complete(failure);
+        for (int b = 0; b < jobs; b++) {
+            Job j = batch[b];
+            batch[b] = null;
+            try {
+                j.complete(failure);
+            } catch (RuntimeException e) {
+                // writing one answer failed (its connection is closed by its owner): the others still get theirs
+            }
+        }
     }
 
     String name() { return name; }
+
+    /** The thread that runs the model and writes its answers. */
+    Thread thread() { return thread; }
 }

@@ -8,9 +8,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The HTTP plumbing nabla's servers share, on the JDK's {@code com.sun.net.httpserver}: the JDK
- * server's timeouts, a bounded request body, replies, and handlers whose refusals ({@link HttpError})
- * become a status and a JSON {@code {"error": ...}} while the server goes on serving.
+ * The HTTP plumbing of nabla's pages served on the JDK's {@code com.sun.net.httpserver} (nabla
+ * clean's): the JDK server's timeouts, a bounded request body, replies, and handlers whose refusals
+ * ({@link HttpError}) become a status and a JSON {@code {"error": ...}} while the server goes on
+ * serving. {@code nabla serve} has its own server ({@link Server}, docs/serving.md says why).
  */
 public final class Http {
     private Http() {}

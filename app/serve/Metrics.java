@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class Metrics {
     enum Endpoint { PING, HEALTH, METADATA, INFER, PREDICTIONS, METRICS, PAGE, OTHER }
 
-    static final int[] CODES = {200, 400, 404, 405, 413, 415, 500, 503};
+    static final int[] CODES = {200, 400, 404, 405, 408, 413, 415, 431, 500, 503};
     private final LongAdder[][] requests = new LongAdder[Endpoint.values().length][CODES.length + 1];
     final Histogram latency = new Histogram(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5);
 
@@ -43,7 +43,7 @@ final class Metrics {
                         .append("\",code=\"").append(i < CODES.length ? Integer.toString(CODES[i]) : "other").append("\"} ").append(n).append('\n');
             }
         }
-        sb.append("# HELP nabla_request_duration_seconds Time from the request's dispatch to its answer, all endpoints.\n");
+        sb.append("# HELP nabla_request_duration_seconds Time from a request's head being read to its answer being written, all endpoints.\n");
         sb.append("# TYPE nabla_request_duration_seconds histogram\n");
         latency.write(sb, "nabla_request_duration_seconds", "");
         sb.append("# HELP nabla_batch_rows Rows per forward pass of the micro-batcher.\n");

@@ -1,116 +1,229 @@
 package app.serve;
 
-import com.sun.net.httpserver.HttpExchange;
 import data.ImageFolder;
 import data.ImageShape;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The endpoints: TorchServe's {@code GET /ping} and {@code POST /predictions/{name}}; the Open
  * Inference Protocol's (KServe v2) health, server and model metadata, readiness and
  * {@code POST /v2/models/{name}[/versions/1]/infer}; Prometheus {@code GET /metrics}; the web page
  * {@code GET /} and its model list {@code GET /models}. Every refusal is a JSON {@code {"error"}}.
+ *
+ * <p>Where each runs: {@link #route} on the connection's loop thread, which answers the cheap
+ * requests itself and, for {@code /predictions} with a JSON body (the hot path), parses the rows
+ * into the connection's reused Job and queues it, allocating nothing. Images and bodies over
+ * {@link #INLINE_BODY} go to a worker ({@link #work}). The batcher's thread writes the inference
+ * answers ({@link #batched}).
  */
 final class Routes {
     static final String VERSION = "1";
+    /** JSON bodies up to this size are parsed on the loop thread; larger ones on a worker, so that one does not stall the loop. */
+    static final int INLINE_BODY = 256 * 1024;
+    private static final String PREDICTIONS = "/predictions/";
+    private static final byte[] PREDICTIONS_BYTES = PREDICTIONS.getBytes(StandardCharsets.US_ASCII);
+
     private final Server server;
     private final byte[] page;
+    private final ServedModel[] models;
 
     Routes(Server server) throws IOException {
         this.server = server;
+        this.models = server.models().values().toArray(new ServedModel[0]);
         try (InputStream in = Routes.class.getResourceAsStream("index.html")) {
             if (in == null) throw new IOException("app/serve/index.html is missing from the classpath");
             page = in.readAllBytes();
         }
     }
 
-    void handle(HttpExchange ex) {
-        long t0 = System.nanoTime();
-        String path = ex.getRequestURI().getPath();
-        int status = 500;
-        server.inFlight.incrementAndGet();
+    /** On the loop thread: a request is in; answer it, or hand it on. */
+    void route(Conn c) {
         try {
-            if (server.stopping()) {
-                ex.getResponseHeaders().set("Connection", "close");
-                throw new HttpError(503, "the server is stopping");
+            ServedModel m = hot(c);
+            if (m != null) {
+                predictJson(c, m);
+            } else if (heavy(c)) {
+                c.handOff();
+                try {
+                    server.workers().execute(c.work);
+                } catch (RejectedExecutionException e) {
+                    c.takeBack();
+                    throw new HttpError(503, "every handler is busy and " + server.workers().getQueue().size()
+                            + " requests wait for one (--handlers, --queue); retry later");
+                }
+            } else {
+                answer(c, path(c));
             }
-            status = route(ex, path);
         } catch (HttpError e) {
-            status = e.status;
-            if (status == 405) ex.getResponseHeaders().set("Allow", e.getMessage().endsWith("use POST") ? "POST" : "GET");
-            if (status == 503) ex.getResponseHeaders().set("Retry-After", "1");
-            reply(ex, status, JsonOut.error(e.getMessage()));
-        } catch (IOException e) {
-            status = 400; // the client went away or sent a broken body: nobody to answer
-            ex.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            status = 503;
-            reply(ex, 503, JsonOut.error("the server is stopping"));
+            refuse(c, e.status, e.getMessage());
         } catch (RuntimeException e) {
-            status = 500;
-            reply(ex, 500, JsonOut.error("internal error: " + e));
-        } finally {
-            server.inFlight.decrementAndGet();
-            server.metrics().record(Server.endpointOf(path), status, System.nanoTime() - t0);
+            refuse(c, 500, "internal error: " + e);
         }
     }
 
-    private static void reply(HttpExchange ex, int status, String json) {
+    /** On a worker: an image, or a large body. */
+    void work(Conn c) {
         try {
-            Http.sendJson(ex, status, json);
-        } catch (IOException | RuntimeException ignored) {
-            ex.close(); // headers already sent, or the client is gone
+            answer(c, path(c));
+        } catch (HttpError e) {
+            refuse(c, e.status, e.getMessage());
+        } catch (RuntimeException e) {
+            refuse(c, 500, "internal error: " + e);
         }
     }
 
-    /** Answers the request and returns its status; refusals are thrown. */
-    private int route(HttpExchange ex, String path) throws IOException, HttpError, InterruptedException {
-        String method = ex.getRequestMethod();
+    /** On the batcher's thread: the job's batch has run; its answer is written. */
+    void batched(Conn c, Job j) {
+        if (j.failure != null) {
+            refuse(c, 500, "internal error: " + j.failure);
+            return;
+        }
+        c.body.clear();
+        if (j.kind == Job.PREDICTIONS) JsonOut.predictions(c.body, j.model, j.probabilities, j.rows);
+        else JsonOut.v2(c.body, j.model, j.id, j.probabilities, j.rows);
+        c.send(200, Answer.JSON);
+    }
+
+    private void refuse(Conn c, int status, String message) {
+        if (status == 405) c.allow = message.endsWith("use POST") ? "POST" : "GET";
+        if (status == 503) c.retryAfter = true;
+        c.sendError(status, message);
+    }
+
+    /** The model of a {@code POST /predictions/{name}} whose small JSON body the loop parses at once, or null. */
+    private ServedModel hot(Conn c) {
+        HttpHead h = c.head;
+        if (h.method != HttpHead.POST || c.bodyLength > INLINE_BODY || !json(c)) return null;
+        byte[] b = c.in;
+        int from = h.pathStart + PREDICTIONS_BYTES.length;
+        if (h.pathEnd <= from || !HttpHead.is(b, h.pathStart, from, PREDICTIONS)) return null;
+        for (ServedModel m : models) {
+            byte[] n = m.nameBytes();
+            if (h.pathEnd - from == n.length && java.util.Arrays.equals(b, from, h.pathEnd, n, 0, n.length)) return m;
+        }
+        return null;
+    }
+
+    /** A request that a worker takes: an image, or a body too large to parse on the loop. */
+    private boolean heavy(Conn c) {
+        return c.head.method == HttpHead.POST && modelRequest(c) && (c.head.typeStarts(c.in, "image/") || c.bodyLength > INLINE_BODY);
+    }
+
+    /** A POST whose answer comes from a model (the batcher may wait for its body). */
+    boolean modelRequest(Conn c) {
+        HttpHead h = c.head;
+        return h.method == HttpHead.POST && (HttpHead.istarts(c.in, h.pathStart, h.pathEnd, PREDICTIONS)
+                || h.pathEnd - h.pathStart > 6 && HttpHead.is(c.in, h.pathEnd - 6, h.pathEnd, "/infer"));
+    }
+
+    /** The endpoint a request counts under in the metrics. */
+    Metrics.Endpoint endpoint(Conn c) {
+        HttpHead h = c.head;
+        byte[] b = c.in;
+        int s = h.pathStart, e = h.pathEnd;
+        if (HttpHead.is(b, s, e, "/ping")) return Metrics.Endpoint.PING;
+        if (HttpHead.istarts(b, s, e, "/v2/health")) return Metrics.Endpoint.HEALTH;
+        if (e - s >= 6 && HttpHead.is(b, e - 6, e, "/infer")) return Metrics.Endpoint.INFER;
+        if (HttpHead.istarts(b, s, e, PREDICTIONS)) return Metrics.Endpoint.PREDICTIONS;
+        if (HttpHead.istarts(b, s, e, "/v2")) return Metrics.Endpoint.METADATA;
+        if (HttpHead.is(b, s, e, "/metrics")) return Metrics.Endpoint.METRICS;
+        if (e == s || HttpHead.is(b, s, e, "/") || HttpHead.is(b, s, e, "/index.html") || HttpHead.is(b, s, e, "/models")) return Metrics.Endpoint.PAGE;
+        return Metrics.Endpoint.OTHER;
+    }
+
+    /**
+     * A body read as JSON: no Content-Type, application/json, any *+json, and what tools send JSON as
+     * unasked: text/plain, text/html (hey's default), application/x-www-form-urlencoded (curl -d's).
+     */
+    private static boolean json(Conn c) {
+        HttpHead h = c.head;
+        byte[] b = c.in;
+        return h.typeStart < 0 || h.typeIs(b, "application/json") || h.typeEnds(b, "+json") || h.typeIs(b, "text/plain")
+                || h.typeIs(b, "text/html") || h.typeIs(b, "application/x-www-form-urlencoded");
+    }
+
+    // ---------------------------------------------------------------- the hot path
+
+    private void predictJson(Conn c, ServedModel m) throws HttpError {
+        Job job = c.job;
+        int rows = c.rows.parse(c.in, c.bodyStart, c.bodyStart + c.bodyLength, m.inputs(), job);
+        if (rows < 0) { // not the plain form: the full parser reads it, or says what is wrong
+            InferRequest req = InferRequest.rows(c.bodyCopy(), c.bodyLength, m.inputs());
+            job.x = req.x();
+            rows = req.rows();
+        }
+        job.prepare(m, Job.PREDICTIONS, rows);
+        queue(c, m);
+    }
+
+    /** Queues the connection's job: on the loop, the connection is handed off first; on a worker it already is. */
+    private static void queue(Conn c, ServedModel m) throws HttpError {
+        boolean loop = c.owner() == Conn.LOOP;
+        if (loop) c.handOff();
+        if (!m.batcher().offer(c.job)) {
+            if (loop) c.takeBack();
+            throw new HttpError(503, "model \"" + m.name() + "\" has " + m.batcher().depth() + " requests queued (--queue); retry later");
+        }
+        if (!loop) m.batcher().flush(); // the loop flushes once per turn
+    }
+
+    // ---------------------------------------------------------------- everything else
+
+    /** Answers the request, or queues it for its model; refusals are thrown. */
+    private void answer(Conn c, String path) throws HttpError {
         switch (path) {
             case "/ping" -> {
-                get(method);
-                return json(ex, 200, server.ready() ? "{\"status\":\"Healthy\"}" : "{\"status\":\"Unhealthy\"}");
+                get(c);
+                json(c, 200, server.ready() ? "{\"status\":\"Healthy\"}" : "{\"status\":\"Unhealthy\"}");
+                return;
             }
             case "/v2/health/live" -> {
-                get(method);
-                return json(ex, 200, "{\"live\":true}");
+                get(c);
+                json(c, 200, "{\"live\":true}");
+                return;
             }
             case "/v2/health/ready" -> {
-                get(method);
-                return server.ready() ? json(ex, 200, "{\"ready\":true}") : json(ex, 503, "{\"ready\":false}");
+                get(c);
+                json(c, server.ready() ? 200 : 503, "{\"ready\":" + server.ready() + "}");
+                return;
             }
             case "/v2", "/v2/" -> {
-                get(method);
-                return json(ex, 200, "{\"name\":\"nabla\",\"version\":\"" + VERSION + "\",\"extensions\":[]}");
+                get(c);
+                json(c, 200, "{\"name\":\"nabla\",\"version\":\"" + VERSION + "\",\"extensions\":[]}");
+                return;
             }
             case "/metrics" -> {
-                get(method);
-                Http.send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", server.metrics().text(List.copyOf(server.models().values())));
-                return 200;
+                get(c);
+                c.body.clear().str(server.metrics().text(List.of(models)));
+                c.send(200, "text/plain; version=0.0.4; charset=utf-8");
+                return;
             }
             case "/", "/index.html" -> {
-                get(method);
-                Http.send(ex, 200, "text/html; charset=utf-8", page);
-                return 200;
+                get(c);
+                c.body.clear().bytes(page);
+                c.send(200, "text/html; charset=utf-8");
+                return;
             }
             case "/models" -> {
-                get(method);
-                return json(ex, 200, ModelJson.list(server.models().values()));
+                get(c);
+                json(c, 200, ModelJson.list(List.of(models)));
+                return;
             }
             default -> { }
         }
-        if (path.startsWith("/predictions/")) {
-            ServedModel m = model(path.substring("/predictions/".length()));
-            post(method);
-            return predictions(ex, m);
+        if (path.startsWith(PREDICTIONS)) {
+            ServedModel m = model(path.substring(PREDICTIONS.length()));
+            post(c);
+            predictions(c, m);
+            return;
         }
         if (path.startsWith("/v2/models/")) {
-            String rest = path.substring("/v2/models/".length());
-            String[] parts = rest.split("/", -1);
+            String[] parts = path.substring("/v2/models/".length()).split("/", -1);
             ServedModel m = model(parts[0]);
             int i = 1;
             if (parts.length >= 3 && parts[1].equals("versions")) {
@@ -121,72 +234,49 @@ final class Routes {
             if (parts.length > i + 1) throw new HttpError(404, "no endpoint " + path);
             switch (action) {
                 case "" -> {
-                    get(method);
-                    return json(ex, 200, ModelJson.metadata(m));
+                    get(c);
+                    json(c, 200, ModelJson.metadata(m));
                 }
                 case "ready" -> {
-                    get(method);
-                    return json(ex, server.ready() ? 200 : 503, "{\"name\":\"" + m.name() + "\",\"ready\":" + server.ready() + "}");
+                    get(c);
+                    json(c, server.ready() ? 200 : 503, "{\"name\":\"" + m.name() + "\",\"ready\":" + server.ready() + "}");
                 }
                 case "infer" -> {
-                    post(method);
-                    return infer(ex, m);
+                    post(c);
+                    infer(c, m);
                 }
                 default -> throw new HttpError(404, "no endpoint " + path);
             }
+            return;
         }
         throw new HttpError(404, "no endpoint " + path + "; see GET / for the page, /v2/models/{name} for a model");
     }
 
-    private int infer(HttpExchange ex, ServedModel m) throws IOException, HttpError, InterruptedException {
-        InferRequest req;
-        m.batcher().arriving();
-        Job job;
-        try {
-            byte[] body = Http.body(ex, server.config().maxBodyBytes(), " (--max-body-bytes)");
-            req = InferRequest.v2(body, body.length, m.inputs());
-            job = queue(m, req.x(), req.rows());
-        } finally {
-            m.batcher().arrived();
+    private void infer(Conn c, ServedModel m) throws HttpError {
+        if (!json(c)) {
+            throw new HttpError(415, "Content-Type " + type(c) + " is not taken here: send the JSON form (application/json); "
+                    + "the binary tensor extension is not supported");
         }
-        job.await();
-        StringBuilder sb = new StringBuilder(64 + 14 * job.probabilities.length);
-        sb.append("{\"model_name\":\"").append(m.name()).append("\",\"model_version\":\"").append(VERSION).append('"');
-        if (req.id() != null) JsonOut.string(sb.append(",\"id\":"), req.id());
-        sb.append(",\"outputs\":[{\"name\":\"").append(InferRequest.OUTPUT).append("\",\"shape\":[").append(req.rows()).append(',')
-                .append(m.classes()).append("],\"datatype\":\"FP32\",\"data\":");
-        JsonOut.floats(sb, job.probabilities, 0, job.probabilities.length).append("}]}");
-        return json(ex, 200, sb.toString());
+        InferRequest req = InferRequest.v2(c.bodyCopy(), c.bodyLength, m.inputs());
+        c.job.x = req.x();
+        c.job.id = req.id();
+        c.job.prepare(m, Job.V2, req.rows());
+        queue(c, m);
     }
 
-    private int predictions(HttpExchange ex, ServedModel m) throws IOException, HttpError, InterruptedException {
-        String type = ex.getRequestHeaders().getFirst("Content-Type");
-        type = type == null ? "application/json" : type.toLowerCase(Locale.ROOT);
-        Job job;
-        m.batcher().arriving();
-        try {
-            byte[] body = Http.body(ex, server.config().maxBodyBytes(), " (--max-body-bytes)");
-            if (type.startsWith("image/")) {
-                job = queue(m, image(m, body, type), 1);
-            } else { // JSON, whatever the client calls it (curl says form-urlencoded, hey text/html)
-                InferRequest req = InferRequest.rows(body, body.length, m.inputs());
-                job = queue(m, req.x(), req.rows());
-            }
-        } finally {
-            m.batcher().arrived();
+    private void predictions(Conn c, ServedModel m) throws HttpError {
+        if (c.head.typeStarts(c.in, "image/")) {
+            c.job.x = image(m, c.bodyCopy(), type(c));
+            c.job.prepare(m, Job.PREDICTIONS, 1);
+        } else if (json(c)) {
+            InferRequest req = InferRequest.rows(c.bodyCopy(), c.bodyLength, m.inputs());
+            c.job.x = req.x();
+            c.job.prepare(m, Job.PREDICTIONS, req.rows());
+        } else {
+            throw new HttpError(415, "Content-Type " + type(c) + " is not taken here: send JSON (application/json, {\"inputs\": [[" + m.inputs()
+                    + " numbers]]}) or an image (image/png, image/jpeg)");
         }
-        job.await();
-        StringBuilder sb = new StringBuilder(64 + 24 * job.probabilities.length);
-        sb.append("{\"predictions\":[");
-        int k = m.classes();
-        for (int r = 0; r < job.rows; r++) {
-            int best = 0;
-            for (int c = 1; c < k; c++) if (job.probabilities[r * k + c] > job.probabilities[r * k + best]) best = c;
-            sb.append(r == 0 ? "" : ",").append("{\"class\":").append(best).append(",\"label\":");
-            JsonOut.string(sb, m.labels().get(best)).append(",\"probabilities\":");
-            JsonOut.floats(sb, job.probabilities, r * k, k).append('}');
-        }
-        return json(ex, 200, sb.append("]}").toString());
+        queue(c, m);
     }
 
     private static float[] image(ServedModel m, byte[] body, String type) throws HttpError {
@@ -202,30 +292,52 @@ final class Routes {
         return x;
     }
 
-    private static Job queue(ServedModel m, float[] x, int rows) throws HttpError {
-        Job job = new Job(x, rows, m.classes());
-        if (!m.batcher().offer(job)) {
-            throw new HttpError(503, "model \"" + m.name() + "\" has " + m.batcher().depth() + " requests queued (--queue); retry later");
-        }
-        return job;
-    }
-
     private ServedModel model(String name) throws HttpError {
         ServedModel m = server.models().get(name);
         if (m == null) throw new HttpError(404, "unknown model \"" + name + "\"; this server has " + server.modelNames());
         return m;
     }
 
-    private static int json(HttpExchange ex, int status, String json) throws IOException {
-        Http.sendJson(ex, status, json);
-        return status;
+    private static void json(Conn c, int status, String json) {
+        c.body.clear().str(json);
+        c.send(status, Answer.JSON);
     }
 
-    private static void get(String method) throws HttpError {
-        if (!method.equals("GET")) throw new HttpError(405, "method " + method + " is not allowed here; use GET");
+    private static void get(Conn c) throws HttpError {
+        if (c.head.method != HttpHead.GET) throw new HttpError(405, "method " + method(c) + " is not allowed here; use GET");
     }
 
-    private static void post(String method) throws HttpError {
-        if (!method.equals("POST")) throw new HttpError(405, "method " + method + " is not allowed here; use POST");
+    private static void post(Conn c) throws HttpError {
+        if (c.head.method != HttpHead.POST) throw new HttpError(405, "method " + method(c) + " is not allowed here; use POST");
+    }
+
+    private static String method(Conn c) {
+        return new String(c.in, c.head.methodStart, c.head.methodEnd - c.head.methodStart, StandardCharsets.US_ASCII);
+    }
+
+    private static String type(Conn c) {
+        HttpHead h = c.head;
+        return h.typeStart < 0 ? "(none)" : new String(c.in, h.typeStart, h.typeEnd - h.typeStart, StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The request's path, %XX escapes decoded as UTF-8 ("/" for an absolute-form target with no path). */
+    static String path(Conn c) {
+        HttpHead h = c.head;
+        if (h.pathEnd == h.pathStart) return "/";
+        if (HttpHead.indexOf(c.in, h.pathStart, h.pathEnd, (byte) '%') < 0) {
+            return new String(c.in, h.pathStart, h.pathEnd - h.pathStart, StandardCharsets.UTF_8);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = h.pathStart; i < h.pathEnd; i++) {
+            int hi = i + 2 < h.pathEnd && c.in[i] == '%' ? Character.digit(c.in[i + 1], 16) : -1;
+            int lo = hi >= 0 ? Character.digit(c.in[i + 2], 16) : -1;
+            if (lo >= 0) {
+                out.write(hi * 16 + lo);
+                i += 2;
+            } else {
+                out.write(c.in[i]);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

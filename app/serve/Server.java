@@ -1,63 +1,97 @@
 package app.serve;
 
-import app.serve.Metrics.Endpoint;
-import com.sun.net.httpserver.HttpServer;
+import app.train.SavedModel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code nabla serve}'s HTTP server, on the JDK's own {@code com.sun.net.httpserver}. Its dispatcher
- * thread only accepts and parses headers; a fixed pool of handler threads reads bodies, parses
- * JSON and waits for the model's {@link Batcher}, whose own thread runs the network. Routes:
- * {@link Routes}; the plumbing: {@link Http}.
+ * {@code nabla serve}'s HTTP/1.1 server, on java.nio: {@code ioThreads} selector loops ({@link Loop})
+ * read, frame and route requests and answer the cheap ones; each model's {@link Batcher} runs its
+ * network and writes the inference answers; a few worker threads decode images and parse large
+ * bodies. Everything is bounded: connections ({@code maxConnections}, then 503), each model's
+ * queue and the workers' queue ({@code queue}, then 503), the bodies in memory (a {@link MemoryGate},
+ * then 503), and the time a request, an answer or an idle connection may hold a connection
+ * ({@code requestTimeoutSeconds}). Why not com.sun.net.httpserver: docs/serving.md.
  */
 public final class Server {
     /** What {@code nabla serve}'s flags set. */
     public record Config(String host, int port, int handlers, int maxBatch, long maxDelayNanos, long maxBodyBytes, int queue,
-                         int requestTimeoutSeconds) {}
+                         int requestTimeoutSeconds, int ioThreads, int maxConnections) {
+        /** With one I/O thread and 1024 connections. */
+        public Config(String host, int port, int handlers, int maxBatch, long maxDelayNanos, long maxBodyBytes, int queue, int requestTimeoutSeconds) {
+            this(host, port, handlers, maxBatch, maxDelayNanos, maxBodyBytes, queue, requestTimeoutSeconds, 1, 1024);
+        }
+    }
 
     private final Config config;
     private final Map<String, ServedModel> models = new LinkedHashMap<>();
     private final Metrics metrics = new Metrics();
-    private final HttpServer http;
-    private final ThreadPoolExecutor handlers;
+    private final ServerSocketChannel channel;
+    private final int port;
+    private final Loop[] loops;
+    private final Batcher[] batchers;
+    private final ThreadPoolExecutor workers;
+    private final Routes routes;
     private volatile boolean ready;
     private volatile boolean stopping;
-    final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long stopStart;
+    /** Requests from their first byte to their answer. */
+    final AtomicInteger inFlight = new AtomicInteger();
+    /** Model requests whose body is still coming: a batch may wait for them (--max-delay-ms). */
+    final AtomicInteger arriving = new AtomicInteger();
+    final AtomicInteger connections = new AtomicInteger();
+    final MemoryGate memory;
 
     /** Builds a batcher per model and binds the port; {@link #start} begins serving. */
-    public Server(Config config, Map<String, app.train.SavedModel> byName, Map<String, String> paths) throws IOException {
+    public Server(Config config, Map<String, SavedModel> byName, Map<String, String> paths) throws IOException {
+        // bodies beyond each connection's base buffer: half the heap (a body needs about 3x its size as bytes and floats)
+        this(config, byName, paths, Runtime.getRuntime().maxMemory() / 2);
+    }
+
+    /** With {@code bodyBudget} bytes for request bodies beyond the connections' base buffers (tests set it small). */
+    Server(Config config, Map<String, SavedModel> byName, Map<String, String> paths, long bodyBudget) throws IOException {
         this.config = config;
-        Http.configure(config.requestTimeoutSeconds());
+        channel = ServerSocketChannel.open();
+        try {
+            channel.bind(new InetSocketAddress(config.host(), config.port()), 1024);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        memory = new MemoryGate(bodyBudget);
         for (var e : byName.entrySet()) {
-            Batcher b = new Batcher(e.getKey(), e.getValue(), config.maxBatch(), config.maxDelayNanos(), config.queue());
+            Batcher b = new Batcher(e.getKey(), e.getValue(), config.maxBatch(), config.maxDelayNanos(), config.queue(), arriving);
             models.put(e.getKey(), new ServedModel(e.getKey(), paths.getOrDefault(e.getKey(), ""), e.getValue(), b));
         }
-        http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 1024);
-        handlers = new ThreadPoolExecutor(config.handlers(), config.handlers(), 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
-        handlers.setThreadFactory(r -> {
-            Thread t = new Thread(r, "nabla-http-" + handlers.getPoolSize());
-            t.setDaemon(true);
-            return t;
-        });
-        http.setExecutor(handlers);
-        Routes routes = new Routes(this);
-        http.createContext("/", routes::handle);
+        routes = new Routes(this);
+        workers = new ThreadPoolExecutor(config.handlers(), config.handlers(), 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(config.queue()),
+                r -> {
+                    Thread t = new Thread(r, "nabla-worker");
+                    t.setDaemon(true);
+                    return t;
+                });
+        port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+        batchers = models.values().stream().map(ServedModel::batcher).toArray(Batcher[]::new);
+        loops = new Loop[config.ioThreads()];
+        for (int i = 0; i < loops.length; i++) loops[i] = new Loop(this, i);
+        loops[0].accept(channel);
     }
 
     public void start() {
-        http.start();
+        for (Loop l : loops) l.thread.start();
         ready = true;
     }
 
     /** The bound port (the one the OS picked for port 0). */
-    public int port() { return http.getAddress().getPort(); }
+    public int port() { return port; }
 
     /** {@code http://host:port/}. */
     public String url() {
@@ -68,25 +102,35 @@ public final class Server {
     public List<String> modelNames() { return List.copyOf(models.keySet()); }
 
     /**
-     * Graceful stop: refuses new connections, waits up to {@code graceSeconds} for the requests in
-     * flight to be answered, then lets each batcher finish its queue.
+     * Graceful stop: stops accepting, answers new requests 503 (Connection: close), waits up to
+     * {@code graceSeconds} for the requests in flight (those whose first byte had come) to be
+     * answered, then closes every connection and lets each batcher finish its queue.
      */
     public void stop(int graceSeconds) throws InterruptedException {
         ready = false;
+        stopStart = System.nanoTime();
         stopping = true;
-        // JDK 17's HttpServer.stop(delay) waits the whole delay when no exchange is open: count them here instead
+        try {
+            loops[0].closeAcceptor();
+        } catch (IOException ignored) {
+            // closed anyway
+        }
         long deadline = System.nanoTime() + graceSeconds * 1_000_000_000L;
         while (inFlight.get() > 0 && System.nanoTime() < deadline) Thread.sleep(5);
-        http.stop(0);
+        for (Loop l : loops) l.stop();
+        for (Loop l : loops) l.thread.join(5_000);
         for (ServedModel m : models.values()) m.batcher().stop();
-        handlers.shutdown();
-        handlers.awaitTermination(graceSeconds, TimeUnit.SECONDS);
+        workers.shutdown();
+        workers.awaitTermination(graceSeconds, TimeUnit.SECONDS);
     }
 
     boolean ready() { return ready; }
 
-    /** True once {@link #stop} began: new requests get 503 while those in flight finish. */
+    /** True once {@link #stop} began: requests begun since get 503 while those in flight finish. */
     boolean stopping() { return stopping; }
+
+    /** When {@link #stop} began (System.nanoTime()). */
+    long stopStart() { return stopStart; }
 
     Config config() { return config; }
 
@@ -94,14 +138,14 @@ public final class Server {
 
     Map<String, ServedModel> models() { return models; }
 
-    static Endpoint endpointOf(String path) {
-        if (path.equals("/ping")) return Endpoint.PING;
-        if (path.startsWith("/v2/health")) return Endpoint.HEALTH;
-        if (path.endsWith("/infer")) return Endpoint.INFER;
-        if (path.startsWith("/predictions/")) return Endpoint.PREDICTIONS;
-        if (path.startsWith("/v2")) return Endpoint.METADATA;
-        if (path.equals("/metrics")) return Endpoint.METRICS;
-        if (path.equals("/") || path.equals("/index.html") || path.equals("/models")) return Endpoint.PAGE;
-        return Endpoint.OTHER;
+    Routes routes() { return routes; }
+
+    Loop[] loops() { return loops; }
+
+    ThreadPoolExecutor workers() { return workers; }
+
+    /** Once per loop turn: wakes the batchers that were offered jobs. */
+    void flushBatchers() {
+        for (Batcher b : batchers) b.flush();
     }
 }

@@ -154,12 +154,26 @@ public final class Chromium implements AutoCloseable {
         return java.util.Base64.getDecoder().decode((String) call("Page.captureScreenshot", Map.of("format", "png")).get("data"));
     }
 
+    /**
+     * Ends the browser and the processes it started (renderer, network and storage services,
+     * crash handler): those outlive the main one for a moment and may still be writing into the
+     * profile when a test's temporary folder is deleted.
+     */
     @Override
     public void close() {
         if (socket != null) socket.abort();
+        List<ProcessHandle> children = process.descendants().toList();
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly();
+            for (ProcessHandle c : children) {
+                c.destroy();
+                try {
+                    c.onExit().get(5, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    c.destroyForcibly();
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -69,8 +69,8 @@ class ServerTest {
     }
 
     static Server start(SavedModel m, int queue, int maxBatch) throws Exception {
-        // a 2 s request timeout for every server of this JVM (the JDK reads it once)
-        Server s = new Server(new Server.Config("127.0.0.1", 0, 128, maxBatch, 2_000_000, 1 << 20, queue, 2),
+        // a 2 s request timeout; two I/O threads, so that connections are also dealt to a loop that does not accept
+        Server s = new Server(new Server.Config("127.0.0.1", 0, 4, maxBatch, 2_000_000, 1 << 20, queue, 2, 2, 1024),
                 Map.of("digits", m), Map.of("digits", "model.safetensors"));
         s.start();
         return s;
@@ -240,6 +240,29 @@ class ServerTest {
         assertError(405, "use GET", post("/ping", "{}"));
         // and the server still serves
         assertEquals(200, post("/predictions/digits", "{\"inputs\":[" + row(0) + "]}").statusCode());
+    }
+
+    @Test
+    void aBodyOfAnotherMediaTypeGets415() throws Exception {
+        byte[] row = ("{\"inputs\":[" + row(0) + "]}").getBytes(StandardCharsets.UTF_8);
+        assertError(415, "application/octet-stream", post(server, "/predictions/digits", "application/octet-stream", row));
+        assertError(415, "image/png", post(server, "/predictions/digits", "text/csv", row));
+        assertError(415, "binary tensor extension", post(server, "/v2/models/digits/infer", "application/octet-stream", row));
+        // what clients send JSON as is taken: curl -d's form type, hey's text/html, a +json type, charset parameters
+        for (String type : new String[] {"application/x-www-form-urlencoded", "text/html", "application/vnd.api+json", "application/json; charset=utf-8"}) {
+            HttpResponse<String> ok = post(server, "/predictions/digits", type, row);
+            assertEquals(200, ok.statusCode(), type + ": " + ok.body());
+        }
+        // and a model that was not trained on images says so for an image
+        SavedModel noImages = new SavedModel(model.checkpoint(), model.config(), model.spec(), model.network(), model.loss(), model.normalization(),
+                model.classes(), java.util.Optional.empty());
+        Server s = new Server(new Server.Config("127.0.0.1", 0, 2, 32, 2_000_000, 1 << 20, 64, 2), Map.of("rows", noImages), Map.of());
+        s.start();
+        try {
+            assertError(415, "not trained on images", post(s, "/predictions/rows", "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G'}));
+        } finally {
+            s.stop(1);
+        }
     }
 
     static void assertError(int status, String part, HttpResponse<String> r) throws Exception {
