@@ -50,6 +50,8 @@ final class TuneCommand implements Main.Command {
                 .flag("val-split", "F", "0.2", "the stratified share of the (subset of the) training set that validates; the test set is never read")
                 .flag("seed", "N", "42", "the tune's seed: trial i's flags and seed are functions of (seed, i)")
                 .flag("out", "DIR", "tune", "folder for results.jsonl (the state: run the same command again to continue) and val-loss.png")
+                .flag("tensorboard", "DIR", null, "write TensorBoard event files, one run folder DIR/trial-<id> per trial "
+                        + "(tensorboard --logdir DIR compares them)")
                 .flag("threads", "N", null, "kernel threads in all (default: the available processors)");
         Common.csvFlags(f);
         return f.note("The live table prints a row as each trial starts, pauses at a rung, goes on and ends. With --parallel above 1,\n"
@@ -121,7 +123,9 @@ final class TuneCommand implements Main.Command {
                         + (log.paused().isEmpty() ? "" : ", " + log.paused().size() + " paused at a rung"));
             }
             LiveTable table = new LiveTable(out);
-            outcomes = Tuner.run(plan, t -> configs.get(t.id()), data, maxEpochs, asha, parallel, log, table);
+            Path board = f.given("tensorboard") ? UserPaths.outputFolder("--tensorboard", Path.of(f.get("tensorboard"))) : null;
+            if (board != null) out.println("tensorboard: a run folder per trial in " + board + " (tensorboard --logdir " + board + ")");
+            outcomes = Tuner.run(plan, t -> configs.get(t.id()), data, maxEpochs, asha, parallel, log, table, board);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
         }

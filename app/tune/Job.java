@@ -1,11 +1,15 @@
 package app.tune;
 
+import app.tensorboard.TrainingBoard;
 import app.train.Checkpoint;
 import app.train.TrainConfig;
 import app.train.Training;
 import backprop.EpochMetrics;
 import backprop.TrainingListener;
 import data.Dataset;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +26,8 @@ record Job(Trial trial, Checkpoint state, List<EpochMetrics> epochs, int toEpoch
     /** What a job leaves: the trial's outcome (paused, finished or failed) and, when paused, its training state. */
     record Done(Trial.Outcome outcome, Checkpoint state) {}
 
-    Done run(Function<Trial, TrainConfig> configOf, Dataset.Split data, int maxEpochs, TuneLog log, Tuner.Listener listener) {
+    Done run(Function<Trial, TrainConfig> configOf, Dataset.Split data, int maxEpochs, TuneLog log, Tuner.Listener listener,
+             Path tensorboard) {
         List<EpochMetrics> ran = new ArrayList<>(epochs);
         Training training;
         try {
@@ -36,7 +41,14 @@ record Job(Trial trial, Checkpoint state, List<EpochMetrics> epochs, int toEpoch
             training.addListener(new TrainingListener() {
                 @Override public void onEpoch(EpochMetrics e) { log.epoch(trial, e); }
             });
-            while (training.epoch() < toEpoch && !training.finished()) ran.add(training.trainEpoch());
+            // TensorBoard reads every event file of a run folder: a trial paused and promoted adds one per job
+            try (TrainingBoard board = tensorboard == null ? null
+                    : TrainingBoard.open(tensorboard.resolve("trial-" + trial.id()), training.network().parameters())) {
+                if (board != null) training.addListener(board);
+                while (training.epoch() < toEpoch && !training.finished()) ran.add(training.trainEpoch());
+            } catch (IOException e) {
+                throw new UncheckedIOException("--tensorboard: " + e.getMessage(), e);
+            }
         } catch (ArithmeticException | IllegalArgumentException e) {
             return new Done(new Trial.Outcome(trial, Trial.FAILED, List.copyOf(ran), e.getMessage()), null);
         }

@@ -3,6 +3,7 @@ package app.tune;
 import app.train.TrainConfig;
 import data.Dataset;
 import data.Rng;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,9 +63,11 @@ public final class Tuner {
     /**
      * Runs the trials of {@code plan} that {@code log} has not seen end, {@code parallel} jobs at a time; returns every
      * outcome by trial number (those of the log included). {@code asha} null: every trial runs {@code maxEpochs}.
+     * {@code tensorboard} (null: none) gets one run folder per trial, {@code trial-<id>}, each job an event file in it.
      */
     public static Map<Integer, Trial.Outcome> run(List<Trial> plan, Function<Trial, TrainConfig> configOf, Dataset.Split data,
-                                                  int maxEpochs, Asha asha, int parallel, TuneLog log, Listener listener) {
+                                                  int maxEpochs, Asha asha, int parallel, TuneLog log, Listener listener,
+                                                  Path tensorboard) {
         Schedule schedule = new Schedule(plan, asha, maxEpochs, log, listener);
         ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
             Thread th = new Thread(r, "tune-worker");
@@ -76,7 +79,7 @@ public final class Tuner {
             for (int w = 0; w < parallel; w++) {
                 workers.add(pool.submit(() -> {
                     try {
-                        for (Job j; (j = schedule.next()) != null; ) schedule.done(j.run(configOf, data, maxEpochs, log, listener));
+                        for (Job j; (j = schedule.next()) != null; ) schedule.done(j.run(configOf, data, maxEpochs, log, listener, tensorboard));
                     } catch (RuntimeException e) {
                         schedule.abort(e);
                         throw e;

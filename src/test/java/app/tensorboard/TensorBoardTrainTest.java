@@ -107,4 +107,32 @@ class TensorBoardTrainTest {
             }
         }
     }
+
+    @Test
+    void tuneWritesARunFolderPerTrial(@TempDir Path dir) throws Exception {
+        Path board = dir.resolve("tb");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        int exit = Main.run(new String[] {"tune", "--space", "lr=log:1e-2:0.5; momentum=0,0.9", "--trials", "3", "--max-epochs", "2",
+            "--subset", "400", "--scheduler", "random", "--out", dir.resolve("tune").toString(), "--tensorboard", board.toString()},
+                quiet, new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
+        Map<String, Float> logged = new HashMap<>();
+        for (String line : Files.readAllLines(dir.resolve("tune/results.jsonl"))) {
+            Matcher trial = Pattern.compile("\"trial\":(\\d+)").matcher(line), loss = Pattern.compile("\"epoch\":(\\d+).*\"val_loss\":([-0-9.Ee]+)").matcher(line);
+            if (trial.find() && loss.find()) logged.put(trial.group(1) + "@" + loss.group(1), (float) Double.parseDouble(loss.group(2)));
+        }
+        assertEquals(6, logged.size(), logged.toString());
+        for (int t = 0; t < 3; t++) {
+            Path file;
+            try (Stream<Path> files = Files.list(board.resolve("trial-" + t))) {
+                file = files.findFirst().orElseThrow();
+            }
+            for (EventFileReader.Event e : EventFileReader.read(file)) {
+                for (EventFileReader.Value v : e.values()) {
+                    if (v.tag().equals("val_loss")) assertEquals(logged.get(t + "@" + e.step()), v.simple(), "trial " + t + " epoch " + e.step());
+                }
+            }
+        }
+    }
 }
