@@ -73,7 +73,8 @@ def main(dirs):
     for d in dirs:
         s, rnd, rnd_end = read(d + "/random/results.jsonl")
         s2, ash, ash_end = read(d + "/asha/results.jsonl")
-        R, eta, rmin, n = s["max_epochs"], s["eta"], s["min_epochs"], s["trials"]
+        # the rungs are the ASHA tune's (a random search records the defaults, which need not be its)
+        R, eta, rmin, n = s2["max_epochs"], s2["eta"], s2["min_epochs"], s2["trials"]
         sim = replay({k: v["val_loss"] for k, v in rnd.items()}, n, rmin, eta, R)
         actual = {t: e["epochs"] for t, e in ash_end.items()}
         same = all(rnd.get(k) == v for k, v in ash.items())
