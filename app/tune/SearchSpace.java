@@ -48,7 +48,8 @@ public final class SearchSpace {
 
     private static Values values(String name, String v) {
         String[] p = v.split(":");
-        boolean range = p.length == 3 && (p[0].equals("log") || p[0].equals("int")) || p.length == 2;
+        // a comma makes a list, so values with colons (lr-decay=exp:0.9,step:5:0.5,none) are searchable too
+        boolean range = !v.contains(",") && (p.length == 3 && (p[0].equals("log") || p[0].equals("int")) || p.length == 2);
         if (!range) {
             List<String> list = new ArrayList<>();
             for (String s : v.split(",")) {

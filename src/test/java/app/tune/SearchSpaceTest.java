@@ -21,6 +21,14 @@ class SearchSpaceTest {
     }
 
     @Test
+    void aListMayHoldValuesWithColons() {
+        assertEquals(new SearchSpace.Choice(List.of("exp:0.9", "none")), SearchSpace.parse("lr-decay=exp:0.9,none").flags().get("lr-decay"));
+        assertEquals(new SearchSpace.Choice(List.of("step:5:0.5", "exp:0.8")),
+                SearchSpace.parse("lr-decay=step:5:0.5,exp:0.8").flags().get("lr-decay"));
+        assertEquals(new SearchSpace.Range("uniform", 0, 0.5), SearchSpace.parse("dropout=0:0.5").flags().get("dropout"));
+    }
+
+    @Test
     void drawsAreFunctionsOfSeedAndTrialAndStayInTheirRanges() {
         SearchSpace s = SearchSpace.parse("lr=log:1e-4:1; hidden=int:3:5; batch=32,64");
         assertEquals(s.sample(42, 7), s.sample(42, 7));
