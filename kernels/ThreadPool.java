@@ -94,7 +94,7 @@ public final class ThreadPool {
 
     /** Runs {@code task.run(p, parts)} for p = 0..parts-1 and returns when all are done. */
     public void run(Task task, int parts) {
-        if (parts <= 1 || threads == 1 || Thread.currentThread() instanceof Worker
+        if (parts <= 1 || threads == 1 || Thread.currentThread() instanceof Worker || Thread.currentThread() instanceof SerialThread
                 || lock.isHeldByCurrentThread() || !lock.tryLock()) {
             runSerially(task, parts);
             return;
@@ -167,6 +167,14 @@ public final class ThreadPool {
             lock.unlock();
         }
         for (Worker w : workers) LockSupport.unpark(w);
+    }
+
+    /** A thread whose parallel regions run on itself alone: the JIT warm-up, which must not wake the workers. */
+    static final class SerialThread extends Thread {
+        SerialThread(Runnable body, String name) {
+            super(body, name);
+            setDaemon(true);
+        }
     }
 
     private final class Worker extends Thread {

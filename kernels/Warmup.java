@@ -4,18 +4,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A bounded warm-up of the kernels: on a daemon thread, one round of tiny products in every transpose
- * and branch (which loads and initializes the Vector API's classes), then at most {@link #BUDGET_MILLIS} ms more, and the level-1 and activation loops, so that the JIT
- * compiles them with C2 while the caller is still loading data instead of during the first epoch.
+ * and branch (which loads and initializes the Vector API's classes), then rounds of them and of the
+ * level-1, activation and softmax loops until {@link #MAX_ROUNDS} or {@link #BUDGET_MILLIS} ms, so
+ * that the JIT compiles them with C2 while the caller is still loading data instead of during the
+ * first epoch. Its products run on its own thread only ({@link ThreadPool.SerialThread}): waking the
+ * pool's workers would cost more than the tiny products and take cores from the caller.
  * Started once per JVM, by the first use of {@link Sgemm} or earlier by an application that knows
- * it will train ({@code nabla} starts it before it reads the data). Off with -Dnabla.warmup=off,
- * and skipped without C2 ({@link Simd}), where it would compile nothing that helps.
+ * it will train ({@code nabla} starts it before it reads the data). Off with -Dnabla.warmup=off; with
+ * -Dnabla.warmup=verbose it says on stderr how many rounds it ran and how long it took. Skipped
+ * without C2 ({@link Simd}), where it would compile nothing that helps.
  */
 public final class Warmup {
-    /** The warm-up's wall-clock budget. */
-    static final long BUDGET_MILLIS = 200;
-    /** Rounds after which every kernel has been called well past C2's thresholds. */
+    /** The warm-up's wall-clock budget (-Dnabla.warmup.ms to measure another). */
+    static final long BUDGET_MILLIS = Long.getLong("nabla.warmup.ms", 1000);
+    /**
+     * Rounds after which every kernel has been called well past C2's thresholds: on a quiet 2-core
+     * machine the micro-kernel, packing and fold reach C2 within 600 rounds, about 0.5 s after the
+     * first (docs/benchmarks.md).
+     */
     static final int MAX_ROUNDS = 600;
 
+    private static final boolean TRACE = "trace".equals(System.getProperty("nabla.warmup"));
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
     private Warmup() {}
@@ -23,8 +32,14 @@ public final class Warmup {
     /** Starts the warm-up thread the first time it is called; returns at once. */
     public static void start() {
         if ("off".equals(System.getProperty("nabla.warmup")) || !STARTED.compareAndSet(false, true)) return;
-        Thread t = new Thread(() -> run(BUDGET_MILLIS), "nabla-warmup");
-        t.setDaemon(true);
+        boolean verbose = TRACE || "verbose".equals(System.getProperty("nabla.warmup"));
+        long t0 = System.nanoTime();
+        Thread t = new ThreadPool.SerialThread(() -> {
+            int rounds = run(BUDGET_MILLIS);
+            if (verbose) {
+                System.err.printf("nabla: warm-up ran %d rounds in %d ms%n", rounds, (System.nanoTime() - t0) / 1_000_000);
+            }
+        }, "nabla-warmup");
         t.start();
     }
 
@@ -37,6 +52,7 @@ public final class Warmup {
         int rounds = 0;
         long deadline = Long.MAX_VALUE;
         while (rounds < MAX_ROUNDS && System.nanoTime() < deadline) {
+            long roundStart = System.nanoTime();
             float beta = rounds & 1;
             for (int t = 0; t < 4; t++) {
                 boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
@@ -55,9 +71,12 @@ public final class Warmup {
             Activations.exp(n, x, 0, y, 0);
             Activations.leakyRelu(n, 0.01f, x, 0, y, 0);
             Activations.leakyReluBackward(n, 0.01f, x, 0, x, 0, y, 0);
+            float max = RowSoftmax.max(x, 0, n);
+            RowSoftmax.logSumExp(max, RowSoftmax.softmax(x, 0, max, y, 0, n));
             // the budget starts after the first round: its class loading (the Vector API's, a few hundred
             // ms) is a cost the first product pays anyway, here on this thread instead of the caller's
             if (rounds++ == 0) deadline = System.nanoTime() + millis * 1_000_000;
+            if (TRACE) System.err.printf("warm-up round %d: %d us%n", rounds, (System.nanoTime() - roundStart) / 1000);
         }
         return rounds;
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -53,6 +55,21 @@ class ThreadPoolTest {
         Counting c = new Counting(); // the pool still works afterwards
         ThreadPool.get().run(c, 3);
         assertEquals(1, c.runs.get(2));
+    }
+
+    @Test
+    void aSerialThreadRunsEveryPartOfItsRegionsItself() throws InterruptedException {
+        ThreadPool.setThreads(4);
+        Set<Thread> ran = ConcurrentHashMap.newKeySet();
+        int[] parts = new int[1];
+        Thread t = new ThreadPool.SerialThread(() -> ThreadPool.get().run((part, n) -> {
+            ran.add(Thread.currentThread());
+            parts[0]++;
+        }, 8), "serial");
+        t.start();
+        t.join();
+        assertEquals(Set.of(t), ran);
+        assertEquals(8, parts[0]);
     }
 
     @Test
