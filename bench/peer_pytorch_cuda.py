@@ -50,17 +50,18 @@ def build(nn, batchnorm, dropout):
     return nn.Sequential(*layers)
 
 
-def synthetic(torch, device, seed):
+def synthetic(torch, device, seed, examples):
     """GpuEpochBench's data: 60,000 × 784 uniform [0, 1), labels uniform in 0..9, globally normalized."""
     g = torch.Generator(device=device).manual_seed(seed)
-    x = torch.rand(EXAMPLES, SIZES[0], device=device, generator=g)
-    y = torch.randint(0, SIZES[-1], (EXAMPLES,), device=device, generator=g)
+    x = torch.rand(examples, SIZES[0], device=device, generator=g)
+    y = torch.randint(0, SIZES[-1], (examples,), device=device, generator=g)
     mean, std = x.double().mean(), x.double().std(unbiased=False)
     return ((x - mean.float()) / std.float()).contiguous(), y, None, None
 
 
 def fashion(torch, device, folder):
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
     import peer_pytorch  # the same IDX reader as the CPU peer
 
     x, y, x_test, y_test = peer_pytorch.load(folder)
@@ -75,12 +76,13 @@ def main():
     ap.add_argument("--dropout", type=float, default=0.0, help="a Dropout of this rate after each hidden ReLU")
     ap.add_argument("--data", help="a folder with Fashion-MNIST's IDX files (default: GpuEpochBench's random images)")
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--examples", type=int, default=EXAMPLES, help="random images (default 60000, as GpuEpochBench); fewer for a smoke run")
     ap.add_argument("--device", default="cuda", help="cpu runs the same loop on the CPU (with --threads: PyTorch CPU's thread scaling "
                     "on the same data, beside GpuEpochBench -p backend=cpu -p threads=N)")
     ap.add_argument("--threads", type=int, help="torch.set_num_threads (CPU only)")
     a = ap.parse_args()
-    if a.epochs < 1 or a.warmup < 0 or not (0.0 <= a.dropout < 1.0):
-        sys.exit("peer_pytorch_cuda: --epochs >= 1, --warmup >= 0 and --dropout in [0, 1) expected")
+    if a.epochs < 1 or a.warmup < 0 or not (0.0 <= a.dropout < 1.0) or a.examples < BATCH:
+        sys.exit(f"peer_pytorch_cuda: --epochs >= 1, --warmup >= 0, --dropout in [0, 1) and --examples >= {BATCH} expected")
     try:
         import torch
         from torch import nn
@@ -101,7 +103,7 @@ def main():
     device = torch.device(a.device)
     sync = torch.cuda.synchronize if cuda else (lambda: None)
 
-    x, y, x_test, y_test = fashion(torch, device, a.data) if a.data else synthetic(torch, device, a.seed)
+    x, y, x_test, y_test = fashion(torch, device, a.data) if a.data else synthetic(torch, device, a.seed, a.examples)
     model = build(nn, a.batchnorm, a.dropout).to(device)
     opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
     loss_fn = nn.CrossEntropyLoss()
