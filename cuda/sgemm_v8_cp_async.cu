@@ -6,7 +6,7 @@
 // (64×32: 2×4 warps, as cuBLAS's FP32 kernels arrange 128×128×8), each lane 8×8 of it as four 4×4
 // quadrants WM/2 rows and WN/2 columns apart, so a warp's float4 reads of a stage row cover 8 consecutive
 // float4 of A (one 128-byte wavefront) and 4 of B (broadcast to the 8 lanes of a column).
-// Rows padded by 4 floats, not swizzled: the transposing 4-byte copies of a warp (4 rows × 8 k) then land in 32 distinct banks, and every read stays base + constant offset (a swizzle costs an XOR per shared load).
+// Rows padded by 4 floats, not swizzled: a warp's transposing copies (4 rows × 8 k) hit 32 banks, and reads stay base + constant (a swizzle costs an XOR a load).
 // Edges: a copy that reaches past m, n or k reads only what is inside (src-size) and fills zeros.
 // Contract: see sgemm_v1_naive.cu. Launch: block (V8_THREADS), grid (ceil(n / BN), ceil(m / BM)).
 // nvcc: -arch=compute_80
