@@ -438,7 +438,7 @@ public final class GpuMlp<B> implements AutoCloseable {
             throw new IllegalArgumentException("infer: " + rows + " rows of " + inputs + " inputs at " + xOff + " (array of " + x.length
                     + ") into " + classes + " outputs at " + outOff + " (array of " + out.length + ") is out of range");
         }
-        inputSite.uploadAsync(x, xOff, input, rows * inputs);
+        inputSite.uploadAsync(x, xOff, inputBuffers.get(0), rows * inputs);  // the buffer the graph reads
         evaluationGraph.launch();
         outputSite.downloadLater(evaluationOutput, rows * classes, 0);
         outputSite.awaitDownload(0, hostOutput, rows * classes);
