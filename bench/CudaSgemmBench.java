@@ -41,7 +41,7 @@ import cuda.SgemmVersion;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class CudaSgemmBench {
-    @Param({"V1_NAIVE", "V2_SMEM_TILED", "V3_BLOCKTILE_2D", "V4_VECTORIZED", "V5_WARPTILED", "V6_DOUBLE_BUFFERED", "V7_SPLIT_K"})
+    @Param({"V1_NAIVE", "V2_SMEM_TILED", "V3_BLOCKTILE_2D", "V4_VECTORIZED", "V5_WARPTILED", "V6_DOUBLE_BUFFERED", "V7_SPLIT_K", "V8_CP_ASYNC"})
     public String version;
 
     @Param({"1024", "2048", "4096", "8192"})

@@ -1,10 +1,11 @@
 package bench;
 
+import app.train.ModelSpec;
+import backprop.Layer;
 import backprop.Network;
 import backprop.Trainer;
 import backprop.init.Initializer;
-import backprop.layers.Dense;
-import backprop.layers.ReLU;
+import backprop.layers.Dropout;
 import backprop.loss.SoftmaxCrossEntropy;
 import backprop.optim.Sgd;
 import cuda.CudaKernels;
@@ -15,7 +16,9 @@ import cuda.SgemmVersion;
 import data.Dataset;
 import data.Loader;
 import data.Normalization;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +60,8 @@ import tensor.Tensor;
  * java --add-modules jdk.incubator.vector -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
  *     bench.GpuEpochBench                       # both backends, 60 000 examples, and the speed-up
  * ... bench.GpuEpochBench -p examples=6400 -wi 1 -i 2    # a quick look
+ * ... bench.GpuEpochBench -p batchnorm=true -p dropout=0.2      # train --batchnorm --dropout 0.2
+ * ... bench.GpuEpochBench -p backend=cpu -p threads=1,2,4,8,16  # the CPU's thread scaling
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -78,6 +83,14 @@ public class GpuEpochBench {
     @Param({"0"})
     public int threads;
 
+    /** {@code train --batchnorm}: a batch norm after each hidden Dense layer. */
+    @Param({"false"})
+    public boolean batchnorm;
+
+    /** {@code train --dropout P}: a dropout of rate P after each hidden activation (0: none). */
+    @Param({"0"})
+    public float dropout;
+
     static final int[] SIZES = {784, 256, 128, 10};
     static final int BATCH = 128;
 
@@ -87,6 +100,7 @@ public class GpuEpochBench {
     private Tensor labelsLast;
     private Trainer cpu;
     private GpuMlp<DeviceBuffer> gpu;
+    private final List<Dropout> dropouts = new ArrayList<>();
     private int epoch;
 
     @Setup(Level.Trial)
@@ -108,28 +122,36 @@ public class GpuEpochBench {
         labels = Tensor.zeros(BATCH);
         labelsLast = Tensor.ofSlice(labels.data(), 0, examples % BATCH == 0 ? BATCH : examples % BATCH);
 
-        Network net = new Network(SIZES[0]);
-        for (int i = 1; i < SIZES.length; i++) {
-            net.add(new Dense(SIZES[i - 1], SIZES[i]));
-            if (i + 1 < SIZES.length) net.add(new ReLU());
-        }
+        // as train builds it: Dense → [BatchNorm] → ReLU → [Dropout] for each hidden layer, then the output Dense
+        Network net = new ModelSpec(SIZES, "relu", "ce", dropout, batchnorm).build();
         net.initialize(Initializer.HE_NORMAL, 42);
+        for (Layer l : net.layers()) if (l instanceof Dropout d) dropouts.add(d);
         Sgd sgd = new Sgd(net, 0.05f).momentum(0.9f);
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
         if (cuda) {
             SgemmVersion v = sgemm.equals("auto") ? null : SgemmVersion.parse(sgemm);
             gpu = new GpuMlp<>(net, sgd, loss, BATCH, new CudaKernels(Gpu.context(), v));
-            System.out.println("GpuEpochBench: cuda on " + Gpu.probe().device() + ", sgemm " + sgemm);
+            System.out.println("GpuEpochBench: cuda on " + Gpu.probe().device() + ", sgemm " + sgemm + ", " + layers());
         } else {
             cpu = new Trainer(net, loss, sgd);
-            System.out.println("GpuEpochBench: cpu, " + ThreadPool.get().threads() + " threads, JDK " + Runtime.version());
+            System.out.println("GpuEpochBench: cpu, " + ThreadPool.get().threads() + " threads, JDK " + Runtime.version() + ", " + layers());
         }
+    }
+
+    private String layers() {
+        return (batchnorm ? "batch norm" : "no batch norm") + ", dropout " + dropout;
     }
 
     /** One epoch; returns the summed loss (so nothing is optimized away). */
     @Benchmark
     public double epoch() {
         if (skipped) return 0;
+        // each epoch its own masks, as Training reseeds every dropout layer at the start of an epoch (the mirror draws
+        // the CPU layer's stream from the seed it is given)
+        for (int i = 0; i < dropouts.size(); i++) {
+            long seed = 42L * 1_000_003L + ((long) epoch << 16) + i;
+            if (gpu != null) gpu.reseedDropout(dropouts.get(i), seed); else dropouts.get(i).reseed(seed);
+        }
         loader.startEpoch(epoch++);
         double sum = 0;
         while (loader.next()) {
@@ -163,20 +185,31 @@ public class GpuEpochBench {
         jmh[0] = GpuEpochBench.class.getName();
         System.arraycopy(args, 0, jmh, 1, args.length);
         Collection<RunResult> results = new Runner(new CommandLineOptions(jmh)).run();
-        double cpuMs = Double.NaN;
         for (RunResult r : results) {
-            if (r.getParams().getParam("backend").equals("cpu")) cpuMs = r.getPrimaryResult().getScore();
+            if (!r.getParams().getParam("backend").equals("cpu")) continue;
+            System.out.printf(Locale.ROOT, "config-B epoch (%s examples, %s): cpu %.0f ms with %s threads%n", r.getParams().getParam("examples"),
+                    model(r), r.getPrimaryResult().getScore(), r.getParams().getParam("threads").equals("0") ? "all" : r.getParams().getParam("threads"));
         }
         if (!Gpu.available()) {
-            System.out.printf(Locale.ROOT, "config-B epoch: cpu %.0f ms; cuda not measured (%s)%n", cpuMs, Gpu.probe().describe());
+            System.out.printf(Locale.ROOT, "config-B epoch: cuda not measured (%s)%n", Gpu.probe().describe());
             return;
         }
         for (RunResult r : results) {
             if (!r.getParams().getParam("backend").equals("cuda")) continue;
+            double cpuMs = Double.NaN;  // the cpu run of the same model, examples and all threads, if this run has one
+            for (RunResult c : results) {
+                if (c.getParams().getParam("backend").equals("cpu") && model(c).equals(model(r)) && c.getParams().getParam("threads").equals("0")
+                        && c.getParams().getParam("examples").equals(r.getParams().getParam("examples"))) cpuMs = c.getPrimaryResult().getScore();
+            }
             double cudaMs = r.getPrimaryResult().getScore(), ratio = cpuMs / cudaMs;
-            System.out.printf(Locale.ROOT, "config-B epoch (%s examples): cpu %.0f ms, cuda (sgemm %s) %.1f ms on %s: cuda %.1fx faster"
-                    + " (target >= 10x: %s)%n", r.getParams().getParam("examples"), cpuMs, r.getParams().getParam("sgemm"), cudaMs,
-                    Gpu.probe().device(), ratio, ratio >= 10 ? "met" : "NOT met");
+            System.out.printf(Locale.ROOT, "config-B epoch (%s examples, %s): cpu %.0f ms, cuda (sgemm %s) %.1f ms on %s: cuda %.1fx faster"
+                    + " (target >= 10x: %s)%n", r.getParams().getParam("examples"), model(r), cpuMs, r.getParams().getParam("sgemm"), cudaMs,
+                    Gpu.probe().device(), ratio, Double.isNaN(ratio) ? "no cpu run to compare" : ratio >= 10 ? "met" : "NOT met");
         }
+    }
+
+    /** "batchnorm false, dropout 0" from a result's parameters. */
+    private static String model(RunResult r) {
+        return "batchnorm " + r.getParams().getParam("batchnorm") + ", dropout " + r.getParams().getParam("dropout");
     }
 }

@@ -40,6 +40,7 @@ public final class CudaContext {
     private final CUcontext context;
     private final String description;
     private final int multiprocessors;
+    private final int computeCapability;  // major·10 + minor
     private final Map<String, CUmodule> modules = new HashMap<>();
     /**
      * The stream every launch and asynchronous copy goes to. A blocking stream: it is ordered with the
@@ -57,6 +58,8 @@ public final class CudaContext {
         this.context = context;
         this.description = description;
         this.multiprocessors = attribute(device, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+        this.computeCapability = 10 * attribute(device, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR)
+                + attribute(device, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
         this.stream = new CUstream();
         check(JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_DEFAULT), "cuStreamCreate");
         this.copyStream = new CUstream();
@@ -135,6 +138,11 @@ public final class CudaContext {
         return multiprocessors;
     }
 
+    /** The GPU's compute capability as major·10 + minor (90 for an H100's sm_90). */
+    public int computeCapability() {
+        return computeCapability;
+    }
+
     /** Makes this context current on the calling thread (CUDA contexts are per thread). */
     void makeCurrent() {
         check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
@@ -198,10 +206,18 @@ public final class CudaContext {
         return function;
     }
 
-    /** Loads every bundled PTX module (a check that the driver JIT-compiles all of them); returns how many. */
+    /**
+     * Loads every bundled PTX module this GPU can run (a check that the driver JIT-compiles all of them: a module
+     * for a newer GPU, {@link PtxModules#minComputeCapability}, is left out); returns how many.
+     */
     public int loadAllModules() {
-        for (String module : PtxModules.MODULES.keySet()) module(module);
-        return PtxModules.MODULES.size();
+        int loaded = 0;
+        for (String module : PtxModules.MODULES.keySet()) {
+            if (PtxModules.minComputeCapability(module) > computeCapability) continue;
+            module(module);
+            loaded++;
+        }
+        return loaded;
     }
 
     synchronized CUmodule module(String name) {

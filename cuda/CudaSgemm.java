@@ -26,12 +26,17 @@ public final class CudaSgemm implements AutoCloseable {
     private final java.util.List<DeviceBuffer> retiredWorkspaces = new java.util.ArrayList<>();
     private DeviceBuffer stageA, stageB, stageC;
 
-    /** Throws {@link GpuUnavailableException} (with the probe's reason) when there is no GPU. */
+    /**
+     * Throws {@link GpuUnavailableException} (with the probe's reason) when there is no GPU, and
+     * {@link UnsupportedOperationException} when the GPU is older than the version needs ({@link SgemmVersion#unsupportedOn}).
+     */
     public CudaSgemm(SgemmVersion version) {
         this(Gpu.context(), version);
     }
 
     public CudaSgemm(CudaContext context, SgemmVersion version) {
+        String why = version.unsupportedOn(context.computeCapability());
+        if (why != null) throw new UnsupportedOperationException(why + " (pick another with -D" + CudaKernels.SGEMM_PROPERTY + ")");
         this.context = context;
         this.version = version;
         this.gemm = new Kernel(context, version.entry(), version.entry(), 16);

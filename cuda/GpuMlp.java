@@ -45,6 +45,10 @@ import tensor.Tensor;
  * batch goes up and the losses come down through page-locked staging buffers, asynchronously. With
  * {@link #submit} and {@link #takeLoss} the host gathers the next batch while the GPU runs this one.
  *
+ * <p>{@link #forInference} builds a mirror without optimizer or loss that only answers: {@link #infer} runs the
+ * evaluation forward of a batch of a fixed size as one captured graph, the rows going up and the outputs coming down
+ * through page-locked staging buffers ({@code nabla serve --backend cuda}).
+ *
  * <p>Written once over {@link DeviceKernels}: {@link #onGpu} runs it with CUDA; the tests also run it
  * with a float[] twin of each kernel to hold its bookkeeping to the CPU step without a GPU. A step
  * with the batch size of the step before allocates nothing on the host (a graph is captured for each new
@@ -103,6 +107,11 @@ public final class GpuMlp<B> implements AutoCloseable {
     private boolean[] graphFrozen;
     private final List<Parameter> parameters;  // the network's, in order (its frozen flags are part of a graph)
     private final BatchBuffer hostLogits = new BatchBuffer();
+    /** The evaluation forward of maxBatch rows as one graph (an inference mirror's), the buffer it leaves the output in. */
+    private DeviceKernels.Graph evaluationGraph;
+    private B evaluationOutput;
+    private final DeviceKernels<B> outputSite;
+    private float[] hostOutput;
     private long steps;
     private boolean closed;
 
@@ -117,16 +126,38 @@ public final class GpuMlp<B> implements AutoCloseable {
     }
 
     /** The mirror on {@code device} (one call site of it; the mirror makes the others it needs). */
-    @SuppressWarnings("unchecked")
     public GpuMlp(Network network, Sgd sgd, Loss loss, int maxBatch, DeviceKernels<B> device) {
+        this(network, requireTrainable(network, sgd, loss), loss, maxBatch, device, true);
+    }
+
+    /**
+     * A mirror that only answers: the network's weights and batch norm statistics on the device (no gradients,
+     * velocities or loss), and the evaluation forward of {@code batch} rows captured once as a graph, which
+     * {@link #infer} replays for every batch of up to that many rows. Throws {@link UnsupportedOperationException}
+     * naming the first layer that has no GPU version ({@link #unsupportedLayer}).
+     */
+    public static <B> GpuMlp<B> forInference(Network network, int batch, DeviceKernels<B> device) {
+        String why = unsupportedLayer(network);
+        if (why != null) throw new UnsupportedOperationException(why);
+        GpuMlp<B> mlp = new GpuMlp<>(network, null, null, batch, device, false);
+        mlp.captureEvaluation();
+        return mlp;
+    }
+
+    private static Sgd requireTrainable(Network network, Sgd sgd, Loss loss) {
         String why = unsupported(network, loss);
         if (why != null) throw new UnsupportedOperationException(why);
-        if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
         requireSameParameters(network, sgd);
+        return sgd;
+    }
+
+    @SuppressWarnings("unchecked")
+    private GpuMlp(Network network, Sgd sgd, Loss loss, int maxBatch, DeviceKernels<B> device, boolean training) {
+        if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
         this.network = network;
-        this.sgd = sgd;
-        this.lossName = loss.name();
-        this.loss = GpuLoss.of(loss);
+        this.sgd = sgd;  // null for inference
+        this.lossName = training ? loss.name() : "none";
+        this.loss = training ? GpuLoss.of(loss) : null;
         this.device = device;
         this.inputs = network.inputFeatures();
         this.classes = network.outputFeatures();
@@ -151,6 +182,7 @@ public final class GpuMlp<B> implements AutoCloseable {
         this.inputSite = site();
         this.targetSite = site();
         this.dropoutSite = site();
+        this.outputSite = site();
         allocateBatchBuffers(maxBatch);
         copyFromNetwork();
     }
@@ -161,11 +193,18 @@ public final class GpuMlp<B> implements AutoCloseable {
      * cross-entropy, mse, mse_half, sse, l1, bce_logits, nll and hinge losses.
      */
     public static String unsupported(Network network, Loss loss) {
+        String why = unsupportedLayer(network);
+        if (why != null) return why;
+        if (GpuLoss.of(loss) == null) return "loss " + loss.name() + " has no GPU version";
+        return null;
+    }
+
+    /** Why the forward pass of {@code network} cannot run on the GPU (its first layer without a GPU version), or null. */
+    public static String unsupportedLayer(Network network) {
         for (Layer l : network.layers()) {
             String why = GpuStage.unsupported(l);
             if (why != null) return why;
         }
-        if (GpuLoss.of(loss) == null) return "loss " + loss.name() + " has no GPU version";
         return null;
     }
 
@@ -223,6 +262,7 @@ public final class GpuMlp<B> implements AutoCloseable {
      */
     public void submit(Tensor x, Tensor target) {
         requireOpen();
+        if (loss == null) throw new IllegalStateException("a mirror for inference (GpuMlp.forInference) does not train");
         if (submitted - taken >= MAX_IN_FLIGHT) {
             throw new IllegalStateException(MAX_IN_FLIGHT + " steps in flight: takeLoss() before submitting another");
         }
@@ -356,6 +396,11 @@ public final class GpuMlp<B> implements AutoCloseable {
         }
     }
 
+    private void closeEvaluationGraph() {
+        if (evaluationGraph != null) evaluationGraph.close();
+        evaluationGraph = null;
+    }
+
     /** Graphs captured so far (one for each batch size and buffer slot, and again after each change of the settings). */
     public int graphsCaptured() {
         return graphsCaptured;
@@ -374,6 +419,36 @@ public final class GpuMlp<B> implements AutoCloseable {
         Tensor logits = hostLogits.get(batch, classes);
         device.download(z, logits.data(), batch * classes);
         return logits;
+    }
+
+    /**
+     * The evaluation forward of {@code rows} rows (1 ≤ rows ≤ the mirror's batch) of x, inputs floats a row from
+     * {@code xOff}, into out, classes floats a row from {@code outOff}: the rows go up through a page-locked
+     * staging buffer, the captured graph of an inference mirror ({@link #forInference}) runs, the outputs come
+     * down the same way. Allocates nothing. The graph computes all of the mirror's batch rows: those past
+     * {@code rows} hold an earlier call's inputs, and since every stage of the evaluation forward works row by
+     * row (products, bias, functions, batch norm with its running statistics, dropout as the identity), they
+     * never reach the first {@code rows}; nor does a row's answer depend on the rows beside it.
+     */
+    public void infer(float[] x, int xOff, int rows, float[] out, int outOff) {
+        requireOpen();
+        if (evaluationGraph == null) throw new IllegalStateException("infer() needs a mirror made by GpuMlp.forInference");
+        if (rows < 1 || rows > maxBatch) throw new IllegalArgumentException("infer: " + rows + " rows, expected 1.." + maxBatch);
+        if (xOff < 0 || (long) xOff + (long) rows * inputs > x.length || outOff < 0 || (long) outOff + (long) rows * classes > out.length) {
+            throw new IllegalArgumentException("infer: " + rows + " rows of " + inputs + " inputs at " + xOff + " (array of " + x.length
+                    + ") into " + classes + " outputs at " + outOff + " (array of " + out.length + ") is out of range");
+        }
+        inputSite.uploadAsync(x, xOff, inputBuffers.get(0), rows * inputs);  // the buffer the graph reads
+        evaluationGraph.launch();
+        outputSite.downloadLater(evaluationOutput, rows * classes, 0);
+        outputSite.awaitDownload(0, hostOutput, rows * classes);
+        System.arraycopy(hostOutput, 0, out, outOff, rows * classes);
+    }
+
+    /** Captures the evaluation forward of maxBatch rows from slot 0's input buffer (an inference mirror uses no other). */
+    private void captureEvaluation() {
+        useBuffersOf(0);
+        evaluationGraph = device.capture(() -> evaluationOutput = forward(maxBatch, false));
     }
 
     /** Runs the stages on the input buffer; returns the buffer that holds the output. */
@@ -497,6 +572,8 @@ public final class GpuMlp<B> implements AutoCloseable {
                     + (submitted - taken) + " steps are in flight: take their losses first");
         }
         closeGraphs();  // they point at the buffers about to be freed
+        boolean evaluating = evaluationGraph != null;
+        closeEvaluationGraph();
         if (!inputBuffers.isEmpty()) freeBatchBuffers();
         maxBatch = batch;
         for (int i = 0; i < MAX_IN_FLIGHT; i++) {
@@ -510,7 +587,9 @@ public final class GpuMlp<B> implements AutoCloseable {
         dlogits = device.allocate(batch * classes);
         hostTargets = new float[batch * classes];
         hostRowLoss = new float[batch];
+        hostOutput = new float[batch * classes];
         for (GpuStage<B> s : stages) s.allocateBatchBuffers(batch);
+        if (evaluating) captureEvaluation();  // an inference mirror asked to predict a larger batch: its graph again
     }
 
     private void freeBatchBuffers() {
@@ -572,6 +651,7 @@ public final class GpuMlp<B> implements AutoCloseable {
 
     private void closeAll() {
         closeGraphs();
+        closeEvaluationGraph();
         freeBatchBuffers();
         for (B b : dropoutStreamBuffers) device.free(b);
         dropoutStreamBuffers.clear();

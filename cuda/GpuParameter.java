@@ -7,7 +7,8 @@ import tensor.Tensor;
 /**
  * A parameter on the device: value, gradient and velocity, updated by {@code sgd_momentum} as
  * {@link backprop.optim.Sgd} updates it (same fused multiply-adds, so from the same w, g and v the same
- * bits), copied to and from the network and the optimizer's momentum buffer.
+ * bits), copied to and from the network and the optimizer's momentum buffer. In a mirror for inference
+ * (no optimizer: {@code ctx.sgd()} is null) only the value is on the device.
  */
 final class GpuParameter<B> {
     final Parameter p;
@@ -18,10 +19,11 @@ final class GpuParameter<B> {
     GpuParameter(GpuStage.Context<B> ctx, Parameter p) {
         this.ctx = ctx;
         this.p = p;
+        boolean training = ctx.sgd() != null;
         this.value = ctx.device().allocate(p.size());
-        this.gradient = ctx.device().allocate(p.size());
-        this.velocity = ctx.device().allocate(p.size());
-        this.updateSite = ctx.newSite();
+        this.gradient = training ? ctx.device().allocate(p.size()) : null;
+        this.velocity = training ? ctx.device().allocate(p.size()) : null;
+        this.updateSite = training ? ctx.newSite() : null;
     }
 
     boolean frozen() {
@@ -38,6 +40,7 @@ final class GpuParameter<B> {
     /** The value, the gradient (when unfrozen) and the velocity (with momentum) into the network and optimizer. */
     void copyToNetwork() {
         ctx.device().download(value, p.value().data(), p.size());
+        if (ctx.sgd() == null) return;  // inference: the value is all there is
         if (!p.frozen()) ctx.device().download(gradient, p.gradient().data(), p.size());
         Tensor v = ctx.sgd().velocity(p.name());
         if (v != null) ctx.device().download(velocity, v.data(), p.size());
@@ -46,6 +49,7 @@ final class GpuParameter<B> {
     /** The value and the velocity (zeros without momentum) up to the device. */
     void copyFromNetwork() {
         ctx.device().upload(p.value().data(), 0, value, p.size());
+        if (ctx.sgd() == null) return;
         Tensor v = ctx.sgd().velocity(p.name());
         if (v != null) {
             ctx.device().upload(v.data(), 0, velocity, p.size());
@@ -56,7 +60,7 @@ final class GpuParameter<B> {
 
     void free() {
         ctx.device().free(value);
-        ctx.device().free(gradient);
-        ctx.device().free(velocity);
+        if (gradient != null) ctx.device().free(gradient);
+        if (velocity != null) ctx.device().free(velocity);
     }
 }

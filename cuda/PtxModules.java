@@ -37,6 +37,12 @@ final class PtxModules {
         return java.util.Collections.unmodifiableMap(modules);
     }
 
+    /** The oldest GPU (major·10 + minor) a module's PTX targets: its SGEMM version's, else 75 (compute_75). */
+    static int minComputeCapability(String module) {
+        for (SgemmVersion v : SgemmVersion.values()) if (v.entry().equals(module)) return v.minComputeCapability();
+        return 75;
+    }
+
     static boolean declares(String module, String entry) {
         List<String> entries = MODULES.get(module);
         return entries != null && entries.contains(entry);

@@ -18,21 +18,31 @@ public enum SgemmVersion {
     /** v4's tiles with BK = 16 and two shared-memory stages (the next tiles load during the FMAs); rows padded by 4. */
     V6_DOUBLE_BUFFERED("sgemm_v6_double_buffered", 256, 1, 128, 128, 2 * ((128 + 4) + (128 + 4)) * 16 * Float.BYTES),
     /** v2's tiles on slices of k (gridDim.z), partial sums reduced in order: for small C and long k. */
-    V7_SPLIT_K("sgemm_v7_split_k", 32, 32, 32, 32, 2 * 32 * 33 * Float.BYTES);
+    V7_SPLIT_K("sgemm_v7_split_k", 32, 32, 32, 32, 2 * 32 * 33 * Float.BYTES),
+    /**
+     * 128×128 tiles fed by a 3-stage cp.async pipeline (BK = 8), 2×4 warps of 64×32, rows padded by 4; needs
+     * sm_80 (cp.async), so its PTX targets compute_80.
+     */
+    V8_CP_ASYNC("sgemm_v8_cp_async", 256, 1, 128, 128, 3 * ((128 + 4) + (128 + 4)) * 8 * Float.BYTES, 80);
 
     /** The entry that sums V7's slices into C (in V7's module). */
     public static final String V7_REDUCE = "sgemm_v7_reduce";
 
     private final String entry;
-    private final int blockX, blockY, tileRows, tileCols, staticSharedBytes;
+    private final int blockX, blockY, tileRows, tileCols, staticSharedBytes, minComputeCapability;
 
     SgemmVersion(String entry, int blockX, int blockY, int tileRows, int tileCols, int staticSharedBytes) {
+        this(entry, blockX, blockY, tileRows, tileCols, staticSharedBytes, 75);
+    }
+
+    SgemmVersion(String entry, int blockX, int blockY, int tileRows, int tileCols, int staticSharedBytes, int minComputeCapability) {
         this.entry = entry;
         this.blockX = blockX;
         this.blockY = blockY;
         this.tileRows = tileRows;
         this.tileCols = tileCols;
         this.staticSharedBytes = staticSharedBytes;
+        this.minComputeCapability = minComputeCapability;
     }
 
     /** The kernel's name, which is also its .cu file and its PTX module. */
@@ -64,6 +74,14 @@ public enum SgemmVersion {
     }
 
     /**
+     * The oldest GPU that runs it, as major·10 + minor (75: sm_75, every GPU CUDA 13 supports; 80 for v8's
+     * cp.async): its PTX targets compute_&lt;this&gt; (a "// nvcc: -arch=compute_80" line in the .cu).
+     */
+    public int minComputeCapability() {
+        return minComputeCapability;
+    }
+
+    /**
      * The version for an m×n product on a GPU with {@code multiprocessors} SMs, when none is named: v6
      * when its 128×128 tiles keep at least a quarter of the SMs busy, else v7, whose 32×32 tiles and
      * slices of k spread the small products of an MLP step over more SMs (at batch 128, 128×784 · 784×256
@@ -92,6 +110,12 @@ public enum SgemmVersion {
         // the kernel's slice is a whole number of tiles, ceil(k / s) rounded up: drop the slices that would be empty
         int chunk = LaunchGeometry.ceilDiv(LaunchGeometry.ceilDiv(k, s), kTile) * kTile;
         return Math.max(1, LaunchGeometry.ceilDiv(k, chunk));
+    }
+
+    /** Null when a GPU of compute capability {@code cc} (major·10 + minor) runs this version, else why not. */
+    public String unsupportedOn(int cc) {
+        return cc >= minComputeCapability ? null
+                : entry + " needs sm_" + minComputeCapability + " or newer, this GPU is sm_" + cc;
     }
 
     /** "v4" for V4_VECTORIZED, or the entry name, e.g. "sgemm_v4_vectorized". */

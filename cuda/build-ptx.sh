@@ -4,16 +4,23 @@
 #   cuda/build-ptx.sh --check   for CI: compile into a temporary folder and require the committed PTX to be
 #                               exactly that (when this nvcc is the release that wrote it), and ptxas -arch=sm_90
 #                               to accept every committed file; prints a SKIPPED line when nvcc is missing
-# compute_75 is the lowest virtual architecture CUDA 13 accepts; a newer GPU's driver JIT-compiles it.
+# compute_75 is the lowest virtual architecture CUDA 13 accepts; a newer GPU's driver JIT-compiles it. A kernel
+# that needs a newer one says so in a line of its own, e.g. "// nvcc: -arch=compute_80" (cp.async), and the Java
+# side loads it only on such a GPU (SgemmVersion.minComputeCapability).
 # PTX written by CUDA 13 needs a driver of the R580 family or newer.
 set -euo pipefail
 cuda="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-NVCC_FLAGS=(-ptx -arch=compute_75)
+
+arch_of() {  # the virtual architecture a .cu asks for ("// nvcc: -arch=compute_NN"), else compute_75
+  local a
+  a="$(sed -n 's|^// nvcc: -arch=\(compute_[0-9]*\)$|\1|p' "$1" | head -n 1)"
+  echo "${a:-compute_75}"
+}
 
 compile_all() {  # compile_all <folder>
   local cu
   for cu in "$cuda"/*.cu; do
-    nvcc "${NVCC_FLAGS[@]}" -o "$1/$(basename "$cu" .cu).ptx" "$cu"
+    nvcc -ptx -arch="$(arch_of "$cu")" -o "$1/$(basename "$cu" .cu).ptx" "$cu"
   done
 }
 

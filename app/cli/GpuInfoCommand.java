@@ -21,7 +21,7 @@ final class GpuInfoCommand implements Main.Command {
         out.println(status.describe());
         if (status.available()) {
             int modules = Gpu.context().loadAllModules();
-            out.println("kernels: " + modules + " PTX modules loaded (compute_75 PTX, JIT-compiled by the driver)");
+            out.println("kernels: " + modules + " PTX modules loaded (compute_75 PTX, compute_80 for the cp.async SGEMM on sm_80+; JIT-compiled by the driver)");
         }
         out.println(Backend.choose("auto", status).line() + "   <- --backend auto");
         return 0;

@@ -1,6 +1,7 @@
 package app.cli;
 
 import app.serve.Server;
+import app.serve.ServingBackend;
 import app.train.SavedModel;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -19,6 +20,8 @@ final class ServeCommand implements Main.Command {
                 .flag("name", "NAME", "the file's name without extension", "the name of a single --checkpoint given without NAME=")
                 .flag("host", "ADDRESS", "127.0.0.1", "the address to listen on (0.0.0.0: every interface)")
                 .flag("port", "N", "8080", "the TCP port (0: one the system picks)")
+                .flag("backend", "NAME", "auto", "where the batches run: auto (the GPU if there is one, else the CPU, saying why), cpu, or cuda "
+                        + "(exits 1 without a GPU)")
                 .flag("threads", "N", "1", "threads for the kernels: serving batches are small, and the other cores read and answer requests")
                 .flag("io-threads", "N", "1", "threads that read, parse and answer requests (the models' batchers are threads of their own)")
                 .flag("max-connections", "N", "1024", "open connections at most; beyond, a new one is answered 503 with Retry-After and closed")
@@ -60,7 +63,9 @@ final class ServeCommand implements Main.Command {
         if (config.maxBodyBytes() < 1 || config.maxBodyBytes() > Integer.MAX_VALUE - 8) {
             throw new Main.UsageException("--max-body-bytes must be in [1, " + (Integer.MAX_VALUE - 8) + "], got " + config.maxBodyBytes());
         }
-        Server server = new Server(config, models, paths);
+        ServingBackend backend = ServingBackend.choose(f.getChoice("backend", "auto", "cpu", "cuda"), models);
+        out.println(backend.line());
+        Server server = new Server(config, models, paths, backend);
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable stop = () -> {
             try {

@@ -15,7 +15,7 @@ import tensor.Tensor;
  * the waiting jobs up to {@code maxBatch} rows (the first whole, however large), and while
  * requests are still being received waits up to {@code maxDelay} for them; then it runs one forward
  * pass and hands every job its answer ({@link Job#complete}, which writes it on this thread). The
- * network runs on this thread only, in buffers reused from batch to batch.
+ * network runs on this thread only, in buffers reused from batch to batch, on the CPU or the GPU ({@link ModelForward}).
  *
  * <p>A batch is padded to at least {@link #MIN_ROWS} rows: kernels.Sgemm sends products of one or
  * two rows to a direct dot-product path whose summation order differs from the blocked kernel's,
@@ -44,9 +44,15 @@ final class Batcher {
     private final Job[] batch;
     private final RowViews x;
     private final double[] p;
-    private final ServingForward forward;
+    private final ModelForward forward;
 
     Batcher(String name, SavedModel model, int maxBatch, long maxDelayNanos, int queueCapacity, AtomicInteger arriving) {
+        this(name, model, maxBatch, maxDelayNanos, queueCapacity, arriving, new ServingForward(model.network()));
+    }
+
+    /** With the forward pass to run the batches through (the CPU's, or a GPU's: {@link ServingBackend}). */
+    Batcher(String name, SavedModel model, int maxBatch, long maxDelayNanos, int queueCapacity, AtomicInteger arriving,
+            ModelForward forward) {
         this.name = name;
         this.model = model;
         this.maxBatch = maxBatch;
@@ -57,7 +63,7 @@ final class Batcher {
         this.inputs = model.spec().inputs();
         this.classes = model.spec().outputs();
         this.p = new double[classes];
-        this.forward = new ServingForward(model.network());
+        this.forward = forward;
         this.x = new RowViews(inputs);
         thread = new Thread(this::run, "nabla-batcher-" + name);
         thread.setDaemon(true);
@@ -85,11 +91,12 @@ final class Batcher {
 
     int depth() { return count; }
 
-    /** Stops taking jobs, runs those queued, and returns when the thread has finished. */
+    /** Stops taking jobs, runs those queued, and returns when the thread has finished (then releases the forward pass). */
     void stop() throws InterruptedException {
         stopping = true;
         LockSupport.unpark(thread);
         thread.join();
+        forward.close();
     }
 
     private void run() {

@@ -50,25 +50,45 @@ public final class Server {
     final AtomicInteger connections = new AtomicInteger();
     final MemoryGate memory;
 
-    /** Builds a batcher per model and binds the port; {@link #start} begins serving. */
+    /** Builds a batcher per model and binds the port; {@link #start} begins serving. The batches run on the CPU. */
     public Server(Config config, Map<String, SavedModel> byName, Map<String, String> paths) throws IOException {
+        this(config, byName, paths, ServingBackend.CPU);
+    }
+
+    /** The same with the batches run where {@code backend} says ({@link ServingBackend#choose}). */
+    public Server(Config config, Map<String, SavedModel> byName, Map<String, String> paths, ServingBackend backend) throws IOException {
         // bodies beyond each connection's base buffer: half the heap (a body needs about 3x its size as bytes and floats)
-        this(config, byName, paths, Runtime.getRuntime().maxMemory() / 2);
+        this(config, byName, paths, Runtime.getRuntime().maxMemory() / 2, backend);
     }
 
     /** With {@code bodyBudget} bytes for request bodies beyond the connections' base buffers (tests set it small). */
     Server(Config config, Map<String, SavedModel> byName, Map<String, String> paths, long bodyBudget) throws IOException {
+        this(config, byName, paths, bodyBudget, ServingBackend.CPU);
+    }
+
+    Server(Config config, Map<String, SavedModel> byName, Map<String, String> paths, long bodyBudget, ServingBackend backend)
+            throws IOException {
         this.config = config;
-        channel = ServerSocketChannel.open();
+        // the models' forward passes first (on a GPU: the weights go up, a graph is captured), released if anything fails
+        Map<String, ModelForward> forwards = new LinkedHashMap<>();
+        try {
+            for (var e : byName.entrySet()) forwards.put(e.getKey(), backend.forward(e.getValue(), config.maxBatch()));
+            channel = ServerSocketChannel.open();
+        } catch (IOException | RuntimeException e) {
+            forwards.values().forEach(ModelForward::close);
+            throw e;
+        }
         try {
             channel.bind(new InetSocketAddress(config.host(), config.port()), 1024);
         } catch (IOException e) {
             channel.close();
+            forwards.values().forEach(ModelForward::close);
             throw e;
         }
         memory = new MemoryGate(bodyBudget);
         for (var e : byName.entrySet()) {
-            Batcher b = new Batcher(e.getKey(), e.getValue(), config.maxBatch(), config.maxDelayNanos(), config.queue(), arriving);
+            Batcher b = new Batcher(e.getKey(), e.getValue(), config.maxBatch(), config.maxDelayNanos(), config.queue(), arriving,
+                    forwards.get(e.getKey()));
             models.put(e.getKey(), new ServedModel(e.getKey(), paths.getOrDefault(e.getKey(), ""), e.getValue(), b));
         }
         routes = new Routes(this);

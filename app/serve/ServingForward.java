@@ -20,7 +20,7 @@ import tensor.Tensor;
  *
  * <p>Costs one more copy of the dense weights (0.9 MB for 784-256-128-10).
  */
-final class ServingForward {
+final class ServingForward implements ModelForward {
     private final Layer[] layers;
     private final float[][] transposed; // Wᵀ [in][out] of layer i when it is Dense, else null
     private final RowViews[] outputs;
@@ -45,7 +45,8 @@ final class ServingForward {
     }
 
     /** The network's output for the rows of {@code x} [rows, inputs], as {@code Network.forward(x, false)}. */
-    Tensor forward(Tensor x) {
+    @Override
+    public Tensor forward(Tensor x) {
         BatchBuffer.requireBatch(x, "serving input", inputs);
         for (int i = 0; i < layers.length; i++) {
             if (transposed[i] == null) {

@@ -7,6 +7,9 @@
 //     running block; EMU_SHARED(array) fills it with NaN at the start of each block, so a value read
 //     before the block wrote it poisons the result;
 //   - threadIdx, blockIdx, blockDim, gridDim are thread_local, set per thread before the kernel runs;
+//   - cp.async (cp_async.cuh): each thread's copies are queued by commit group and done at the cp_async_wait
+//     that covers them (the latest moment the hardware may), or at the issue with -DEMU_CP_ASYNC_EAGER (the
+//     earliest); a thread that returns with copies not waited for aborts the run;
 //   - float4, make_float4, CUDA's integer min, and the libm functions the kernels call (expf, logf, tanhf, fmaf, fmaxf), and the
 //     round-to-nearest intrinsics __fadd_rn, __fmul_rn, __dadd_rn, __dmul_rn (one IEEE operation each: this header is compiled with
 //     -std=c++17, where g++ contracts nothing into an FMA).
@@ -16,6 +19,7 @@
 
 #include <condition_variable>
 #include <cmath>
+#include <deque>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -100,6 +104,57 @@ class BlockBarrier {
 // The barrier of the block that is running now (blocks run one at a time).
 inline BlockBarrier* currentBarrier = nullptr;
 
+// cp.async: a copy of `bytes` into shared memory from srcBytes bytes of global memory (zeros after them).
+struct AsyncCopy {
+    void* dst;
+    const void* src;
+    int bytes, srcBytes;
+    void run() const {
+        if (srcBytes > 0) std::memcpy(dst, src, srcBytes);
+        std::memset(static_cast<char*>(dst) + srcBytes, 0, bytes - srcBytes);
+    }
+};
+inline thread_local std::vector<AsyncCopy> openGroup;                // issued since the last commit
+inline thread_local std::deque<std::vector<AsyncCopy>> committedGroups;  // oldest first
+
+inline void cpAsync(void* dst, const void* src, int bytes, int srcBytes) {
+    const auto misaligned = [bytes](const void* p) { return (reinterpret_cast<uintptr_t>(p) % bytes) != 0; };
+    if (srcBytes < 0 || srcBytes > bytes || misaligned(dst) || (srcBytes > 0 && misaligned(src))) {
+        std::fprintf(stderr, "emu: cp.async of %d bytes (%d from global) at dst %p src %p: bad size or alignment\n", bytes,
+                     srcBytes, dst, src);
+        std::abort();
+    }
+#ifdef EMU_CP_ASYNC_EAGER
+    AsyncCopy{dst, src, bytes, srcBytes}.run();
+#else
+    openGroup.push_back(AsyncCopy{dst, src, bytes, srcBytes});
+#endif
+}
+
+inline void cpAsyncCommit() {
+    committedGroups.push_back(std::move(openGroup));
+    openGroup.clear();
+}
+
+// Does the oldest committed groups until at most `youngest` remain.
+inline void cpAsyncWait(int youngest) {
+    while ((int)committedGroups.size() > youngest) {
+        for (const AsyncCopy& c : committedGroups.front()) c.run();
+        committedGroups.pop_front();
+    }
+}
+
+// After a thread returns from the kernel: no copy may still be in flight (it would land in the next block).
+inline void checkNoCopiesInFlight() {
+    bool pending = !openGroup.empty();
+    for (const auto& g : committedGroups) pending = pending || !g.empty();
+    if (pending) {
+        std::fprintf(stderr, "emu: a thread returned with cp.async copies not waited for\n");
+        std::abort();
+    }
+    committedGroups.clear();
+}
+
 }  // namespace emu
 
 inline void __syncthreads() { emu::currentBarrier->arriveAndWait(); }
@@ -135,6 +190,7 @@ void launch(dim3 grid, dim3 block, void (*kernel)(Params...), Args... args) {
             }
             blockIdx = dim3(b % grid.x, (b / grid.x) % grid.y, b / ((unsigned long)grid.x * grid.y));
             kernel(args...);
+            checkNoCopiesInFlight();
             barrier.drop();
             std::lock_guard<std::mutex> lock(mutex);
             if (++finished == threads) changed.notify_all();

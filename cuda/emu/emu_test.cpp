@@ -153,17 +153,19 @@ void runSgemm(const EmuSgemm& v, bool tA, bool tB, int m, int n, int k, const La
 void testSgemm(const EmuSgemm& v, long& cases) {
     const int R = v.tileRows, Cc = v.tileCols, K = v.tileK;
     // Awkward sizes: single elements, odd sizes, one off the tile in each direction, several tiles plus
-    // a ragged edge, k = 0 (C = beta·C), a single row and a single column.
+    // a ragged edge, k = 0 (C = beta·C), a single row and a single column, and k 7 tiles and a ragged
+    // piece deep (a pipeline of up to 7 stages wraps around its ring of stages).
     const int sizes[][3] = {
         {1, 1, 1}, {17, 33, 9}, {R - 1 > 0 ? R - 1 : 1, Cc + 1, K + 1}, {R + 1, Cc - 1 > 0 ? Cc - 1 : 1, 2 * K - 1 > 0 ? 2 * K - 1 : 1},
-        {2 * R + 3, 2 * Cc + 5, 3 * K + 2}, {5, 3, 0}, {1, Cc + 3, 7}, {R + 2, 1, 5},
+        {2 * R + 3, 2 * Cc + 5, 3 * K + 2}, {5, 3, 0}, {1, Cc + 3, 7}, {R + 2, 1, 5}, {R + 3, Cc + 2, 7 * K + 3},
     };
     Rng rng(42);
     int sizeIndex = 0;
     for (const auto& s : sizes) {
-        // Production tiles: sizes 0, 1, 3 (within one tile, and one past a tile in m and k), each transpose
-        // case once, NN and TT with the misaligned layout (scalar paths), NT and TN with the aligned one.
-        const bool fewSizes = !v.full && sizeIndex != 0 && sizeIndex != 1 && sizeIndex != 3;
+        // Production tiles: sizes 0, 1, 3 (within one tile, and one past a tile in m and k) and 8 (k 7 tiles
+        // deep), each transpose case once, NN and TT with the misaligned layout (scalar paths), NT and TN with
+        // the aligned one.
+        const bool fewSizes = !v.full && sizeIndex != 0 && sizeIndex != 1 && sizeIndex != 3 && sizeIndex != 8;
         ++sizeIndex;
         if (fewSizes) continue;
         for (int t = 0; t < 4; ++t)

@@ -47,8 +47,14 @@ configs=(
   "v7_whole|7|sgemm_v7_split_k T=32, 1 slice|"
   "v7_split3|7|sgemm_v7_split_k T=4, 3 slices|-DFULL=true -DV7_TILE=4 -DSPLITS=3"
   "v7_split5|7|sgemm_v7_split_k T=4, 5 slices|-DFULL=true -DV7_TILE=4 -DSPLITS=5"
+  "v8_prod|8|sgemm_v8_cp_async 128x128x8 3 stages|"
+  "v8_warp1|8|sgemm_v8_cp_async 64x32x4 1 warp 2 stages|-DFULL=true -DV8_BM=64 -DV8_BN=32 -DV8_BK=4 -DV8_STAGES=2"
+  "v8_eager|8|sgemm_v8_cp_async 64x32x4 3 stages eager|-DFULL=true -DV8_BM=64 -DV8_BN=32 -DV8_BK=4 -DV8_STAGES=3 -DEMU_CP_ASYNC_EAGER"
+  "v8_wide|8|sgemm_v8_cp_async 32x128x4 2 warps 4 stages unpadded|-DFULL=true -DV8_BM=32 -DV8_BN=128 -DV8_WM=32 -DV8_WN=64 -DV8_BK=4 -DV8_STAGES=4 -DV8_PAD=0"
+  "v8_tall|8|sgemm_v8_cp_async 256x8x2 32x1 lanes|-DFULL=true -DV8_BM=256 -DV8_BN=8 -DV8_WM=256 -DV8_WN=8 -DV8_BK=2 -DV8_STAGES=3"
 )
-kernel_of=( "" sgemm_v1_naive sgemm_v2_smem_tiled sgemm_v3_blocktile_2d sgemm_v4_vectorized sgemm_v5_warptiled sgemm_v6_double_buffered sgemm_v7_split_k )
+kernel_of=( "" sgemm_v1_naive sgemm_v2_smem_tiled sgemm_v3_blocktile_2d sgemm_v4_vectorized sgemm_v5_warptiled sgemm_v6_double_buffered sgemm_v7_split_k
+           sgemm_v8_cp_async )
 
 # Every kernel source must be exercised: the sgemm versions above, the rest through training_kernels.cpp.
 for cu in "$cuda"/*.cu; do

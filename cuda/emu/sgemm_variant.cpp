@@ -34,8 +34,11 @@ static const EmuSgemm descriptor = {LABEL, sgemm_v6_double_buffered, V6_THREADS,
 #include "../sgemm_v7_split_k.cu"
 static const EmuSgemm descriptor = {LABEL, sgemm_v7_split_k, V7_TILE, V7_TILE, V7_TILE, V7_TILE, V7_TILE, FULL, SPLITS,
                                     sgemm_v7_reduce};
+#elif VERSION == 8
+#include "../sgemm_v8_cp_async.cu"
+static const EmuSgemm descriptor = {LABEL, sgemm_v8_cp_async, V8_THREADS, 1, V8_BM, V8_BN, V8_BK, FULL};
 #else
-#error "VERSION must be 1..7"
+#error "VERSION must be 1..8"
 #endif
 
 const EmuSgemm* VARIANT() { return &descriptor; }

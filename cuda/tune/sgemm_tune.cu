@@ -1,7 +1,7 @@
 // sgemm_tune.cu: one SGEMM kernel of cuda/ in one tile configuration, timed beside cuBLAS on the GPU.
 // cuda/tune/run.sh compiles it once per configuration (-DKERNEL_FILE, -DKERNEL, -DTHREADS, -DTILE_M,
-// -DTILE_N and the kernel's own tile defines) as PTX for compute_75 only, so the driver JIT-compiles it
-// exactly as it does the PTX the Java side loads.
+// -DTILE_N and the kernel's own tile defines) as PTX only (compute_75, or what the kernel's .cu asks for), so
+// the driver JIT-compiles it exactly as it does the PTX the Java side loads.
 //
 //   sgemm_tune LABEL m,n,k,tA,tB [m,n,k,tA,tB ...]
 //

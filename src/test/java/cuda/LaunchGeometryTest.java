@@ -62,6 +62,9 @@ class LaunchGeometryTest {
         // v6: 8×8 a thread; two stages of (BM + 4 + BN + 4)·BK floats
         assertEquals((128 / 8) * (128 / 8), threads(SgemmVersion.V6_DOUBLE_BUFFERED));
         assertEquals(2 * (128 + 4 + 128 + 4) * 16 * 4, SgemmVersion.V6_DOUBLE_BUFFERED.staticSharedBytes());
+        // v8: 2×4 warps of 64×32, 8×8 a thread; three stages of (BM + 4 + BN + 4)·BK floats, BK = 8
+        assertEquals((128 / 64) * (128 / 32) * 32, threads(SgemmVersion.V8_CP_ASYNC));
+        assertEquals(3 * (128 + 4 + 128 + 4) * 8 * 4, SgemmVersion.V8_CP_ASYNC.staticSharedBytes());
         // v7: v2's block and padded tiles, slices of k in the grid's z
         assertEquals(32 * 32, threads(SgemmVersion.V7_SPLIT_K));
         assertEquals(2 * 32 * 33 * 4, SgemmVersion.V7_SPLIT_K.staticSharedBytes());

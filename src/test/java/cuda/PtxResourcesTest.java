@@ -45,7 +45,8 @@ class PtxResourcesTest {
             Matcher v = version.matcher(text);
             assertTrue(v.find(), name + " has no .version line");
             assertTrue(Integer.parseInt(v.group(1)) >= 7, name + ": PTX ISA " + v.group());
-            assertTrue(text.contains("\n.target sm_75\n"), name + ": expected .target sm_75 (nvcc -arch=compute_75)");
+            int cc = PtxModules.minComputeCapability(module.getKey());
+            assertTrue(text.contains("\n.target sm_" + cc + "\n"), name + ": expected .target sm_" + cc + " (nvcc -arch=compute_" + cc + ")");
             assertTrue(text.contains("\n.address_size 64\n"), name + ": expected .address_size 64");
             Set<String> declared = entries(text);
             for (String entry : module.getValue()) {
@@ -128,6 +129,24 @@ class PtxResourcesTest {
         return sum;
     }
 
+    /**
+     * A kernel for a newer GPU than sm_75 says so in its source ("// nvcc: -arch=compute_80", which cuda/build-ptx.sh
+     * compiles it with), and the Java side knows it (SgemmVersion.minComputeCapability): the two agree for every source.
+     */
+    @Test
+    void eachSourceAsksForTheArchitectureTheJavaSideExpects() throws IOException {
+        Pattern marker = Pattern.compile("(?m)^// nvcc: -arch=compute_(\\d+)$");
+        for (String module : PtxModules.MODULES.keySet()) {
+            Matcher m = marker.matcher(Files.readString(CUDA_DIR.resolve(module + ".cu")));
+            int asked = m.find() ? Integer.parseInt(m.group(1)) : 75;
+            assertEquals(PtxModules.minComputeCapability(module), asked, module + ".cu's architecture");
+        }
+        assertEquals(80, SgemmVersion.V8_CP_ASYNC.minComputeCapability());
+        assertEquals(null, SgemmVersion.V8_CP_ASYNC.unsupportedOn(90));
+        assertEquals("sgemm_v8_cp_async needs sm_80 or newer, this GPU is sm_75", SgemmVersion.V8_CP_ASYNC.unsupportedOn(75));
+        assertEquals(null, SgemmVersion.V6_DOUBLE_BUFFERED.unsupportedOn(75));
+    }
+
     @Test
     void sgemmTilesMatchTheSourceDefines() throws IOException {
         assertTile(SgemmVersion.V1_NAIVE, "V1_BLOCK_Y", "V1_BLOCK_X");
@@ -138,6 +157,7 @@ class PtxResourcesTest {
         assertTile(SgemmVersion.V5_WARPTILED, "V5_BM", "V5_BN");
         assertTile(SgemmVersion.V6_DOUBLE_BUFFERED, "V6_BM", "V6_BN");
         assertTile(SgemmVersion.V7_SPLIT_K, "V7_TILE", "V7_TILE");
+        assertTile(SgemmVersion.V8_CP_ASYNC, "V8_BM", "V8_BN");
     }
 
     private static void assertTile(SgemmVersion v, String rowsDefine, String colsDefine) throws IOException {

@@ -3,6 +3,7 @@ package app.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cuda.Gpu;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -115,6 +116,9 @@ class ServeSignalTest {
             for (String l; (l = lines.poll()) != null; ) out.append(l).append('\n');
             assertEquals(0, p.exitValue(), out.toString());
             assertTrue(out.toString().contains("nabla serve: stopped"), out.toString());
+            // --backend auto's one line comes before the URL: where the batches run, and why (no GPU: the probe's reason)
+            String first = out.toString().lines().filter(l -> l.startsWith("backend: ") || l.startsWith("nabla serve: ")).findFirst().orElse("");
+            assertTrue(Gpu.available() ? first.startsWith("backend: cuda (") : first.equals("backend: cpu (" + Gpu.probe().describe() + ")"), out.toString());
         } finally {
             p.destroyForcibly();
         }

@@ -1,0 +1,16 @@
+package app.serve;
+
+import tensor.Tensor;
+
+/**
+ * A served model's forward pass in evaluation mode, as {@code Network.forward(x, false)}: on the CPU
+ * ({@link ServingForward}) or on the GPU ({@link GpuForward}). Its {@link Batcher}'s thread is the only caller.
+ */
+interface ModelForward extends AutoCloseable {
+    /** The network's output [rows, outputs] for the rows of x [rows, inputs] (a buffer reused by the next call). */
+    Tensor forward(Tensor x);
+
+    /** Releases what the forward holds (device memory); the batcher calls it once its thread has finished. */
+    @Override
+    default void close() { }
+}

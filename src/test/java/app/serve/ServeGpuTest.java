@@ -1,0 +1,112 @@
+package app.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import app.cli.Main;
+import app.train.ModelSpec;
+import app.train.SavedModel;
+import backprop.Network;
+import cuda.Backend;
+import cuda.CudaKernels;
+import cuda.DeviceBuffer;
+import cuda.Gpu;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tensor.Tensor;
+
+/**
+ * {@code nabla serve --backend cuda} on a GPU: the checks of {@link ServeGpuForwardHostTest} and {@link ServingBackendTest}
+ * with CUDA instead of the float[] twin (the products of the sgemm versions the shapes pick, CUDA's expf/tanhf), within
+ * the same derived bound ({@link ForwardBound}). Skipped without a GPU; cuda/verify-gpu.sh's run selects it.
+ */
+class ServeGpuTest {
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void needsGpu() {
+        assumeTrue(Gpu.available(), () -> "no GPU: " + Gpu.probe().reason());
+    }
+
+    @Test
+    void answersAsTheCpuWithinTheDerivedBound() {
+        for (Object[] m : ServeGpuForwardHostTest.MODELS) {
+            ModelSpec spec = ServeGpuForwardHostTest.spec(m);
+            Network net = ServeGpuForwardHostTest.network(spec, 7);
+            for (int batch : new int[] {8, 32}) {
+                try (GpuForward<DeviceBuffer> gpu = new GpuForward<>(net, batch, new CudaKernels())) {
+                    double worst = ServeGpuForwardHostTest.checkAgainstCpu(gpu, batch, spec, net, 11);
+                    System.out.printf("ServeGpuTest: %s, graph of %d rows: largest difference %.3f of its bound%n", m[0], batch, worst);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aRowsAnswerDoesNotDependOnTheRowsBesideIt() {
+        ModelSpec spec = ServeGpuForwardHostTest.spec(ServeGpuForwardHostTest.MODELS[0]);
+        Network net = ServeGpuForwardHostTest.network(spec, 3);
+        int in = spec.inputs(), k = spec.outputs();
+        SplittableRandom rng = new SplittableRandom(5);
+        float[] row = ServeGpuForwardHostTest.rows(1, in, rng);
+        try (GpuForward<DeviceBuffer> gpu = new GpuForward<>(net, 32, new CudaKernels())) {
+            float[] alone = gpu.forward(Tensor.ofSlice(row.clone(), 0, 1, in)).copy().data();
+            for (int rows : new int[] {3, 32, 33, 70}) {
+                float[] x = ServeGpuForwardHostTest.rows(rows, in, rng);
+                int at = rows - 2;
+                System.arraycopy(row, 0, x, at * in, in);
+                Tensor y = gpu.forward(Tensor.ofSlice(x, 0, rows, in));
+                for (int c = 0; c < k; c++) {
+                    assertEquals(Float.floatToRawIntBits(alone[c]), Float.floatToRawIntBits(y.get(at, c)), "row " + at + " of " + rows + ", class " + c);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBatchAllocatesNothingOnTheHost() {
+        ModelSpec spec = ServeGpuForwardHostTest.spec(ServeGpuForwardHostTest.MODELS[0]);
+        Network net = ServeGpuForwardHostTest.network(spec, 9);
+        int in = spec.inputs();
+        float[] x = ServeGpuForwardHostTest.rows(70, in, new SplittableRandom(2));
+        int[] sizes = {3, 32, 33, 70};
+        Tensor[] batches = new Tensor[sizes.length];
+        for (int i = 0; i < sizes.length; i++) batches[i] = Tensor.ofSlice(x, 0, sizes[i], in);
+        try (GpuForward<DeviceBuffer> gpu = new GpuForward<>(net, 32, new CudaKernels())) {
+            var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            double sum = 0;
+            long allocated = Long.MAX_VALUE;
+            for (int window = 0; window < 4; window++) {
+                long before = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 100; i++) sum += gpu.forward(batches[i % sizes.length]).data()[0];
+                if (window > 0) allocated = Math.min(allocated, mx.getCurrentThreadAllocatedBytes() - before);
+            }
+            // one object a batch (a JCuda call that allocates, say) would be at least 16 B × 100
+            assertTrue(allocated < 1024, allocated + " bytes allocated in 100 batches (sum " + sum + ")");
+        }
+    }
+
+    @Test
+    void aServerWithBackendCudaAnswersAsTheCpuServer() throws Exception {
+        Path ck = dir.resolve("model.safetensors");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream p = new PrintStream(log, true, StandardCharsets.UTF_8);
+        assertEquals(0, Main.run(new String[] {"train", "--epochs", "1", "--batchnorm", "--dropout", "0.2", "--activation", "leaky-relu",
+                "--checkpoint", ck.toString(), "--out", dir.toString(), "--backend", "cpu"}, p, p), log::toString);
+        SavedModel model = SavedModel.load(ck);
+        ServingBackend cuda = ServingBackend.choose("cuda", Map.of("digits", model));
+        assertEquals(Backend.CUDA, cuda.backend());
+        assertEquals("backend: cuda (" + Gpu.probe().device() + ")", cuda.line());
+        ServingBackendTest.serversAgree(model, cuda);
+    }
+}

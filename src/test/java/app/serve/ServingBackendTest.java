@@ -1,0 +1,177 @@
+package app.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import app.cli.Main;
+import app.train.SavedModel;
+import backprop.Network;
+import backprop.layers.AbstractLayer;
+import backprop.layers.Dense;
+import cuda.Backend;
+import cuda.GpuStatus;
+import cuda.GpuUnavailableException;
+import cuda.HostKernels;
+import data.Digits;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tensor.Tensor;
+import tensor.io.Json;
+
+/**
+ * {@code nabla serve --backend auto|cpu|cuda}: the choice and its line for made-up probe results (as
+ * cuda.BackendTest), and a whole server whose batches run on the GPU's forward pass over the float[] twin of
+ * each kernel, answering as the CPU server does within {@link ForwardBound}'s bound.
+ */
+class ServingBackendTest {
+    static final GpuStatus NO_GPU = GpuStatus.unavailable("libcuda.so.1 not found");
+    static final GpuStatus H100 = GpuStatus.availableOn("NVIDIA H100 80GB HBM3, sm_90");
+
+    @TempDir
+    static Path dir;
+    static SavedModel model;
+
+    @BeforeAll
+    static void train() throws Exception {
+        // batch norm, dropout and leaky ReLU: every kind of stage the evaluation forward has
+        Path ck = dir.resolve("model.safetensors");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream p = new PrintStream(log, true, StandardCharsets.UTF_8);
+        assertEquals(0, Main.run(new String[] {"train", "--epochs", "1", "--batchnorm", "--dropout", "0.2", "--activation", "leaky-relu",
+                "--checkpoint", ck.toString(), "--out", dir.toString(), "--backend", "cpu"}, p, p), log::toString);
+        model = SavedModel.load(ck);
+    }
+
+    @Test
+    void theChoiceAndItsLine() {
+        Map<String, SavedModel> models = Map.of("digits", model);
+        ServingBackend cpu = ServingBackend.choose("cpu", null, models, HostKernels::new);
+        assertEquals(Backend.CPU, cpu.backend());
+        assertEquals("backend: cpu (requested)", cpu.line());
+        ServingBackend auto = ServingBackend.choose("auto", NO_GPU, models, HostKernels::new);
+        assertEquals(Backend.CPU, auto.backend());
+        assertEquals("backend: cpu (cuda unavailable: libcuda.so.1 not found)", auto.line());
+        assertEquals("--backend cuda: cuda unavailable: libcuda.so.1 not found",
+                assertThrows(GpuUnavailableException.class, () -> ServingBackend.choose("cuda", NO_GPU, models, HostKernels::new)).getMessage());
+        for (String flag : new String[] {"auto", "cuda", null}) {
+            ServingBackend gpu = ServingBackend.choose(flag, H100, models, HostKernels::new);
+            assertEquals(Backend.CUDA, gpu.backend());
+            assertEquals("backend: cuda (NVIDIA H100 80GB HBM3, sm_90)", gpu.line());
+        }
+        assertInstanceOf(ServingForward.class, auto.forward(model, 32));
+        try (ModelForward f = ServingBackend.choose("auto", H100, models, HostKernels::new).forward(model, 32)) {
+            assertInstanceOf(GpuForward.class, f);
+        }
+    }
+
+    /** A layer no kernel mirrors (nothing train builds has one; a model built elsewhere may). */
+    static final class Identity extends AbstractLayer {
+        Identity() {
+            super("identity");
+        }
+
+        @Override
+        public int outputFeatures(int inputFeatures) {
+            return inputFeatures;
+        }
+
+        @Override
+        public Tensor forward(Tensor x, boolean training) {
+            return x;
+        }
+
+        @Override
+        public Tensor backward(Tensor g) {
+            return g;
+        }
+    }
+
+    @Test
+    void aModelWithALayerTheGpuDoesNotMirror() {
+        Network own = new Network(4).add(new Dense(4, 3)).add(new Identity()).add(new Dense(3, 2));
+        SavedModel odd = new SavedModel(null, null, null, own, null, null, List.of("a", "b"), Optional.empty());
+        Map<String, SavedModel> models = new java.util.LinkedHashMap<>();
+        models.put("digits", model);
+        models.put("odd", odd);
+        ServingBackend auto = ServingBackend.choose("auto", H100, models, HostKernels::new);
+        assertEquals(Backend.CPU, auto.backend());
+        assertEquals("backend: cpu (cuda: NVIDIA H100 80GB HBM3, sm_90, but model odd: layer identity1 has no GPU version)", auto.line());
+        assertEquals("backend cuda: model odd: layer identity1 has no GPU version; use --backend cpu",
+                assertThrows(UnsupportedOperationException.class, () -> ServingBackend.choose("cuda", H100, models, HostKernels::new)).getMessage());
+    }
+
+    @Test
+    void aServerOnTheGpusForwardAnswersAsTheCpuServer() throws Exception {
+        serversAgree(model, ServingBackend.choose("auto", H100, Map.of("digits", model), HostKernels::new));
+    }
+
+    /**
+     * A server on {@code backend} and one on the CPU, asked the same: 5 rows of the digits' test set in one request, then
+     * 40 (more than the 32-row graph: two pieces); every probability within the bound of its row.
+     */
+    static void serversAgree(SavedModel model, ServingBackend backend) throws Exception {
+        Map<String, SavedModel> models = Map.of("digits", model);
+        Server.Config config = new Server.Config("127.0.0.1", 0, 2, 32, 2_000_000, 1 << 20, 64, 10);
+        Server cpu = new Server(config, models, Map.of());
+        Server gpu = new Server(config, models, Map.of(), backend);
+        cpu.start();
+        gpu.start();
+        HttpClient client = HttpClient.newHttpClient();
+        try {
+            Tensor x = Digits.split().test().features();
+            int in = x.dim(1), k = model.spec().outputs();
+            // each row also normalized here, as the batcher does, for its bound
+            for (int[] span : new int[][] {{0, 5}, {5, 45}}) {
+                StringBuilder body = new StringBuilder("{\"inputs\":[");
+                for (int r = span[0]; r < span[1]; r++) {
+                    body.append(r == span[0] ? "[" : ",[");
+                    for (int j = 0; j < in; j++) body.append(j == 0 ? "" : ",").append(x.get(r, j));
+                    body.append(']');
+                }
+                byte[] json = body.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+                HttpResponse<String> a = post(client, cpu, json), b = post(client, gpu, json);
+                assertEquals(200, a.statusCode(), a.body());
+                assertEquals(200, b.statusCode(), b.body());
+                List<?> pa = (List<?>) ((Map<?, ?>) Json.parse(a.body())).get("predictions");
+                List<?> pb = (List<?>) ((Map<?, ?>) Json.parse(b.body())).get("predictions");
+                for (int r = span[0]; r < span[1]; r++) {
+                    float[] want = ServerTest.floats(((Map<?, ?>) pa.get(r - span[0])).get("probabilities"));
+                    float[] got = ServerTest.floats(((Map<?, ?>) pb.get(r - span[0])).get("probabilities"));
+                    float[] row = new float[in];
+                    for (int j = 0; j < in; j++) row[j] = x.get(r, j);
+                    model.normalization().apply(row, 0);
+                    double[] p = new double[k];
+                    for (int c = 0; c < k; c++) p[c] = want[c];
+                    double[] bound = ForwardBound.probabilities(model.spec(), model.network(), row, 0, p);
+                    for (int c = 0; c < k; c++) {
+                        if (!(Math.abs(got[c] - want[c]) <= bound[c])) {
+                            fail("row " + r + " class " + c + ": GPU server " + got[c] + ", CPU server " + want[c] + ", bound " + bound[c]);
+                        }
+                    }
+                }
+            }
+        } finally {
+            cpu.stop(5);
+            gpu.stop(5);
+        }
+    }
+
+    static HttpResponse<String> post(HttpClient client, Server s, byte[] json) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(s.url() + "predictions/digits")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
