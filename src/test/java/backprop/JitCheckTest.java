@@ -39,7 +39,7 @@ class JitCheckTest {
     private static final Pattern DONE = Pattern.compile("^jit-check done: simd (on|off), fingerprint (\\p{XDigit}{8})$");
 
     /** A child run: its tile, the tier its kernels must reach (0: none, the scalar path runs), and its log. */
-    private record Run(String tile, int tier, String flags, Process process, Path log, Path result) {}
+    private record Run(String tile, int tier, String flags, Process process, Path log, Path err, Path result) {}
 
     @Test
     void hotKernelsCompileAtEveryTierTheyNeedAndEveryPathGivesTheSameBits() throws Exception {
@@ -69,14 +69,17 @@ class JitCheckTest {
             List<String> lines = Files.readAllLines(r.log, StandardCharsets.UTF_8);
             Matcher done = Files.readAllLines(r.result, StandardCharsets.UTF_8).stream().map(DONE::matcher).filter(Matcher::matches).findFirst().orElse(null);
             if (r.process.exitValue() != 0 || done == null) {
-                problems.add(what + ": the child failed (exit " + r.process.exitValue() + "): " + tail(lines));
+                problems.add(what + ": the child failed (exit " + r.process.exitValue() + "): " + tail(lines) + " | stderr: "
+                        + tail(Files.readAllLines(r.err, StandardCharsets.UTF_8)));
                 continue;
             }
             fingerprints.add(done.group(2));
             lines.stream().filter(l -> SKIPPED.matcher(l).find()).forEach(l -> problems.add(what + ": " + l.trim()));
             if (r.tier == 0) {
                 if (!done.group(1).equals("off")) problems.add(what + ": the vector loops ran without C2");
-                if (lines.stream().noneMatch(l -> l.startsWith("nabla: this JVM compiles with C1 only"))) {
+                // stderr has a file of its own: the compiler threads' PrintCompilation lines (stdout) would
+                // otherwise interleave with it mid-line on a loaded machine
+                if (Files.readAllLines(r.err, StandardCharsets.UTF_8).stream().noneMatch(l -> l.startsWith("nabla: this JVM compiles with C1 only"))) {
                     problems.add(what + ": no line on stderr says that the scalar loops run");
                 }
                 continue;
@@ -94,16 +97,18 @@ class JitCheckTest {
     private static Run start(String tile, int tier, String flags, String steps, String rounds) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path log = Files.createTempFile("nabla-jit-" + tile + "-" + tier, ".txt");
+        Path err = Files.createTempFile("nabla-jit-" + tile + "-" + tier, ".err");
         Path result = Files.createTempFile("nabla-jit-" + tile + "-" + tier, ".result");
         log.toFile().deleteOnExit();
+        err.toFile().deleteOnExit();
         result.toFile().deleteOnExit();
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "--add-modules=jdk.incubator.vector",
                 "-XX:+PrintCompilation", "-Dnabla.gemm.tile=" + tile, "-Dnabla.threads=1", "-Dnabla.warmup=off"));
         cmd.addAll(List.of(flags.split(" ")));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JitCheckMain.class.getName(), steps, rounds,
                 result.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new Run(tile, tier, flags, p, log, result);
+        Process p = new ProcessBuilder(cmd).redirectOutput(log.toFile()).redirectError(err.toFile()).start();
+        return new Run(tile, tier, flags, p, log, err, result);
     }
 
     private static String tail(List<String> lines) {
