@@ -5,7 +5,7 @@
 
 For each (r_min, eta) it replays Algorithm 2 with one worker (tune_asha_check.replay, which matches
 the ASHA tunes epoch for epoch) and prints the epochs ASHA would spend, as a share of random search's,
-and whether its best trial is random search's best.
+and whether its best trial is random search's best (if not: that trial's rank and val loss against the best).
 """
 import importlib.util
 import os
@@ -27,6 +27,9 @@ for d in sys.argv[1:]:
         total = sum(ran.values())
         full = [t for t, e in ran.items() if e == R]
         found = min(full, key=lambda t: (finals[t], t)) if full else None
+        # a miss says how far off the trial ASHA kept is: its rank among random's finals and its val loss over the best's
+        miss = "" if found is None else (f" (missed: rank {sorted(finals.values()).index(finals[found]) + 1} of {len(finals)},"
+                                         f" val loss +{100 * (finals[found] / finals[best] - 1):.1f}%)")
         cells.append(f"r_min {rmin} eta {eta}: {total} epochs ({100 * total / (trials * R):.0f}%), best {found}"
-                     + (" = random's" if found == best else " (missed)"))
+                     + (" = random's" if found == best else miss))
     print(f"{os.path.basename(d.rstrip('/'))}: random's best trial {best}; " + "; ".join(cells))
