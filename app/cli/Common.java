@@ -7,6 +7,8 @@ import data.Dataset;
 import data.Datasets;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** What several commands share: the data and model flags, the thread count, the data split. */
@@ -24,7 +26,16 @@ final class Common {
 
     /** Declares the options of {@code group}, each from its row of {@link TrainOptions}. */
     static Flags declare(Flags f, TrainOptions.Group group) {
-        for (TrainOptions.Option o : TrainOptions.of(group)) {
+        return declare(f, TrainOptions.of(group));
+    }
+
+    /** Declares the named options (e.g. momentum, batch), each from its row of {@link TrainOptions}. */
+    static Flags declare(Flags f, String... flags) {
+        return declare(f, TrainOptions.named(flags));
+    }
+
+    private static Flags declare(Flags f, List<TrainOptions.Option> options) {
+        for (TrainOptions.Option o : options) {
             if (o.kind() == TrainOptions.Kind.SWITCH) f.toggle(o.flag(), o.help());
             else f.flag(o.flag(), o.valueName(), o.defaultText(), o.help());
         }
@@ -33,11 +44,20 @@ final class Common {
 
     /** A config from the options of {@code groups} given on the command line over {@code base}: flags given win. */
     static TrainConfig config(Flags f, TrainConfig base, TrainOptions.Group... groups) {
+        List<TrainOptions.Option> options = new ArrayList<>();
+        for (TrainOptions.Group g : groups) options.addAll(TrainOptions.of(g));
+        return config(f, base, options);
+    }
+
+    /** A config from the named options given on the command line over {@code base}. */
+    static TrainConfig config(Flags f, TrainConfig base, String... flags) {
+        return config(f, base, TrainOptions.named(flags));
+    }
+
+    private static TrainConfig config(Flags f, TrainConfig base, List<TrainOptions.Option> options) {
         TrainConfig.Builder b = base.toBuilder();
-        for (TrainOptions.Group g : groups) {
-            for (TrainOptions.Option o : TrainOptions.of(g)) {
-                if (f.given(o.flag())) o.set().accept(b, value(f, o));
-            }
+        for (TrainOptions.Option o : options) {
+            if (f.given(o.flag())) o.set().accept(b, value(f, o));
         }
         return b.build();
     }

@@ -10,17 +10,16 @@ import java.util.Locale;
 
 /** {@code nabla lr-find}: the learning-rate range test for a model and dataset. */
 final class LrFindCommand implements Main.Command {
+    /** The training options the range test takes, declared and parsed from their rows of TrainOptions. */
+    private static final String[] TRAINING_FLAGS = {"momentum", "l1", "l2", "batch"};
+
     static Flags flags() {
         Flags f = new Flags("./nabla lr-find [flags]",
                 "The learning-rate range test: trains from fresh weights for --steps minibatches while the learning rate grows",
                 "exponentially from --start to --end, records the smoothed loss, suggests the rate of steepest sustained descent",
                 "and draws loss against learning rate (log axis).");
         Common.modelFlags(f);
-        TrainConfig d = TrainConfig.defaults();
-        return f.flag("momentum", "MU", Float.toString(d.momentum()), "heavy-ball momentum in [0, 1)")
-                .flag("l1", "LAMBDA", "0", "L1 penalty on the weights")
-                .flag("l2", "LAMBDA", "0", "L2 penalty on the weights")
-                .flag("batch", "N", Integer.toString(d.batch()), "minibatch size")
+        return Common.declare(f, TRAINING_FLAGS)
                 .flag("start", "LR", "1e-6", "first learning rate")
                 .flag("end", "LR", "10", "last learning rate")
                 .flag("steps", "N", "300", "minibatches (the data repeats, reshuffled, if it has fewer)")
@@ -37,10 +36,8 @@ final class LrFindCommand implements Main.Command {
         double end = f.getDouble("end", 0, Double.MAX_VALUE, "(]");
         if (!(end > start)) throw new Main.UsageException("--end must be larger than --start, got " + start + " and " + end);
         int steps = f.getInt("steps", 10, 1_000_000);
-        TrainConfig m = Common.modelConfig(f, TrainConfig.defaults());
-        TrainConfig config = m.toBuilder().lr((float) start).momentum((float) f.getDouble("momentum", 0, 1, "[)"))
-                .l1((float) f.getDouble("l1", 0, Float.MAX_VALUE, "[]")).l2((float) f.getDouble("l2", 0, Float.MAX_VALUE, "[]"))
-                .batch(f.getInt("batch", 1, 1 << 20)).epochs(1).build();
+        TrainConfig m = Common.config(f, Common.modelConfig(f, TrainConfig.defaults()), TRAINING_FLAGS);
+        TrainConfig config = m.toBuilder().lr((float) start).epochs(1).build();
         Common.applyThreads(f);
         UserPaths.outputFolder("--out", Path.of(f.get("out")));
         Training run;

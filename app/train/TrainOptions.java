@@ -1,5 +1,6 @@
 package app.train;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -161,6 +162,12 @@ public final class TrainOptions {
             text("from", "from", Group.TRAINING, "PATH", true, 1, "start from the checkpoint PATH: its Linear layers (and the BatchNorm "
                     + "after each) are kept while they match this --model by position and shape; the first that differs and every later one "
                     + "are new (a new head)", ANY, TrainConfig::from, (b, v) -> b.from((String) v)));
+
+    /** The options with these flags, in the order given; an unknown flag is a programming error. */
+    public static List<Option> named(String... flags) {
+        return Arrays.stream(flags).map(name -> ALL.stream().filter(o -> o.flag().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no train option --" + name))).toList();
+    }
 
     /** The options of {@code group}, in table order. */
     public static List<Option> of(Group group) {

@@ -167,6 +167,8 @@ class TrainCommandTest {
             {"unexpected argument 'digits'", "train", "digits"},
             {"--split must be one of test|validation|train", "eval", "--split", "dev"},
             {"--end must be larger than --start", "lr-find", "--start", "1", "--end", "0.1"},
+            {"--momentum must be in [0, 1), got 1.5", "lr-find", "--momentum", "1.5"},
+            {"--batch must be", "lr-find", "--batch", "0"},
         };
         for (String[] c : cases) {
             Result r = nabla(inTempOut(Arrays.copyOfRange(c, 1, c.length)));
