@@ -10,14 +10,19 @@
 #pragma once
 #include "nabla_cuda.cuh"
 
+// Before sm_80 there is no cp.async: each copy is a plain load and store done at the issue, and commit and
+// wait do nothing (the emulation's eager mode, which the kernels pass), so a kernel still compiles and is
+// correct there, only without the overlap. build-ptx.sh compiles these kernels for compute_80.
 #if !defined(NABLA_CUDA_EMU) && defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
-#error "cp.async needs sm_80 or newer: compile this kernel with -arch=compute_80 (see cuda/build-ptx.sh)"
+#define NABLA_CP_ASYNC_SYNC 1
 #endif
 
 // dst[0..4) = src[0..srcBytes), zeros after; 4-byte aligned both (cached in L1: .ca, the only kind for 4 bytes).
 static __device__ __forceinline__ void cp_async4(float* dst, const float* src, int srcBytes) {
 #ifdef NABLA_CUDA_EMU
     emu::cpAsync(dst, src, 4, srcBytes);
+#elif defined(NABLA_CP_ASYNC_SYNC)
+    dst[0] = srcBytes >= 4 ? src[0] : 0.0f;
 #else
     const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(dst));
     asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(s), "l"(src), "r"(srcBytes));
@@ -28,6 +33,8 @@ static __device__ __forceinline__ void cp_async4(float* dst, const float* src, i
 static __device__ __forceinline__ void cp_async16(float* dst, const float* src, int srcBytes) {
 #ifdef NABLA_CUDA_EMU
     emu::cpAsync(dst, src, 16, srcBytes);
+#elif defined(NABLA_CP_ASYNC_SYNC)
+    for (int i = 0; i < 4; i++) dst[i] = 4 * i < srcBytes ? src[i] : 0.0f;
 #else
     const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(dst));
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(s), "l"(src), "r"(srcBytes));
@@ -38,6 +45,7 @@ static __device__ __forceinline__ void cp_async16(float* dst, const float* src, 
 static __device__ __forceinline__ void cp_async_commit() {
 #ifdef NABLA_CUDA_EMU
     emu::cpAsyncCommit();
+#elif defined(NABLA_CP_ASYNC_SYNC)
 #else
     asm volatile("cp.async.commit_group;\n" ::);
 #endif
@@ -48,6 +56,7 @@ template <int N>
 static __device__ __forceinline__ void cp_async_wait() {
 #ifdef NABLA_CUDA_EMU
     emu::cpAsyncWait(N);
+#elif defined(NABLA_CP_ASYNC_SYNC)
 #else
     asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
 #endif
