@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * pool's workers would cost more than the tiny products and take cores from the caller.
  * Started once per JVM, by the first use of {@link Sgemm} or earlier by an application that knows
  * it will train ({@code nabla} starts it before it reads the data). Off with -Dnabla.warmup=off; with
- * -Dnabla.warmup=verbose it says on stderr how many rounds it ran and how long it took. Skipped
+ * -Dnabla.warmup=verbose it says on stderr how many rounds it ran and how long it took, with =trace
+ * also each round's time (C2 taking over shows as rounds falling from ~10 ms to ~0.3 ms). Skipped
  * without C2 ({@link Simd}), where it would compile nothing that helps.
  */
 public final class Warmup {
