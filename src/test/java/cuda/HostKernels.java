@@ -8,13 +8,22 @@ package cuda;
  * float rounding then differs from the GPU's by the amounts the GPU test's tolerance allows for.
  */
 public final class HostKernels implements DeviceKernels<float[]> {
-    /** Floats allocated and not freed: a test checks that close() frees everything. */
+    /** Buffers allocated and not freed: a test checks that close() frees everything. */
     int liveBuffers;
     /** Graphs captured and launched so far. */
     public int captures, launches;
+    /** Allocations so far; the one with this number (0 = the first) throws as cuMemAlloc out of memory does. */
+    public long allocations, failAllocation = Long.MAX_VALUE;
+    /** When set, the next capture throws as a failed cuStreamEndCapture does (after running the operations). */
+    public boolean failCapture;
     /** While a capture runs: the operations it records (each with its arguments, by value), else null. */
     private java.util.List<Runnable> recording;
     private final float[][] downloadSlots = new float[2][];
+
+    /** Buffers allocated and not freed. */
+    public int liveBuffers() {
+        return liveBuffers;
+    }
 
     /** Runs a kernel now, or records it while a capture runs. */
     private void queue(Runnable kernel) {
@@ -34,6 +43,10 @@ public final class HostKernels implements DeviceKernels<float[]> {
             operations.run();
         } finally {
             recording = null;
+        }
+        if (failCapture) {
+            failCapture = false;
+            throw new CudaCallException("cuStreamEndCapture", "CUDA_ERROR_OUT_OF_MEMORY (injected)");
         }
         captures++;
         return new Graph() {
@@ -79,6 +92,9 @@ public final class HostKernels implements DeviceKernels<float[]> {
     @Override
     public float[] allocate(int floats) {
         if (floats < 1) throw new IllegalArgumentException("device buffer length must be >= 1 float, got " + floats);
+        if (allocations++ == failAllocation) {
+            throw new CudaCallException("cuMemAlloc(" + floats + " floats)", "CUDA_ERROR_OUT_OF_MEMORY (injected)");
+        }
         liveBuffers++;
         float[] b = new float[floats];
         java.util.Arrays.fill(b, Float.NaN);  // contents undefined, as cuMemAlloc's: a read before a write shows
