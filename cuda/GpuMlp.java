@@ -138,8 +138,9 @@ public final class GpuMlp<B> implements AutoCloseable {
     /**
      * A mirror that only answers: the network's weights and batch norm statistics on the device (no gradients,
      * velocities or loss), and the evaluation forward of {@code batch} rows captured once as a graph, which
-     * {@link #infer} replays for every batch of up to that many rows. Throws {@link UnsupportedOperationException}
-     * naming the first layer that has no GPU version ({@link #unsupportedLayer}).
+     * {@link #infer} replays for every batch of up to that many rows; it has run twice before this returns, so that the
+     * first request pays no one-time cost. Throws {@link UnsupportedOperationException} naming the first layer that has
+     * no GPU version ({@link #unsupportedLayer}); a failure on the device frees what was taken and is rethrown.
      */
     public static <B> GpuMlp<B> forInference(Network network, int batch, DeviceKernels<B> device) {
         String why = unsupportedLayer(network);
@@ -147,11 +148,23 @@ public final class GpuMlp<B> implements AutoCloseable {
         GpuMlp<B> mlp = new GpuMlp<>(network, null, null, batch, device, false);
         try {
             mlp.captureEvaluation();
+            mlp.warmUp();
         } catch (RuntimeException | Error e) {
             mlp.closeAfterFailure(e);  // a capture that fails (a CUDA error, no memory for the graph) frees the mirror
             throw e;
         }
         return mlp;
+    }
+
+    /**
+     * Runs the evaluation graph twice on {@code maxBatch} zero rows, so that no request pays what a first call costs:
+     * the input's two page-locked staging buffers (used in turn) and the output's are grown to {@code maxBatch} rows
+     * here (growing one waits for the GPU, frees and allocates page-locked memory: milliseconds), and the graph's first
+     * launch, which uploads it to the device, happens here.
+     */
+    private void warmUp() {
+        float[] zeros = new float[maxBatch * inputs];
+        for (int i = 0; i < 2; i++) infer(zeros, 0, maxBatch, hostOutput, 0);
     }
 
     private static Sgd requireTrainable(Network network, Sgd sgd, Loss loss) {

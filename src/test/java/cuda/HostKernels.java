@@ -12,6 +12,15 @@ public final class HostKernels implements DeviceKernels<float[]> {
     int liveBuffers;
     /** Graphs captured and launched so far. */
     public int captures, launches;
+    /**
+     * Staging buffers made or grown so far, as CudaKernels makes them: an upload's (two, used in turn) or a download
+     * slot's, when a copy does not fit the one it has. On the GPU each is a wait for the GPU, a cuMemFreeHost and a
+     * cuMemAllocHost; a serving request must not pay one. (Here every call site is this one object, so the uploads of
+     * all sites share the turn; an inference mirror uploads through one site only.)
+     */
+    public int stagingGrowths;
+    private final int[] uploadStaging = new int[2];
+    private int nextUpload;
     /** Allocations so far; the one with this number (0 = the first) throws as cuMemAlloc out of memory does. */
     public long allocations, failAllocation = Long.MAX_VALUE;
     /** When set, the next capture throws as a failed cuStreamEndCapture does (after running the operations). */
@@ -69,13 +78,23 @@ public final class HostKernels implements DeviceKernels<float[]> {
     @Override
     public void uploadAsync(float[] src, int srcOff, float[] dst, int count) {
         if (recording != null) throw new IllegalStateException("a copy inside a capture");
+        if (count == 0) return;
+        int slot = nextUpload;
+        nextUpload ^= 1;
+        if (uploadStaging[slot] < count) {
+            uploadStaging[slot] = count;
+            stagingGrowths++;
+        }
         System.arraycopy(src, srcOff, dst, 0, count);
     }
 
     @Override
     public void downloadLater(float[] src, int count, int slot) {
         if (recording != null) throw new IllegalStateException("a copy inside a capture");
-        if (downloadSlots[slot] == null || downloadSlots[slot].length < count) downloadSlots[slot] = new float[count];
+        if (downloadSlots[slot] == null || downloadSlots[slot].length < count) {
+            downloadSlots[slot] = new float[count];
+            stagingGrowths++;
+        }
         System.arraycopy(src, 0, downloadSlots[slot], 0, count);
     }
 
