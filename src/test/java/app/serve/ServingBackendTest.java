@@ -11,6 +11,7 @@ import backprop.Network;
 import backprop.layers.AbstractLayer;
 import backprop.layers.Dense;
 import cuda.Backend;
+import cuda.CudaCallException;
 import cuda.GpuStatus;
 import cuda.GpuUnavailableException;
 import cuda.HostKernels;
@@ -117,6 +118,86 @@ class ServingBackendTest {
     @Test
     void aServerOnTheGpusForwardAnswersAsTheCpuServer() throws Exception {
         serversAgree(model, ServingBackend.choose("auto", H100, Map.of("digits", model), HostKernels::new));
+    }
+
+    /** Each call site made, so a test can see what each model's mirror still holds. */
+    static final class Devices implements java.util.function.Supplier<HostKernels> {
+        final List<HostKernels> made = new java.util.ArrayList<>();
+        final long failingAllocationOfModel;  // the model (0, 1, ...) whose first allocation fails, or -1
+
+        Devices(long failingModel) {
+            this.failingAllocationOfModel = failingModel;
+        }
+
+        @Override
+        public HostKernels get() {
+            HostKernels h = new HostKernels();
+            if (made.size() == failingAllocationOfModel) h.failAllocation = 0;
+            made.add(h);
+            return h;
+        }
+
+        void assertAllFreed() {
+            for (int i = 0; i < made.size(); i++) assertEquals(0, made.get(i).liveBuffers(), "device buffers of model " + i + " not freed");
+        }
+    }
+
+    static Server.Config config(int port, int handlers) {
+        return new Server.Config("127.0.0.1", port, handlers, 32, 2_000_000, 1 << 20, 64, 10);
+    }
+
+    static int freePort() throws java.io.IOException {
+        try (java.nio.channels.ServerSocketChannel c = java.nio.channels.ServerSocketChannel.open()) {
+            c.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            return ((java.net.InetSocketAddress) c.getLocalAddress()).getPort();
+        }
+    }
+
+    /** The port is free again: bound and closed at once. */
+    static void assertFree(int port) throws java.io.IOException {
+        try (java.nio.channels.ServerSocketChannel c = java.nio.channels.ServerSocketChannel.open()) {
+            c.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        }
+    }
+
+    static void assertNoBatcherOf(String... names) {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            for (String n : names) {
+                if (t.isAlive() && t.getName().equals("nabla-batcher-" + n)) fail("thread " + t.getName() + " still runs");
+            }
+        }
+    }
+
+    /**
+     * A server whose construction fails releases what it had made: with the failure after the batchers started (no worker
+     * threads: the executor refuses 0), on the CPU and on the GPU's forward, the batcher threads end, every device buffer
+     * of every model is freed and the port is free again; with the second model's forward failing on the device, the first
+     * model's is freed.
+     */
+    @Test
+    void aServerThatFailsToBuildReleasesWhatItMade() throws Exception {
+        Map<String, SavedModel> models = new java.util.LinkedHashMap<>();
+        models.put("leak-a", model);
+        models.put("leak-b", model);
+        int port = freePort();
+        assertThrows(IllegalArgumentException.class, () -> new Server(config(port, 0), models, Map.of()));
+        assertNoBatcherOf("leak-a", "leak-b");
+        assertFree(port);
+
+        Devices devices = new Devices(-1);
+        ServingBackend gpu = ServingBackend.choose("cuda", H100, models, devices);
+        assertThrows(IllegalArgumentException.class, () -> new Server(config(port, 0), models, Map.of(), gpu));
+        assertEquals(2, devices.made.size());
+        devices.assertAllFreed();
+        assertNoBatcherOf("leak-a", "leak-b");
+        assertFree(port);
+
+        Devices second = new Devices(1);
+        assertEquals("CUDA_ERROR_OUT_OF_MEMORY (injected)", assertThrows(CudaCallException.class,
+                () -> new Server(config(port, 2), models, Map.of(), ServingBackend.choose("cuda", H100, models, second))).result());
+        assertEquals(2, second.made.size());
+        second.assertAllFreed();
+        assertFree(port);
     }
 
     /**
