@@ -3,6 +3,7 @@ package app.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import app.cli.Main;
@@ -198,6 +199,48 @@ class ServingBackendTest {
         assertEquals(2, second.made.size());
         second.assertAllFreed();
         assertFree(port);
+    }
+
+    /**
+     * auto on a GPU whose forward cannot be built (out of device memory) serves on the CPU and says why in its line; what
+     * the GPU attempt took is freed. cuda gives the failure to the caller (the CLI exits 1 with its message).
+     */
+    @Test
+    void autoFallsBackToTheCpuWhenTheGpuForwardFails() throws Exception {
+        Map<String, SavedModel> models = Map.of("digits", model);
+        Devices devices = new Devices(0);
+        ServingBackend auto = ServingBackend.choose("auto", H100, models, devices);
+        assertEquals(Backend.CUDA, auto.backend());
+        Server server = auto.server(config(0, 2), models, Map.of());
+        try {
+            assertEquals(Backend.CPU, server.backend().backend());
+            assertTrue(server.backend().line().matches("backend: cpu \\(cuda: NVIDIA H100 80GB HBM3, sm_90, but building the GPU forward failed: "
+                    + "cuMemAlloc\\(\\d+ floats\\) failed: CUDA_ERROR_OUT_OF_MEMORY \\(injected\\)\\)"), server.backend().line());
+            devices.assertAllFreed();
+            server.start();
+            HttpResponse<String> r = post(HttpClient.newHttpClient(), server, ("{\"inputs\":[" + zeros(model.spec().inputs()) + "]}")
+                    .getBytes(StandardCharsets.UTF_8));
+            assertEquals(200, r.statusCode(), r.body());
+        } finally {
+            server.stop(5);
+        }
+        Devices again = new Devices(0);
+        ServingBackend strict = ServingBackend.choose("cuda", H100, models, again);
+        assertThrows(CudaCallException.class, () -> strict.server(config(0, 2), models, Map.of()));
+        again.assertAllFreed();
+        // the GPU's own server when it works, and the CPU's as asked
+        Server onGpu = ServingBackend.choose("auto", H100, models, new Devices(-1)).server(config(0, 2), models, Map.of());
+        onGpu.stop(1);
+        assertEquals("backend: cuda (NVIDIA H100 80GB HBM3, sm_90)", onGpu.backend().line());
+        Server onCpu = ServingBackend.CPU.server(config(0, 2), models, Map.of());
+        onCpu.stop(1);
+        assertEquals("backend: cpu (requested)", onCpu.backend().line());
+    }
+
+    static String zeros(int n) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < n; i++) sb.append(i == 0 ? "0" : ",0");
+        return sb.append(']').toString();
     }
 
     /**
