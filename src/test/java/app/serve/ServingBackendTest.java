@@ -237,6 +237,68 @@ class ServingBackendTest {
         assertEquals("backend: cpu (requested)", onCpu.backend().line());
     }
 
+    /** A forward that records the row count of each batch it is given. */
+    static final class Recording implements ModelForward {
+        final ModelForward inner;
+        final List<Integer> rows = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        Recording(ModelForward inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            rows.add(x.dim(0));
+            return inner.forward(x);
+        }
+
+        @Override
+        public int minRows() {
+            return inner.minRows();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    /**
+     * The batcher pads a batch with zero rows only for the CPU's forward (kernels.Sgemm's one- and two-row path): a
+     * one-row request reaches it as 3 rows, and the GPU's forward as the 1 row it is; both answer it.
+     */
+    @Test
+    void onlyTheCpuForwardGetsPaddingRows() throws Exception {
+        int in = model.spec().inputs(), k = model.spec().outputs();
+        Recording cpu = new Recording(new ServingForward(model.network()));
+        Recording gpu = new Recording(new GpuForward<>(model.network(), 8, new HostKernels()));
+        assertEquals(3, cpu.minRows());
+        assertEquals(1, gpu.minRows());
+        float[][] answers = new float[2][];
+        Recording[] forwards = {cpu, gpu};
+        for (int f = 0; f < 2; f++) {
+            Batcher b = new Batcher("pad" + f, model, 8, 0, 4, new java.util.concurrent.atomic.AtomicInteger(), forwards[f]);
+            try {
+                ServedModel served = new ServedModel("pad" + f, "", model, b);
+                java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+                Job job = new Job(j -> done.countDown());
+                float[] x = job.room(in);
+                for (int j = 0; j < in; j++) x[j] = 0.25f * (j % 5);
+                job.prepare(served, Job.PREDICTIONS, 1);
+                assertTrue(b.offer(job));
+                b.flush();
+                assertTrue(done.await(10, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals(null, job.failure);
+                answers[f] = java.util.Arrays.copyOf(job.probabilities, k);
+            } finally {
+                b.stop();
+            }
+        }
+        assertEquals(List.of(3), cpu.rows, "the CPU's forward gets the row and two zero rows");
+        assertEquals(List.of(1), gpu.rows, "the GPU's forward gets the one row");
+        for (int c = 0; c < k; c++) assertEquals(answers[0][c], answers[1][c], 1e-4f, "class " + c);
+    }
+
     static String zeros(int n) {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < n; i++) sb.append(i == 0 ? "0" : ",0");
