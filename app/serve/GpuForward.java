@@ -17,7 +17,8 @@ import tensor.Tensor;
  * <p>Every piece runs the same graph, whatever its row count, and each row's output depends on that row alone,
  * so a row's answer does not depend on the batch it shares (as on the CPU, where the batcher pads to 3 rows for
  * it). Against the CPU's answer it differs by float rounding: the GPU's products sum in another order and CUDA's
- * expf/tanhf are within 2 ulp of the CPU's (ServeGpuForwardHostTest derives the bound).
+ * expf/tanhf are within 2 ulp of the exact value, the CPU's activations within 4 (ForwardBound, a test class, derives
+ * the bound).
  *
  * @param <B> the device's buffer type (the GPU's, or the test twin's float[])
  */
