@@ -27,9 +27,9 @@ final class GpuBatchNormStage<B> extends GpuStage<B> {
         this.layer = layer;
         this.gamma = new GpuParameter<>(ctx, layer.gamma());
         this.beta = new GpuParameter<>(ctx, layer.beta());
-        this.runningMean = ctx.device().allocate(out);
-        this.runningVar = ctx.device().allocate(out);
-        this.invStd = ctx.device().allocate(out);
+        this.runningMean = ctx.allocate(out);
+        this.runningVar = ctx.allocate(out);
+        this.invStd = ctx.allocate(out);
         this.site = ctx.newSite();
     }
 
@@ -93,22 +93,13 @@ final class GpuBatchNormStage<B> extends GpuStage<B> {
     @Override
     void allocateBatchBuffers(int maxBatch) {
         super.allocateBatchBuffers(maxBatch);
-        xHat = ctx.device().allocate(maxBatch * out);
+        xHat = ctx.allocate(maxBatch * out);
     }
 
     @Override
     void freeBatchBuffers() {
         super.freeBatchBuffers();
-        ctx.device().free(xHat);
+        if (xHat != null) ctx.free(xHat);
         xHat = null;
-    }
-
-    @Override
-    void freeParameters() {
-        gamma.free();
-        beta.free();
-        ctx.device().free(runningMean);
-        ctx.device().free(runningVar);
-        ctx.device().free(invStd);
     }
 }

@@ -75,10 +75,4 @@ final class GpuDenseStage<B> extends GpuStage<B> {
         weight.copyFromNetwork();
         if (bias != null) bias.copyFromNetwork();
     }
-
-    @Override
-    void freeParameters() {
-        weight.free();
-        if (bias != null) bias.free();
-    }
 }

@@ -74,13 +74,13 @@ final class GpuDropoutStage<B> extends GpuStage<B> {
     @Override
     void allocateBatchBuffers(int maxBatch) {
         super.allocateBatchBuffers(maxBatch);
-        mask = ctx.device().allocate(maxBatch * out);
+        mask = ctx.allocate(maxBatch * out);
     }
 
     @Override
     void freeBatchBuffers() {
         super.freeBatchBuffers();
-        ctx.device().free(mask);
+        if (mask != null) ctx.free(mask);
         mask = null;
     }
 }

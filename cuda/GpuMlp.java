@@ -114,6 +114,11 @@ public final class GpuMlp<B> implements AutoCloseable {
     private float[] hostOutput;
     private long steps;
     private boolean closed;
+    /**
+     * Every device buffer of the mirror and its stages that is not freed yet: {@link #close} frees them all, and so does
+     * a construction that fails halfway (a stage whose second buffer found no memory leaves its first one here).
+     */
+    private final java.util.Set<B> allocated = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     /**
      * The mirror of {@code network} on the probed GPU, its weights and {@code sgd}'s velocity copied up,
@@ -133,15 +138,33 @@ public final class GpuMlp<B> implements AutoCloseable {
     /**
      * A mirror that only answers: the network's weights and batch norm statistics on the device (no gradients,
      * velocities or loss), and the evaluation forward of {@code batch} rows captured once as a graph, which
-     * {@link #infer} replays for every batch of up to that many rows. Throws {@link UnsupportedOperationException}
-     * naming the first layer that has no GPU version ({@link #unsupportedLayer}).
+     * {@link #infer} replays for every batch of up to that many rows; it has run twice before this returns, so that the
+     * first request pays no one-time cost. Throws {@link UnsupportedOperationException} naming the first layer that has
+     * no GPU version ({@link #unsupportedLayer}); a failure on the device frees what was taken and is rethrown.
      */
     public static <B> GpuMlp<B> forInference(Network network, int batch, DeviceKernels<B> device) {
         String why = unsupportedLayer(network);
         if (why != null) throw new UnsupportedOperationException(why);
         GpuMlp<B> mlp = new GpuMlp<>(network, null, null, batch, device, false);
-        mlp.captureEvaluation();
+        try {
+            mlp.captureEvaluation();
+            mlp.warmUp();
+        } catch (RuntimeException | Error e) {
+            mlp.closeAfterFailure(e);  // a capture that fails (a CUDA error, no memory for the graph) frees the mirror
+            throw e;
+        }
         return mlp;
+    }
+
+    /**
+     * Runs the evaluation graph twice on {@code maxBatch} zero rows, so that no request pays what a first call costs:
+     * the input's two page-locked staging buffers (used in turn) and the output's are grown to {@code maxBatch} rows
+     * here (growing one waits for the GPU, frees and allocates page-locked memory: milliseconds), and the graph's first
+     * launch, which uploads it to the device, happens here.
+     */
+    private void warmUp() {
+        float[] zeros = new float[maxBatch * inputs];
+        for (int i = 0; i < 2; i++) infer(zeros, 0, maxBatch, hostOutput, 0);
     }
 
     private static Sgd requireTrainable(Network network, Sgd sgd, Loss loss) {
@@ -163,28 +186,36 @@ public final class GpuMlp<B> implements AutoCloseable {
         this.classes = network.outputFeatures();
         GpuStage.Context<B> ctx = new GpuStage.Context<>() {
             @Override public DeviceKernels<B> device() { return GpuMlp.this.device; }
+            @Override public B allocate(int floats) { return GpuMlp.this.allocate(floats); }
+            @Override public void free(B buffer) { GpuMlp.this.free(buffer); }
             @Override public DeviceKernels<B> newSite() { return site(); }
             @Override public Sgd sgd() { return GpuMlp.this.sgd; }
             @Override public B dropoutStreams() { return dropoutStreams; }
         };
-        int minBatch = 1;
-        for (int i = 0; i < network.layers().size(); i++) {
-            GpuStage<B> s = GpuStage.of(ctx, network, i, dropouts.size());
-            stages.add(s);
-            if (s instanceof GpuDropoutStage<B> d) dropouts.add(d);
-            minBatch = Math.max(minBatch, s.minTrainingBatch());
-        }
-        this.minTrainingBatch = minBatch;
-        this.stageInputs = (B[]) new Object[stages.size()];
-        this.hostDropoutStreams = new float[Math.max(1, dropouts.size()) * DropoutStream.FLOATS];
+        this.stageInputs = (B[]) new Object[network.layers().size()];
         this.parameters = List.copyOf(network.parameters());
-        this.lossSite = site();
-        this.inputSite = site();
-        this.targetSite = site();
-        this.dropoutSite = site();
-        this.outputSite = site();
-        allocateBatchBuffers(maxBatch);
-        copyFromNetwork();
+        // from here on device memory is taken: whatever fails (no memory, a CUDA error) frees what was taken
+        try {
+            int minBatch = 1;
+            for (int i = 0; i < network.layers().size(); i++) {
+                GpuStage<B> s = GpuStage.of(ctx, network, i, dropouts.size());
+                stages.add(s);
+                if (s instanceof GpuDropoutStage<B> d) dropouts.add(d);
+                minBatch = Math.max(minBatch, s.minTrainingBatch());
+            }
+            this.minTrainingBatch = minBatch;
+            this.hostDropoutStreams = new float[Math.max(1, dropouts.size()) * DropoutStream.FLOATS];
+            this.lossSite = site();
+            this.inputSite = site();
+            this.targetSite = site();
+            this.dropoutSite = site();
+            this.outputSite = site();
+            allocateBatchBuffers(maxBatch);
+            copyFromNetwork();
+        } catch (RuntimeException | Error e) {
+            closeAfterFailure(e);
+            throw e;
+        }
     }
 
     /**
@@ -217,6 +248,17 @@ public final class GpuMlp<B> implements AutoCloseable {
                         + e.getMessage());
             }
         }
+    }
+
+    private B allocate(int floats) {
+        B b = device.allocate(floats);
+        allocated.add(b);
+        return b;
+    }
+
+    private void free(B buffer) {
+        allocated.remove(buffer);
+        device.free(buffer);
     }
 
     private DeviceKernels<B> site() {
@@ -577,14 +619,14 @@ public final class GpuMlp<B> implements AutoCloseable {
         if (!inputBuffers.isEmpty()) freeBatchBuffers();
         maxBatch = batch;
         for (int i = 0; i < MAX_IN_FLIGHT; i++) {
-            inputBuffers.add(device.allocate(batch * inputs));
-            targetBuffers.add(device.allocate(batch * classes));
-            if (dropoutStreamBuffers.size() < MAX_IN_FLIGHT) dropoutStreamBuffers.add(device.allocate(hostDropoutStreams.length));
+            inputBuffers.add(allocate(batch * inputs));
+            targetBuffers.add(allocate(batch * classes));
+            if (dropoutStreamBuffers.size() < MAX_IN_FLIGHT) dropoutStreamBuffers.add(allocate(hostDropoutStreams.length));
         }
         useBuffersOf(bufferSlot);
-        probs = loss == GpuLoss.SOFTMAX_CE ? device.allocate(batch * classes) : null;
-        rowLoss = device.allocate(batch);
-        dlogits = device.allocate(batch * classes);
+        probs = loss == GpuLoss.SOFTMAX_CE ? allocate(batch * classes) : null;
+        rowLoss = allocate(batch);
+        dlogits = allocate(batch * classes);
         hostTargets = new float[batch * classes];
         hostRowLoss = new float[batch];
         hostOutput = new float[batch * classes];
@@ -592,14 +634,16 @@ public final class GpuMlp<B> implements AutoCloseable {
         if (evaluating) captureEvaluation();  // an inference mirror asked to predict a larger batch: its graph again
     }
 
+    /** Frees the buffers of a batch before larger ones are allocated (close frees everything through {@link #allocated}). */
     private void freeBatchBuffers() {
-        for (B b : inputBuffers) device.free(b);
-        for (B b : targetBuffers) device.free(b);
+        for (B b : inputBuffers) free(b);
+        for (B b : targetBuffers) free(b);
         inputBuffers.clear();
         targetBuffers.clear();
-        if (probs != null) device.free(probs);
-        device.free(rowLoss);
-        device.free(dlogits);
+        if (probs != null) free(probs);
+        if (rowLoss != null) free(rowLoss);
+        if (dlogits != null) free(dlogits);
+        probs = rowLoss = dlogits = null;
         for (GpuStage<B> s : stages) s.freeBatchBuffers();
     }
 
@@ -649,14 +693,44 @@ public final class GpuMlp<B> implements AutoCloseable {
         }
     }
 
+    /** The graphs, every buffer still allocated, the call sites (and their staging buffers); each tried even if one before fails. */
     private void closeAll() {
-        closeGraphs();
-        closeEvaluationGraph();
-        freeBatchBuffers();
-        for (B b : dropoutStreamBuffers) device.free(b);
-        dropoutStreamBuffers.clear();
-        for (GpuStage<B> s : stages) s.freeParameters();
-        for (DeviceKernels<B> s : sites) s.close();
         closed = true;
+        RuntimeException failure = null;
+        try {
+            closeGraphs();
+            closeEvaluationGraph();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (B b : allocated) {
+            try {
+                device.free(b);
+            } catch (RuntimeException e) {
+                if (failure == null) failure = e; else failure.addSuppressed(e);
+            }
+        }
+        allocated.clear();
+        inputBuffers.clear();
+        targetBuffers.clear();
+        dropoutStreamBuffers.clear();
+        if (sites.isEmpty()) sites.add(device);  // a construction that failed before its first call site: the device is ours all the same
+        for (DeviceKernels<B> s : sites) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                if (failure == null) failure = e; else failure.addSuppressed(e);
+            }
+        }
+        if (failure != null) throw failure;
+    }
+
+    /** Frees what a mirror that failed to build holds, before {@code e} is rethrown (a failure of the freeing suppressed in it). */
+    private void closeAfterFailure(Throwable e) {
+        try {
+            closeAll();
+        } catch (RuntimeException | Error c) {
+            e.addSuppressed(c);
+        }
     }
 }

@@ -20,9 +20,9 @@ final class GpuParameter<B> {
         this.ctx = ctx;
         this.p = p;
         boolean training = ctx.sgd() != null;
-        this.value = ctx.device().allocate(p.size());
-        this.gradient = training ? ctx.device().allocate(p.size()) : null;
-        this.velocity = training ? ctx.device().allocate(p.size()) : null;
+        this.value = ctx.allocate(p.size());
+        this.gradient = training ? ctx.allocate(p.size()) : null;
+        this.velocity = training ? ctx.allocate(p.size()) : null;
         this.updateSite = training ? ctx.newSite() : null;
     }
 
@@ -56,11 +56,5 @@ final class GpuParameter<B> {
         } else {
             ctx.device().zero(velocity, p.size());
         }
-    }
-
-    void free() {
-        ctx.device().free(value);
-        if (gradient != null) ctx.device().free(gradient);
-        if (velocity != null) ctx.device().free(velocity);
     }
 }

@@ -20,8 +20,17 @@ import backprop.optim.Sgd;
 abstract class GpuStage<B> {
     /** What a stage needs from its mirror: the device, call sites of its own, the optimizer. */
     interface Context<B> {
-        /** The device, for allocations and the copies between host and device. */
+        /** The device, for the copies between host and device. */
         DeviceKernels<B> device();
+
+        /**
+         * A buffer of the device that the mirror frees at its close (or when its construction fails), whether or not
+         * the stage that asked for it was ever finished: a stage frees only what it replaces ({@link #free}).
+         */
+        B allocate(int floats);
+
+        /** Frees a buffer of {@link #allocate} now. */
+        void free(B buffer);
 
         /** A new call site (kernels that keep their arguments between steps; see {@link DeviceKernels}). */
         DeviceKernels<B> newSite();
@@ -94,15 +103,14 @@ abstract class GpuStage<B> {
 
     /** The buffers of a batch of up to {@code maxBatch} rows (after {@link #freeBatchBuffers} of the old ones). */
     void allocateBatchBuffers(int maxBatch) {
-        output = ctx.device().allocate(maxBatch * out);
-        inputGradient = index == 0 && !alwaysWritesInputGradient() ? null : ctx.device().allocate(maxBatch * in);
+        output = ctx.allocate(maxBatch * out);
+        inputGradient = index == 0 && !alwaysWritesInputGradient() ? null : ctx.allocate(maxBatch * in);
     }
 
+    /** Frees the buffers of a batch before larger ones are allocated (the mirror's close frees everything else). */
     void freeBatchBuffers() {
-        ctx.device().free(output);
-        if (inputGradient != null) ctx.device().free(inputGradient);
+        if (output != null) ctx.free(output);
+        if (inputGradient != null) ctx.free(inputGradient);
         output = inputGradient = null;
     }
-
-    void freeParameters() { }
 }

@@ -20,8 +20,8 @@ final class ServeCommand implements Main.Command {
                 .flag("name", "NAME", "the file's name without extension", "the name of a single --checkpoint given without NAME=")
                 .flag("host", "ADDRESS", "127.0.0.1", "the address to listen on (0.0.0.0: every interface)")
                 .flag("port", "N", "8080", "the TCP port (0: one the system picks)")
-                .flag("backend", "NAME", "auto", "where the batches run: auto (the GPU if there is one, else the CPU, saying why), cpu, or cuda "
-                        + "(exits 1 without a GPU)")
+                .flag("backend", "NAME", "auto", "where the batches run: auto (the GPU if there is one and the models go up to it, else the CPU, "
+                        + "saying why), cpu, or cuda (exits 1 without a GPU or when the models fail on it)")
                 .flag("threads", "N", "1", "threads for the kernels: serving batches are small, and the other cores read and answer requests")
                 .flag("io-threads", "N", "1", "threads that read, parse and answer requests (the models' batchers are threads of their own)")
                 .flag("max-connections", "N", "1024", "open connections at most; beyond, a new one is answered 503 with Retry-After and closed")
@@ -64,8 +64,9 @@ final class ServeCommand implements Main.Command {
             throw new Main.UsageException("--max-body-bytes must be in [1, " + (Integer.MAX_VALUE - 8) + "], got " + config.maxBodyBytes());
         }
         ServingBackend backend = ServingBackend.choose(f.getChoice("backend", "auto", "cpu", "cuda"), models);
-        out.println(backend.line());
-        Server server = new Server(config, models, paths, backend);
+        // auto: a GPU that fails while the models go up (out of memory, a CUDA error) leaves them on the CPU, as the line says
+        Server server = backend.server(config, models, paths);
+        out.println(server.backend().line());
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable stop = () -> {
             try {

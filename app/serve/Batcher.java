@@ -17,14 +17,12 @@ import tensor.Tensor;
  * pass and hands every job its answer ({@link Job#complete}, which writes it on this thread). The
  * network runs on this thread only, in buffers reused from batch to batch, on the CPU or the GPU ({@link ModelForward}).
  *
- * <p>A batch is padded to at least {@link #MIN_ROWS} rows: kernels.Sgemm sends products of one or
- * two rows to a direct dot-product path whose summation order differs from the blocked kernel's,
- * while the blocked kernel computes each output element the same way for any row count. With the
- * padding, every row's answer is bitwise the same whatever batch it shares (ServerTest checks it).
+ * <p>A batch is padded with zero rows to the forward's {@link ModelForward#minRows}: on the CPU 3 rows, so
+ * that kernels.Sgemm's one- and two-row path, which sums in another order, never runs and a row's answer
+ * is the same bits whatever batch it shares ({@link ServingForward}); the GPU's forward takes the real
+ * row count (its graph computes every row alike, and a padding row would only be copied up and down).
  */
 final class Batcher {
-    static final int MIN_ROWS = 3; // kernels.Sgemm.SMALL_MAX_ROWS + 1
-
     private final String name;
     private final SavedModel model;
     private final int maxBatch;
@@ -45,6 +43,7 @@ final class Batcher {
     private final RowViews x;
     private final double[] p;
     private final ModelForward forward;
+    private final int minRows;
 
     Batcher(String name, SavedModel model, int maxBatch, long maxDelayNanos, int queueCapacity, AtomicInteger arriving) {
         this(name, model, maxBatch, maxDelayNanos, queueCapacity, arriving, new ServingForward(model.network()));
@@ -64,6 +63,7 @@ final class Batcher {
         this.classes = model.spec().outputs();
         this.p = new double[classes];
         this.forward = forward;
+        this.minRows = forward.minRows();
         this.x = new RowViews(inputs);
         thread = new Thread(this::run, "nabla-batcher-" + name);
         thread.setDaemon(true);
@@ -156,7 +156,7 @@ final class Batcher {
     private void runBatch(int jobs, int rows) {
         RuntimeException failure = null;
         try {
-            int m = Math.max(rows, MIN_ROWS);
+            int m = Math.max(rows, minRows);
             Tensor in = this.x.get(m);
             float[] x = in.data();
             int r = 0;

@@ -10,13 +10,15 @@ import tensor.Tensor;
  * A served model's forward pass on the GPU: an inference mirror of its network ({@link GpuMlp#forInference}: the
  * weights and batch norm statistics resident on the device, the evaluation forward captured once as a graph for
  * {@code batch} rows) that runs each micro-batch in pieces of at most {@code batch} rows, each piece up and its
- * outputs down through page-locked staging buffers. Nothing is allocated per batch once the batch's row count
- * has been seen (its output view).
+ * outputs down through page-locked staging buffers. The staging buffers get their final size, and the graph its
+ * first launch (which uploads it to the device), while the mirror is built, so no request pays for either; nothing
+ * is allocated per batch once the batch's row count has been seen (its output view).
  *
  * <p>Every piece runs the same graph, whatever its row count, and each row's output depends on that row alone,
  * so a row's answer does not depend on the batch it shares (as on the CPU, where the batcher pads to 3 rows for
  * it). Against the CPU's answer it differs by float rounding: the GPU's products sum in another order and CUDA's
- * expf/tanhf are within 2 ulp of the CPU's (ServeGpuForwardHostTest derives the bound).
+ * expf/tanhf are within 2 ulp of the exact value, the CPU's activations within 4 (ForwardBound, a test class, derives
+ * the bound).
  *
  * @param <B> the device's buffer type (the GPU's, or the test twin's float[])
  */

@@ -4,6 +4,7 @@ import app.train.SavedModel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,7 @@ public final class Server {
     }
 
     private final Config config;
+    private final ServingBackend backend;
     private final Map<String, ServedModel> models = new LinkedHashMap<>();
     private final Metrics metrics = new Metrics();
     private final ServerSocketChannel channel;
@@ -69,40 +71,81 @@ public final class Server {
     Server(Config config, Map<String, SavedModel> byName, Map<String, String> paths, long bodyBudget, ServingBackend backend)
             throws IOException {
         this.config = config;
-        // the models' forward passes first (on a GPU: the weights go up, a graph is captured), released if anything fails
+        this.backend = backend;
+        this.memory = new MemoryGate(bodyBudget);
+        // The models' forward passes first (on a GPU: the weights go up, a graph is captured), then the port, the batchers
+        // (each starts its thread), the loops (each opens a selector). If anything fails, what was made is released
+        // before the failure goes on: the batchers stopped (each closes its forward), the other forwards closed, the
+        // selectors and the channel closed, so a caller that tries again (serve --backend auto on the CPU) starts clean.
         Map<String, ModelForward> forwards = new LinkedHashMap<>();
+        List<Batcher> started = new ArrayList<>();
+        ServerSocketChannel ch = null;
+        Loop[] made = new Loop[Math.max(0, config.ioThreads())];
         try {
             for (var e : byName.entrySet()) forwards.put(e.getKey(), backend.forward(e.getValue(), config.maxBatch()));
-            channel = ServerSocketChannel.open();
-        } catch (IOException | RuntimeException e) {
-            forwards.values().forEach(ModelForward::close);
+            ch = ServerSocketChannel.open();
+            ch.bind(new InetSocketAddress(config.host(), config.port()), 1024);
+            for (var e : byName.entrySet()) {
+                Batcher b = new Batcher(e.getKey(), e.getValue(), config.maxBatch(), config.maxDelayNanos(), config.queue(), arriving,
+                        forwards.get(e.getKey()));
+                started.add(b);
+                forwards.remove(e.getKey());  // the batcher closes it now
+                models.put(e.getKey(), new ServedModel(e.getKey(), paths.getOrDefault(e.getKey(), ""), e.getValue(), b));
+            }
+            channel = ch;
+            routes = new Routes(this);
+            workers = new ThreadPoolExecutor(config.handlers(), config.handlers(), 60, TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(config.queue()), r -> {
+                        Thread t = new Thread(r, "nabla-worker");
+                        t.setDaemon(true);
+                        return t;
+                    });
+            port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
+            batchers = models.values().stream().map(ServedModel::batcher).toArray(Batcher[]::new);
+            for (int i = 0; i < made.length; i++) made[i] = new Loop(this, i);
+            loops = made;
+            loops[0].accept(ch);
+        } catch (IOException | RuntimeException | Error e) {
+            releaseAfter(e, started, forwards, ch, made);
             throw e;
         }
-        try {
-            channel.bind(new InetSocketAddress(config.host(), config.port()), 1024);
-        } catch (IOException e) {
-            channel.close();
-            forwards.values().forEach(ModelForward::close);
-            throw e;
+    }
+
+    /** What a constructor that failed had made, released; a failure while releasing is suppressed in {@code e}. */
+    private void releaseAfter(Throwable e, List<Batcher> started, Map<String, ModelForward> forwards, ServerSocketChannel ch, Loop[] made) {
+        for (Batcher b : started) {
+            try {
+                b.stop();  // its thread ends at once (nothing was queued), then its forward is closed
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                e.addSuppressed(ie);
+            } catch (RuntimeException | Error c) {
+                e.addSuppressed(c);
+            }
         }
-        memory = new MemoryGate(bodyBudget);
-        for (var e : byName.entrySet()) {
-            Batcher b = new Batcher(e.getKey(), e.getValue(), config.maxBatch(), config.maxDelayNanos(), config.queue(), arriving,
-                    forwards.get(e.getKey()));
-            models.put(e.getKey(), new ServedModel(e.getKey(), paths.getOrDefault(e.getKey(), ""), e.getValue(), b));
+        for (ModelForward f : forwards.values()) {  // those no batcher took
+            try {
+                f.close();
+            } catch (RuntimeException | Error c) {
+                e.addSuppressed(c);
+            }
         }
-        routes = new Routes(this);
-        workers = new ThreadPoolExecutor(config.handlers(), config.handlers(), 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(config.queue()),
-                r -> {
-                    Thread t = new Thread(r, "nabla-worker");
-                    t.setDaemon(true);
-                    return t;
-                });
-        port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
-        batchers = models.values().stream().map(ServedModel::batcher).toArray(Batcher[]::new);
-        loops = new Loop[config.ioThreads()];
-        for (int i = 0; i < loops.length; i++) loops[i] = new Loop(this, i);
-        loops[0].accept(channel);
+        for (Loop l : made) {
+            if (l == null) continue;
+            try {
+                l.selector.close();  // its thread never started
+            } catch (IOException | RuntimeException c) {
+                e.addSuppressed(c);
+            }
+        }
+        if (workers != null) workers.shutdownNow();
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException c) {
+                e.addSuppressed(c);
+            }
+        }
     }
 
     public void start() {
@@ -120,6 +163,9 @@ public final class Server {
     }
 
     public List<String> modelNames() { return List.copyOf(models.keySet()); }
+
+    /** Where the batches run, and the line that says so. */
+    public ServingBackend backend() { return backend; }
 
     /**
      * Graceful stop: stops accepting, answers new requests 503 (Connection: close), waits up to

@@ -19,12 +19,18 @@ import tensor.Tensor;
  * their own forward. One thread calls {@link #forward}: the layers' buffers are not shared.
  *
  * <p>Costs one more copy of the dense weights (0.9 MB for 784-256-128-10).
+ *
+ * <p>It takes batches of at least {@link #MIN_ROWS} rows ({@link #minRows}; the batcher pads shorter ones): kernels.Sgemm
+ * sends products of one or two rows to a direct dot-product path whose summation order differs from the blocked
+ * kernel's, while the blocked kernel computes each output element the same way for any row count. With the padding,
+ * every row's answer is bitwise the same whatever batch it shares (ServerTest checks it).
  */
 final class ServingForward implements ModelForward {
     private final Layer[] layers;
     private final float[][] transposed; // Wᵀ [in][out] of layer i when it is Dense, else null
     private final RowViews[] outputs;
     private final int inputs;
+    static final int MIN_ROWS = 3; // kernels.Sgemm.SMALL_MAX_ROWS + 1
 
     ServingForward(Network network) {
         List<Layer> list = network.layers();
@@ -42,6 +48,11 @@ final class ServingForward implements ModelForward {
                 outputs[i] = new RowViews(out);
             }
         }
+    }
+
+    @Override
+    public int minRows() {
+        return MIN_ROWS;
     }
 
     /** The network's output for the rows of {@code x} [rows, inputs], as {@code Network.forward(x, false)}. */

@@ -314,6 +314,43 @@ class GpuMlpHostTest {
         }
     }
 
+    /**
+     * A mirror whose construction fails (cuMemAlloc out of memory at any of its allocations, or the evaluation graph's
+     * capture) frees every buffer it had taken, including those of a stage that was half built, and rethrows the
+     * failure: a server that falls back to the CPU, or retries, does not leak device memory.
+     */
+    @Test
+    void aConstructionThatFailsAnywhereFreesWhatItTook() {
+        Network net = new Network(9).add(new Dense(9, 7)).add(new BatchNorm(7)).add(new LeakyReLU(0.1f)).add(new Dropout(0.2f))
+                .add(new Dense(7, 3));
+        HostKernels counting = new HostKernels();
+        new GpuMlp<>(net, new Sgd(net, 0.1f).momentum(0.9f), new SoftmaxCrossEntropy(), 4, counting).close();
+        long trainingAllocations = counting.allocations;
+        counting = new HostKernels();
+        GpuMlp.forInference(net, 4, counting).close();
+        long inferenceAllocations = counting.allocations;
+        assertTrue(trainingAllocations > inferenceAllocations && inferenceAllocations > 8, trainingAllocations + ", " + inferenceAllocations);
+        for (long k = 0; k < trainingAllocations; k++) {
+            HostKernels host = new HostKernels();
+            host.failAllocation = k;
+            CudaCallException e = assertThrows(CudaCallException.class,
+                    () -> new GpuMlp<>(net, new Sgd(net, 0.1f).momentum(0.9f), new SoftmaxCrossEntropy(), 4, host));
+            assertTrue(e.getMessage().contains("CUDA_ERROR_OUT_OF_MEMORY"), e.getMessage());
+            assertEquals(0, host.liveBuffers, "training mirror, allocation " + k + " failing");
+        }
+        for (long k = 0; k < inferenceAllocations; k++) {
+            HostKernels host = new HostKernels();
+            host.failAllocation = k;
+            assertThrows(CudaCallException.class, () -> GpuMlp.forInference(net, 4, host));
+            assertEquals(0, host.liveBuffers, "inference mirror, allocation " + k + " failing");
+        }
+        HostKernels host = new HostKernels();
+        host.failCapture = true;
+        assertEquals("cuStreamEndCapture failed: CUDA_ERROR_OUT_OF_MEMORY (injected)",
+                assertThrows(CudaCallException.class, () -> GpuMlp.forInference(net, 4, host)).getMessage());
+        assertEquals(0, host.liveBuffers, "the evaluation graph's capture failing");
+    }
+
     /** After a failed step the next one is still in flight: discardInFlight waits for it, and the mirror goes on. */
     @Test
     void discardInFlightLeavesAUsableMirrorAndCloseWaitsForRunningSteps() {

@@ -8,13 +8,31 @@ package cuda;
  * float rounding then differs from the GPU's by the amounts the GPU test's tolerance allows for.
  */
 public final class HostKernels implements DeviceKernels<float[]> {
-    /** Floats allocated and not freed: a test checks that close() frees everything. */
+    /** Buffers allocated and not freed: a test checks that close() frees everything. */
     int liveBuffers;
     /** Graphs captured and launched so far. */
     public int captures, launches;
+    /**
+     * Staging buffers made or grown so far, as CudaKernels makes them: an upload's (two, used in turn) or a download
+     * slot's, when a copy does not fit the one it has. On the GPU each is a wait for the GPU, a cuMemFreeHost and a
+     * cuMemAllocHost; a serving request must not pay one. (Here every call site is this one object, so the uploads of
+     * all sites share the turn; an inference mirror uploads through one site only.)
+     */
+    public int stagingGrowths;
+    private final int[] uploadStaging = new int[2];
+    private int nextUpload;
+    /** Allocations so far; the one with this number (0 = the first) throws as cuMemAlloc out of memory does. */
+    public long allocations, failAllocation = Long.MAX_VALUE;
+    /** When set, the next capture throws as a failed cuStreamEndCapture does (after running the operations). */
+    public boolean failCapture;
     /** While a capture runs: the operations it records (each with its arguments, by value), else null. */
     private java.util.List<Runnable> recording;
     private final float[][] downloadSlots = new float[2][];
+
+    /** Buffers allocated and not freed. */
+    public int liveBuffers() {
+        return liveBuffers;
+    }
 
     /** Runs a kernel now, or records it while a capture runs. */
     private void queue(Runnable kernel) {
@@ -34,6 +52,10 @@ public final class HostKernels implements DeviceKernels<float[]> {
             operations.run();
         } finally {
             recording = null;
+        }
+        if (failCapture) {
+            failCapture = false;
+            throw new CudaCallException("cuStreamEndCapture", "CUDA_ERROR_OUT_OF_MEMORY (injected)");
         }
         captures++;
         return new Graph() {
@@ -56,13 +78,23 @@ public final class HostKernels implements DeviceKernels<float[]> {
     @Override
     public void uploadAsync(float[] src, int srcOff, float[] dst, int count) {
         if (recording != null) throw new IllegalStateException("a copy inside a capture");
+        if (count == 0) return;
+        int slot = nextUpload;
+        nextUpload ^= 1;
+        if (uploadStaging[slot] < count) {
+            uploadStaging[slot] = count;
+            stagingGrowths++;
+        }
         System.arraycopy(src, srcOff, dst, 0, count);
     }
 
     @Override
     public void downloadLater(float[] src, int count, int slot) {
         if (recording != null) throw new IllegalStateException("a copy inside a capture");
-        if (downloadSlots[slot] == null || downloadSlots[slot].length < count) downloadSlots[slot] = new float[count];
+        if (downloadSlots[slot] == null || downloadSlots[slot].length < count) {
+            downloadSlots[slot] = new float[count];
+            stagingGrowths++;
+        }
         System.arraycopy(src, 0, downloadSlots[slot], 0, count);
     }
 
@@ -79,6 +111,9 @@ public final class HostKernels implements DeviceKernels<float[]> {
     @Override
     public float[] allocate(int floats) {
         if (floats < 1) throw new IllegalArgumentException("device buffer length must be >= 1 float, got " + floats);
+        if (allocations++ == failAllocation) {
+            throw new CudaCallException("cuMemAlloc(" + floats + " floats)", "CUDA_ERROR_OUT_OF_MEMORY (injected)");
+        }
         liveBuffers++;
         float[] b = new float[floats];
         java.util.Arrays.fill(b, Float.NaN);  // contents undefined, as cuMemAlloc's: a read before a write shows

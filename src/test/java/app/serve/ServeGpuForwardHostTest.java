@@ -145,7 +145,15 @@ class ServeGpuForwardHostTest {
         int[] sizes = {3, 8, 17, 40};
         Tensor[] batches = new Tensor[sizes.length];
         for (int i = 0; i < sizes.length; i++) batches[i] = Tensor.ofSlice(x, 0, sizes[i], in);
-        try (GpuForward<float[]> gpu = new GpuForward<>(net, 8, new HostKernels())) {
+        HostKernels host = new HostKernels();
+        try (GpuForward<float[]> gpu = new GpuForward<>(net, 8, host)) {
+            // built: the page-locked staging buffers have their final size and the graph has run (on the GPU its
+            // first launch uploads it), so the first request pays neither; nor does any later one, whatever its rows
+            int growths = host.stagingGrowths;
+            assertEquals(3, growths, "the input's two staging buffers and the output's, each grown once");
+            assertTrue(host.launches >= 1, "the graph ran before the first request");
+            for (int rows = 1; rows <= 40; rows++) gpu.forward(Tensor.ofSlice(x, 0, rows, in));
+            assertEquals(growths, host.stagingGrowths, "a request grew a staging buffer");
             var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             double sum = 0;
             long allocated = Long.MAX_VALUE;

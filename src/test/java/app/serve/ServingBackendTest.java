@@ -3,6 +3,7 @@ package app.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import app.cli.Main;
@@ -11,6 +12,7 @@ import backprop.Network;
 import backprop.layers.AbstractLayer;
 import backprop.layers.Dense;
 import cuda.Backend;
+import cuda.CudaCallException;
 import cuda.GpuStatus;
 import cuda.GpuUnavailableException;
 import cuda.HostKernels;
@@ -117,6 +119,190 @@ class ServingBackendTest {
     @Test
     void aServerOnTheGpusForwardAnswersAsTheCpuServer() throws Exception {
         serversAgree(model, ServingBackend.choose("auto", H100, Map.of("digits", model), HostKernels::new));
+    }
+
+    /** Each call site made, so a test can see what each model's mirror still holds. */
+    static final class Devices implements java.util.function.Supplier<HostKernels> {
+        final List<HostKernels> made = new java.util.ArrayList<>();
+        final long failingAllocationOfModel;  // the model (0, 1, ...) whose first allocation fails, or -1
+
+        Devices(long failingModel) {
+            this.failingAllocationOfModel = failingModel;
+        }
+
+        @Override
+        public HostKernels get() {
+            HostKernels h = new HostKernels();
+            if (made.size() == failingAllocationOfModel) h.failAllocation = 0;
+            made.add(h);
+            return h;
+        }
+
+        void assertAllFreed() {
+            for (int i = 0; i < made.size(); i++) assertEquals(0, made.get(i).liveBuffers(), "device buffers of model " + i + " not freed");
+        }
+    }
+
+    static Server.Config config(int port, int handlers) {
+        return new Server.Config("127.0.0.1", port, handlers, 32, 2_000_000, 1 << 20, 64, 10);
+    }
+
+    static int freePort() throws java.io.IOException {
+        try (java.nio.channels.ServerSocketChannel c = java.nio.channels.ServerSocketChannel.open()) {
+            c.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            return ((java.net.InetSocketAddress) c.getLocalAddress()).getPort();
+        }
+    }
+
+    /** The port is free again: bound and closed at once. */
+    static void assertFree(int port) throws java.io.IOException {
+        try (java.nio.channels.ServerSocketChannel c = java.nio.channels.ServerSocketChannel.open()) {
+            c.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        }
+    }
+
+    static void assertNoBatcherOf(String... names) {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            for (String n : names) {
+                if (t.isAlive() && t.getName().equals("nabla-batcher-" + n)) fail("thread " + t.getName() + " still runs");
+            }
+        }
+    }
+
+    /**
+     * A server whose construction fails releases what it had made: with the failure after the batchers started (no worker
+     * threads: the executor refuses 0), on the CPU and on the GPU's forward, the batcher threads end, every device buffer
+     * of every model is freed and the port is free again; with the second model's forward failing on the device, the first
+     * model's is freed.
+     */
+    @Test
+    void aServerThatFailsToBuildReleasesWhatItMade() throws Exception {
+        Map<String, SavedModel> models = new java.util.LinkedHashMap<>();
+        models.put("leak-a", model);
+        models.put("leak-b", model);
+        int port = freePort();
+        assertThrows(IllegalArgumentException.class, () -> new Server(config(port, 0), models, Map.of()));
+        assertNoBatcherOf("leak-a", "leak-b");
+        assertFree(port);
+
+        Devices devices = new Devices(-1);
+        ServingBackend gpu = ServingBackend.choose("cuda", H100, models, devices);
+        assertThrows(IllegalArgumentException.class, () -> new Server(config(port, 0), models, Map.of(), gpu));
+        assertEquals(2, devices.made.size());
+        devices.assertAllFreed();
+        assertNoBatcherOf("leak-a", "leak-b");
+        assertFree(port);
+
+        Devices second = new Devices(1);
+        assertEquals("CUDA_ERROR_OUT_OF_MEMORY (injected)", assertThrows(CudaCallException.class,
+                () -> new Server(config(port, 2), models, Map.of(), ServingBackend.choose("cuda", H100, models, second))).result());
+        assertEquals(2, second.made.size());
+        second.assertAllFreed();
+        assertFree(port);
+    }
+
+    /**
+     * auto on a GPU whose forward cannot be built (out of device memory) serves on the CPU and says why in its line; what
+     * the GPU attempt took is freed. cuda gives the failure to the caller (the CLI exits 1 with its message).
+     */
+    @Test
+    void autoFallsBackToTheCpuWhenTheGpuForwardFails() throws Exception {
+        Map<String, SavedModel> models = Map.of("digits", model);
+        Devices devices = new Devices(0);
+        ServingBackend auto = ServingBackend.choose("auto", H100, models, devices);
+        assertEquals(Backend.CUDA, auto.backend());
+        Server server = auto.server(config(0, 2), models, Map.of());
+        try {
+            assertEquals(Backend.CPU, server.backend().backend());
+            assertTrue(server.backend().line().matches("backend: cpu \\(cuda: NVIDIA H100 80GB HBM3, sm_90, but building the GPU forward failed: "
+                    + "cuMemAlloc\\(\\d+ floats\\) failed: CUDA_ERROR_OUT_OF_MEMORY \\(injected\\)\\)"), server.backend().line());
+            devices.assertAllFreed();
+            server.start();
+            HttpResponse<String> r = post(HttpClient.newHttpClient(), server, ("{\"inputs\":[" + zeros(model.spec().inputs()) + "]}")
+                    .getBytes(StandardCharsets.UTF_8));
+            assertEquals(200, r.statusCode(), r.body());
+        } finally {
+            server.stop(5);
+        }
+        Devices again = new Devices(0);
+        ServingBackend strict = ServingBackend.choose("cuda", H100, models, again);
+        assertThrows(CudaCallException.class, () -> strict.server(config(0, 2), models, Map.of()));
+        again.assertAllFreed();
+        // the GPU's own server when it works, and the CPU's as asked
+        Server onGpu = ServingBackend.choose("auto", H100, models, new Devices(-1)).server(config(0, 2), models, Map.of());
+        onGpu.stop(1);
+        assertEquals("backend: cuda (NVIDIA H100 80GB HBM3, sm_90)", onGpu.backend().line());
+        Server onCpu = ServingBackend.CPU.server(config(0, 2), models, Map.of());
+        onCpu.stop(1);
+        assertEquals("backend: cpu (requested)", onCpu.backend().line());
+    }
+
+    /** A forward that records the row count of each batch it is given. */
+    static final class Recording implements ModelForward {
+        final ModelForward inner;
+        final List<Integer> rows = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        Recording(ModelForward inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            rows.add(x.dim(0));
+            return inner.forward(x);
+        }
+
+        @Override
+        public int minRows() {
+            return inner.minRows();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    /**
+     * The batcher pads a batch with zero rows only for the CPU's forward (kernels.Sgemm's one- and two-row path): a
+     * one-row request reaches it as 3 rows, and the GPU's forward as the 1 row it is; both answer it.
+     */
+    @Test
+    void onlyTheCpuForwardGetsPaddingRows() throws Exception {
+        int in = model.spec().inputs(), k = model.spec().outputs();
+        Recording cpu = new Recording(new ServingForward(model.network()));
+        Recording gpu = new Recording(new GpuForward<>(model.network(), 8, new HostKernels()));
+        assertEquals(3, cpu.minRows());
+        assertEquals(1, gpu.minRows());
+        float[][] answers = new float[2][];
+        Recording[] forwards = {cpu, gpu};
+        for (int f = 0; f < 2; f++) {
+            Batcher b = new Batcher("pad" + f, model, 8, 0, 4, new java.util.concurrent.atomic.AtomicInteger(), forwards[f]);
+            try {
+                ServedModel served = new ServedModel("pad" + f, "", model, b);
+                java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+                Job job = new Job(j -> done.countDown());
+                float[] x = job.room(in);
+                for (int j = 0; j < in; j++) x[j] = 0.25f * (j % 5);
+                job.prepare(served, Job.PREDICTIONS, 1);
+                assertTrue(b.offer(job));
+                b.flush();
+                assertTrue(done.await(10, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals(null, job.failure);
+                answers[f] = java.util.Arrays.copyOf(job.probabilities, k);
+            } finally {
+                b.stop();
+            }
+        }
+        assertEquals(List.of(3), cpu.rows, "the CPU's forward gets the row and two zero rows");
+        assertEquals(List.of(1), gpu.rows, "the GPU's forward gets the one row");
+        for (int c = 0; c < k; c++) assertEquals(answers[0][c], answers[1][c], 1e-4f, "class " + c);
+    }
+
+    static String zeros(int n) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < n; i++) sb.append(i == 0 ? "0" : ",0");
+        return sb.append(']').toString();
     }
 
     /**
