@@ -163,31 +163,9 @@ class GpuMlpHostTest {
         }
     }
 
-    /** A layer of the caller's own (here the identity), which no kernel mirrors. */
-    private static final class Identity extends backprop.layers.AbstractLayer {
-        Identity() {
-            super("identity");
-        }
-
-        @Override
-        public int outputFeatures(int inputFeatures) {
-            return inputFeatures;
-        }
-
-        @Override
-        public Tensor forward(Tensor x, boolean training) {
-            return x;
-        }
-
-        @Override
-        public Tensor backward(Tensor g) {
-            return g;
-        }
-    }
-
     @Test
     void layersAndLossesWithoutAGpuVersionAreNamed() {
-        Network own = new Network(4).add(new Dense(4, 3)).add(new Identity()).add(new ReLU()).add(new Dense(3, 2));
+        Network own = new Network(4).add(new Dense(4, 3)).add(new UnmirroredLayer()).add(new ReLU()).add(new Dense(3, 2));
         assertEquals("layer identity1 has no GPU version", GpuMlp.unsupported(own, new SoftmaxCrossEntropy()));
         Network ok = new Network(4).add(new Dense(4, 3)).add(new BatchNorm(3)).add(new LeakyReLU()).add(new Dropout(0.5f)).add(new Dense(3, 2));
         assertNull(GpuMlp.unsupported(ok, new SoftmaxCrossEntropy()));

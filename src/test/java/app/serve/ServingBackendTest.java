@@ -9,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 import app.cli.Main;
 import app.train.SavedModel;
 import backprop.Network;
-import backprop.layers.AbstractLayer;
 import backprop.layers.Dense;
 import cuda.Backend;
 import cuda.CudaCallException;
 import cuda.GpuStatus;
 import cuda.GpuUnavailableException;
 import cuda.HostKernels;
+import cuda.UnmirroredLayer;
 import data.Digits;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -80,31 +80,9 @@ class ServingBackendTest {
         }
     }
 
-    /** A layer no kernel mirrors (nothing train builds has one; a model built elsewhere may). */
-    static final class Identity extends AbstractLayer {
-        Identity() {
-            super("identity");
-        }
-
-        @Override
-        public int outputFeatures(int inputFeatures) {
-            return inputFeatures;
-        }
-
-        @Override
-        public Tensor forward(Tensor x, boolean training) {
-            return x;
-        }
-
-        @Override
-        public Tensor backward(Tensor g) {
-            return g;
-        }
-    }
-
     @Test
     void aModelWithALayerTheGpuDoesNotMirror() {
-        Network own = new Network(4).add(new Dense(4, 3)).add(new Identity()).add(new Dense(3, 2));
+        Network own = new Network(4).add(new Dense(4, 3)).add(new UnmirroredLayer()).add(new Dense(3, 2));
         SavedModel odd = new SavedModel(null, null, null, own, null, null, List.of("a", "b"), Optional.empty());
         Map<String, SavedModel> models = new java.util.LinkedHashMap<>();
         models.put("digits", model);

@@ -9,7 +9,6 @@ import backprop.EpochMetrics;
 import backprop.Network;
 import backprop.StepEngine;
 import backprop.Trainer;
-import backprop.layers.AbstractLayer;
 import backprop.layers.BatchNorm;
 import backprop.layers.Dense;
 import backprop.layers.Dropout;
@@ -25,6 +24,7 @@ import cuda.GpuStatus;
 import cuda.GpuUnavailableException;
 import cuda.HostKernels;
 import cuda.StepAgreement;
+import cuda.UnmirroredLayer;
 import data.Dataset;
 import data.Digits;
 import java.io.ByteArrayOutputStream;
@@ -93,34 +93,12 @@ class GpuTrainingTest {
                 GpuTraining.choose("auto", H100, run.network(), run.loss()).line());
     }
 
-    /** A layer of the caller's own, which no kernel mirrors. */
-    static final class Identity extends AbstractLayer {
-        Identity() {
-            super("identity");
-        }
-
-        @Override
-        public int outputFeatures(int inputFeatures) {
-            return inputFeatures;
-        }
-
-        @Override
-        public Tensor forward(Tensor x, boolean training) {
-            return x;
-        }
-
-        @Override
-        public Tensor backward(Tensor g) {
-            return g;
-        }
-    }
-
     @Test
     void autoWithAModelItDoesNotMirrorIsCpuAndSaysWhy() {
         assertEquals(new Backend.Choice(Backend.CPU,
                         "backend: cpu (cuda: NVIDIA H100 80GB HBM3, sm_90, but loss weighted_softmax_ce has no GPU version)"),
                 GpuTraining.choose("auto", H100, WITH_BATCHNORM, WEIGHTED));
-        Network own = new Network(4).add(new Dense(4, 3)).add(new Identity()).add(new Dense(3, 2));
+        Network own = new Network(4).add(new Dense(4, 3)).add(new UnmirroredLayer()).add(new Dense(3, 2));
         assertEquals("backend: cpu (cuda: NVIDIA H100 80GB HBM3, sm_90, but layer identity1 has no GPU version)",
                 GpuTraining.choose(null, H100, own, new SoftmaxCrossEntropy()).line());
     }
@@ -130,7 +108,7 @@ class GpuTrainingTest {
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                 () -> GpuTraining.choose("cuda", H100, MLP, WEIGHTED));
         assertEquals("backend cuda: loss weighted_softmax_ce has no GPU version; use --backend cpu", e.getMessage());
-        Network own = new Network(4).add(new Dense(4, 3)).add(new Identity()).add(new Dense(3, 2));
+        Network own = new Network(4).add(new Dense(4, 3)).add(new UnmirroredLayer()).add(new Dense(3, 2));
         assertEquals("backend cuda: layer identity1 has no GPU version; use --backend cpu",
                 assertThrows(UnsupportedOperationException.class, () -> GpuTraining.choose("cuda", H100, own, new SoftmaxCrossEntropy()))
                         .getMessage());
