@@ -104,6 +104,7 @@ public final class ThreadPool {
                 runSerially(task, parts);
                 return;
             }
+            Warmup.workStarted();
             int helpers = Math.min(threads, parts) - 1;
             int run = ++runs;
             tasks[run & 1] = task;

@@ -1,6 +1,7 @@
 package kernels;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * A bounded warm-up of the kernels: on a daemon thread, one round of tiny products in every transpose
@@ -8,7 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * level-1, activation and softmax loops until {@link #MAX_ROUNDS} or {@link #BUDGET_MILLIS} ms, so
  * that the JIT compiles them with C2 while the caller is still loading data instead of during the
  * first epoch. Its products run on its own thread only ({@link ThreadPool.SerialThread}): waking the
- * pool's workers would cost more than the tiny products and take cores from the caller.
+ * pool's workers would cost more than the tiny products and take cores from the caller. It stops early
+ * when real work starts a parallel region (every core is then wanted).
  * Started once per JVM, by the first use of {@link Sgemm} or earlier by an application that knows
  * it will train ({@code nabla} starts it before it reads the data). Off with -Dnabla.warmup=off; with
  * -Dnabla.warmup=verbose it says on stderr how many rounds it ran and how long it took, with =trace
@@ -27,6 +29,8 @@ public final class Warmup {
 
     private static final boolean TRACE = "trace".equals(System.getProperty("nabla.warmup"));
     private static final AtomicBoolean STARTED = new AtomicBoolean();
+    /** Set by the first parallel region of real work: the warm-up then holds a core that work wants. */
+    private static volatile boolean workStarted;
 
     private Warmup() {}
 
@@ -36,7 +40,7 @@ public final class Warmup {
         boolean verbose = TRACE || "verbose".equals(System.getProperty("nabla.warmup"));
         long t0 = System.nanoTime();
         Thread t = new ThreadPool.SerialThread(() -> {
-            int rounds = run(BUDGET_MILLIS);
+            int rounds = run(BUDGET_MILLIS, () -> workStarted);
             if (verbose) {
                 System.err.printf("nabla: warm-up ran %d rounds in %d ms%n", rounds, (System.nanoTime() - t0) / 1_000_000);
             }
@@ -44,15 +48,24 @@ public final class Warmup {
         t.start();
     }
 
-    /** Runs warm-up rounds for at most {@code millis} ms; returns the number of rounds. */
-    static int run(long millis) {
+    /**
+     * Called by {@link ThreadPool} when real work runs a parallel region: the warm-up stops after its
+     * round, since work on every thread of the pool leaves it no free core (at one thread it goes on,
+     * on the core the work does not use).
+     */
+    static void workStarted() {
+        if (!workStarted) workStarted = true;
+    }
+
+    /** Runs warm-up rounds for at most {@code millis} ms or until {@code stop}; returns the number of rounds. */
+    static int run(long millis, BooleanSupplier stop) {
         if (!Simd.ON) return 0;
         int m = 13, n = 2 * SgemmTile.NR + 3, k = 24; // two full tiles and an edge in each direction
         float[] a = fill(new float[m * k]), b = fill(new float[k * n]), c = new float[m * n];
         float[] x = fill(new float[n]), y = new float[n];
         int rounds = 0;
         long deadline = Long.MAX_VALUE;
-        while (rounds < MAX_ROUNDS && System.nanoTime() < deadline) {
+        while (rounds < MAX_ROUNDS && System.nanoTime() < deadline && !(rounds > 0 && stop.getAsBoolean())) {
             long roundStart = System.nanoTime();
             float beta = rounds & 1;
             for (int t = 0; t < 4; t++) {

@@ -9,12 +9,19 @@ import org.junit.jupiter.api.Test;
 class WarmupTest {
     @Test
     void aZeroBudgetRunsTheOneRoundThatLoadsTheClasses() {
-        assertEquals(Simd.ON ? 1 : 0, Warmup.run(0));
+        assertEquals(Simd.ON ? 1 : 0, Warmup.run(0, () -> false));
     }
 
     @Test
     void roundsStopAtTheirCap() {
-        int rounds = Warmup.run(60_000);
+        int rounds = Warmup.run(60_000, () -> false);
         assertTrue(rounds == (Simd.ON ? Warmup.MAX_ROUNDS : 0), "rounds " + rounds);
+    }
+
+    @Test
+    void roundsStopWhenWorkStartsAfterTheFirst() {
+        int[] asked = new int[1];
+        int rounds = Warmup.run(60_000, () -> ++asked[0] >= 3);
+        assertEquals(Simd.ON ? 3 : 0, rounds);
     }
 }
