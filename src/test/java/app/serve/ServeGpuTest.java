@@ -14,7 +14,6 @@ import cuda.DeviceBuffer;
 import cuda.Gpu;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -83,16 +82,9 @@ class ServeGpuTest {
         Tensor[] batches = new Tensor[sizes.length];
         for (int i = 0; i < sizes.length; i++) batches[i] = Tensor.ofSlice(x, 0, sizes[i], in);
         try (GpuForward<DeviceBuffer> gpu = new GpuForward<>(net, 32, new CudaKernels())) {
-            var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            double sum = 0;
-            long allocated = Long.MAX_VALUE;
-            for (int window = 0; window < 4; window++) {
-                long before = mx.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < 100; i++) sum += gpu.forward(batches[i % sizes.length]).data()[0];
-                if (window > 0) allocated = Math.min(allocated, mx.getCurrentThreadAllocatedBytes() - before);
-            }
+            long allocated = ServeGpuForwardHostTest.leastBytesPer100Batches(gpu, batches);
             // one object a batch (a JCuda call that allocates, say) would be at least 16 B × 100
-            assertTrue(allocated < 1024, allocated + " bytes allocated in 100 batches (sum " + sum + ")");
+            assertTrue(allocated < 1024, allocated + " bytes allocated in 100 batches");
         }
     }
 
