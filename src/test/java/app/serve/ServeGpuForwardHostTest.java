@@ -136,19 +136,24 @@ class ServeGpuForwardHostTest {
     void aRowsAnswerDoesNotDependOnTheRowsBesideIt() {
         ModelSpec spec = spec(MODELS[1]);
         Network net = network(spec, 3);
+        try (GpuForward<float[]> gpu = new GpuForward<>(net, 8, new HostKernels())) {
+            assertEachRowAsAlone(gpu, spec, new int[] {3, 8, 13, 20});
+        }
+    }
+
+    /** One row's answer, alone and placed near the end of batches of {@code sizes} rows (the later pieces of a long one), bit for bit. */
+    static void assertEachRowAsAlone(ModelForward gpu, ModelSpec spec, int[] sizes) {
         int in = spec.inputs(), k = spec.outputs();
         SplittableRandom rng = new SplittableRandom(5);
         float[] row = rows(1, in, rng);
-        try (GpuForward<float[]> gpu = new GpuForward<>(net, 8, new HostKernels())) {
-            float[] alone = gpu.forward(Tensor.ofSlice(row.clone(), 0, 1, in)).copy().data();
-            for (int rows : new int[] {3, 8, 13, 20}) {
-                float[] x = rows(rows, in, rng);
-                int at = rows - 2;  // in the second or third piece for the longer batches
-                System.arraycopy(row, 0, x, at * in, in);
-                Tensor y = gpu.forward(Tensor.ofSlice(x, 0, rows, in));
-                for (int c = 0; c < k; c++) {
-                    assertEquals(Float.floatToRawIntBits(alone[c]), Float.floatToRawIntBits(y.get(at, c)), "row " + at + " of " + rows + ", class " + c);
-                }
+        float[] alone = gpu.forward(Tensor.ofSlice(row.clone(), 0, 1, in)).copy().data();
+        for (int rows : sizes) {
+            float[] x = rows(rows, in, rng);
+            int at = rows - 2;
+            System.arraycopy(row, 0, x, at * in, in);
+            Tensor y = gpu.forward(Tensor.ofSlice(x, 0, rows, in));
+            for (int c = 0; c < k; c++) {
+                assertEquals(Float.floatToRawIntBits(alone[c]), Float.floatToRawIntBits(y.get(at, c)), "row " + at + " of " + rows + ", class " + c);
             }
         }
     }

@@ -55,20 +55,8 @@ class ServeGpuTest {
     void aRowsAnswerDoesNotDependOnTheRowsBesideIt() {
         ModelSpec spec = ServeGpuForwardHostTest.spec(ServeGpuForwardHostTest.MODELS[0]);
         Network net = ServeGpuForwardHostTest.network(spec, 3);
-        int in = spec.inputs(), k = spec.outputs();
-        SplittableRandom rng = new SplittableRandom(5);
-        float[] row = ServeGpuForwardHostTest.rows(1, in, rng);
         try (GpuForward<DeviceBuffer> gpu = new GpuForward<>(net, 32, new CudaKernels())) {
-            float[] alone = gpu.forward(Tensor.ofSlice(row.clone(), 0, 1, in)).copy().data();
-            for (int rows : new int[] {3, 32, 33, 70}) {
-                float[] x = ServeGpuForwardHostTest.rows(rows, in, rng);
-                int at = rows - 2;
-                System.arraycopy(row, 0, x, at * in, in);
-                Tensor y = gpu.forward(Tensor.ofSlice(x, 0, rows, in));
-                for (int c = 0; c < k; c++) {
-                    assertEquals(Float.floatToRawIntBits(alone[c]), Float.floatToRawIntBits(y.get(at, c)), "row " + at + " of " + rows + ", class " + c);
-                }
-            }
+            ServeGpuForwardHostTest.assertEachRowAsAlone(gpu, spec, new int[] {3, 32, 33, 70});
         }
     }
 
