@@ -37,6 +37,28 @@ def section(title):
     print(f"\n## {title}\n")
 
 
+def fmt(x, p=1):
+    return "-" if x is None else f"{x:.{p}f} ms"
+
+
+def ratio(a, b):
+    return "-" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
+
+
+def epoch_table(d, gpu, title, jmh_file, torch_file):
+    """One epoch table: nabla on the GPU and on the CPU (JMH, ms/op) beside PyTorch CUDA's median epoch; without
+    a GPU GpuEpochBench's cuda runs return at once, so their scores are not epochs and are left out."""
+    section(title)
+    rows = [(p, s) for p, s, u, _ in jmh(os.path.join(d, jmh_file)) if u == "ms/op" and (gpu or p.get("backend") != "cuda")]
+    cuda = next((s for p, s in rows if p.get("backend") == "cuda"), None)
+    cpu = next((s for p, s in rows if p.get("backend") == "cpu"), None)
+    torch = torch_result(os.path.join(d, torch_file))
+    tms = float(torch["seconds_per_epoch_median"]) * 1000 if torch else None
+    print("| nabla cuda | nabla cpu (all threads) | PyTorch CUDA (median) | cpu/cuda | PyTorch/nabla cuda |")
+    print("|---|---|---|---|---|")
+    print(f"| {fmt(cuda)} | {fmt(cpu, 0)} | {fmt(tms)} | {ratio(cpu, cuda)} | {ratio(tms, cuda)} |")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -50,8 +72,6 @@ def main():
         gpu = first.startswith("cuda: ")
     except OSError:
         pass
-    # without a GPU GpuEpochBench's cuda runs return at once: their scores are not epochs
-    on_gpu = lambda p: gpu or p.get("backend") != "cuda"
 
     section("SGEMM against cuBLAS (target: the best version >= 90% at n = 4096 and 8192)")
     try:
@@ -73,27 +93,9 @@ def main():
     except OSError:
         print("no sgemm-vs-cublas.md (the SGEMM benchmark did not run)")
 
-    section("Config-B epoch, 60,000 examples resident (target: nabla cuda <= PyTorch CUDA)")
-    plain = [(p, s) for p, s, u, _ in jmh(os.path.join(d, "epoch.json")) if u == "ms/op" and on_gpu(p)]
-    cuda = next((s for p, s in plain if p.get("backend") == "cuda"), None)
-    cpu = next((s for p, s in plain if p.get("backend") == "cpu"), None)
-    torch = torch_result(os.path.join(d, "torch-cuda-b.txt"))
-    tms = float(torch["seconds_per_epoch_median"]) * 1000 if torch else None
-    print("| nabla cuda | nabla cpu (all threads) | PyTorch CUDA (median) | cpu/cuda | PyTorch/nabla cuda |")
-    print("|---|---|---|---|---|")
-    fmt = lambda x, p=1: "-" if x is None else f"{x:.{p}f} ms"
-    ratio = lambda a, b: "-" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
-    print(f"| {fmt(cuda)} | {fmt(cpu, 0)} | {fmt(tms)} | {ratio(cpu, cuda)} | {ratio(tms, cuda)} |")
-
-    section("Config B with --batchnorm --dropout 0.2 (target: nabla cuda >= 10x nabla cpu)")
-    bn = [(p, s) for p, s, u, _ in jmh(os.path.join(d, "epoch-bn-dropout.json")) if u == "ms/op" and on_gpu(p)]
-    bcuda = next((s for p, s in bn if p.get("backend") == "cuda"), None)
-    bcpu = next((s for p, s in bn if p.get("backend") == "cpu"), None)
-    btorch = torch_result(os.path.join(d, "torch-cuda-bn-dropout.txt"))
-    btms = float(btorch["seconds_per_epoch_median"]) * 1000 if btorch else None
-    print("| nabla cuda | nabla cpu (all threads) | PyTorch CUDA (median) | cpu/cuda | PyTorch/nabla cuda |")
-    print("|---|---|---|---|---|")
-    print(f"| {fmt(bcuda)} | {fmt(bcpu, 0)} | {fmt(btms)} | {ratio(bcpu, bcuda)} | {ratio(btms, bcuda)} |")
+    epoch_table(d, gpu, "Config-B epoch, 60,000 examples resident (target: nabla cuda <= PyTorch CUDA)", "epoch.json", "torch-cuda-b.txt")
+    epoch_table(d, gpu, "Config B with --batchnorm --dropout 0.2 (target: nabla cuda >= 10x nabla cpu)", "epoch-bn-dropout.json",
+                "torch-cuda-bn-dropout.txt")
 
     section("Config B on the CPU by threads (issue 16: nabla and PyTorch CPU, the same random data)")
     threads = {int(p.get("threads", 0)): s for p, s, u, _ in jmh(os.path.join(d, "epoch-threads.json")) if u == "ms/op"}
