@@ -97,23 +97,13 @@ class GpuMlpHostTest {
 
     @Test
     void aStepAllocatesNothingOnTheHost() {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         Network net = StepAgreement.network(RELU);
         try (GpuMlp<float[]> mirror = new GpuMlp<>(net, StepAgreement.sgd(net, RELU), new SoftmaxCrossEntropy(), 16, new HostKernels())) {
             Tensor x = StepAgreement.inputs(RELU), y = StepAgreement.targets(RELU);
-            double sum = 0;
-            for (int i = 0; i < 200; i++) sum += mirror.step(x, y);  // warm-up: the JIT compiles the step
-            // the least of three windows of 100 steps: an allocation a step shows in each, a one-off event of the JIT
-            // (about 1.5 KB once, somewhere in the first few hundred steps) in one at most
-            long allocated = Long.MAX_VALUE;
-            for (int window = 0; window < 3; window++) {
-                long before = mx.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < 100; i++) sum += mirror.step(x, y);
-                allocated = Math.min(allocated, mx.getCurrentThreadAllocatedBytes() - before);
-            }
+            long allocated = StepAgreement.leastBytesPer100Steps(mirror, x, y);
             // the mirror's own bookkeeping (the kernels on float[] allocate nothing either): zero bytes expected; the
             // bound leaves room only for the measurement itself, far below one boxed value a step (100·16 bytes)
-            assertTrue(allocated < 1024, allocated + " bytes allocated in 100 steps (loss sum " + sum + ")");
+            assertTrue(allocated < 1024, allocated + " bytes allocated in 100 steps");
         }
     }
 

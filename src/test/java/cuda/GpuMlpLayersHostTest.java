@@ -308,25 +308,15 @@ class GpuMlpLayersHostTest {
 
     @Test
     void aStepWithBatchNormAndDropoutAllocatesNothingOnTheHost() {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         StepAgreement.Setup s = BASE.withBatchNorm().withDropout(0.5f).withLoss("nll");
         Network net = StepAgreement.network(s);
         try (GpuMlp<float[]> mirror = new GpuMlp<>(net, StepAgreement.sgd(net, s), s.newLoss(), 16, new HostKernels())) {
             StepAgreement.reseedDropouts(net, s, mirror);
             Tensor x = StepAgreement.inputs(s), y = StepAgreement.targets(s);
-            double sum = 0;
-            for (int i = 0; i < 200; i++) sum += mirror.step(x, y);  // warm-up: the JIT compiles the step
-            // the least of three windows of 100 steps: an allocation a step shows in each, a one-off event of the JIT
-            // (about 1.5 KB once, somewhere in the first few hundred steps) in one at most
-            long allocated = Long.MAX_VALUE;
-            for (int window = 0; window < 3; window++) {
-                long before = mx.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < 100; i++) sum += mirror.step(x, y);
-                allocated = Math.min(allocated, mx.getCurrentThreadAllocatedBytes() - before);
-            }
+            long allocated = StepAgreement.leastBytesPer100Steps(mirror, x, y);
             // the mirror's own bookkeeping (the kernels on float[] allocate nothing either): zero bytes expected; the
             // bound leaves room only for the measurement itself, far below one boxed value a step (100·16 bytes)
-            assertTrue(allocated < 1024, allocated + " bytes allocated in 100 steps (loss sum " + sum + ")");
+            assertTrue(allocated < 1024, allocated + " bytes allocated in 100 steps");
         }
     }
 }

@@ -287,6 +287,25 @@ public final class StepAgreement {
         return sum;
     }
 
+    /**
+     * The bytes this thread allocates in 100 steps of {@code mirror} after 200 of warm-up (the JIT compiles the
+     * step): the least of three windows, so an allocation a step shows in each and a one-off event of the JIT
+     * (about 1.5 KB once, somewhere in the first few hundred steps) in one at most.
+     */
+    static long leastBytesPer100Steps(GpuMlp<?> mirror, Tensor x, Tensor y) {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        double sum = 0;
+        for (int i = 0; i < 200; i++) sum += mirror.step(x, y);
+        long allocated = Long.MAX_VALUE;
+        for (int window = 0; window < 3; window++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 100; i++) sum += mirror.step(x, y);
+            allocated = Math.min(allocated, mx.getCurrentThreadAllocatedBytes() - before);
+        }
+        if (Double.isNaN(sum)) throw new AssertionError("a step's loss is NaN");
+        return allocated;
+    }
+
     static double maxAbs(float[] a, int n) {
         double m = 0;
         for (int i = 0; i < n; i++) m = Math.max(m, Math.abs(a[i]));
