@@ -85,8 +85,10 @@ public final class Loader {
         this.imageShape = data.imageShape().orElse(null);
         // Without augmentation, normalizing is the same every epoch: do it once on a private copy
         // (one more copy of the features in memory) and only gather rows per batch.
-        this.source = augment == null && normalization != null ? normalizedCopy(data, normalization) : data.features();
-        this.normalizePerBatch = augment != null && normalization != null;
+        // (--normalize none changes nothing: no copy, no per-batch pass)
+        boolean normalizes = normalization != null && !normalization.isIdentity();
+        this.source = augment == null && normalizes ? normalizedCopy(data, normalization) : data.features();
+        this.normalizePerBatch = augment != null && normalizes;
         this.oversampling = oversampling;
         this.epochLength = oversampling == null ? data.size() : oversampling.epochLength();
         this.order = new int[epochLength];

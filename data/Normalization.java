@@ -12,10 +12,14 @@ public final class Normalization {
 
     private final float[] mean;
     private final float[] invStd;
+    private final boolean identity;
 
     private Normalization(float[] mean, float[] invStd) {
         this.mean = mean;
         this.invStd = invStd;
+        boolean same = true;
+        for (int j = 0; j < mean.length && same; j++) same = mean[j] == 0f && invStd[j] == 1f;
+        this.identity = same;
     }
 
     /** The normalization a run names ({@code --normalize}): global, feature or none, fitted on the training set. */
@@ -101,6 +105,9 @@ public final class Normalization {
     }
 
     public int dim() { return mean.length; }
+
+    /** True when {@link #apply} changes nothing: (x − 0)·1 = x, bit for bit, NaN and −0 included. */
+    public boolean isIdentity() { return identity; }
     public float[] mean() { return mean.clone(); }
     /** 1 / std per feature. */
     public float[] invStd() { return invStd.clone(); }
