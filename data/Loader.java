@@ -84,8 +84,8 @@ public final class Loader {
         this.augment = augment;
         this.imageShape = data.imageShape().orElse(null);
         // Without augmentation, normalizing is the same every epoch: do it once on a private copy
-        // (one more copy of the features in memory) and only gather rows per batch.
-        // (--normalize none changes nothing: no copy, no per-batch pass)
+        // (one more copy of the features in memory) and only gather rows per batch. The identity
+        // (--normalize none) changes no bit: no copy, no per-batch pass.
         boolean normalizes = normalization != null && !normalization.isIdentity();
         this.source = augment == null && normalizes ? normalizedCopy(data, normalization) : data.features();
         this.normalizePerBatch = augment != null && normalizes;

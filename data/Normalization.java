@@ -18,7 +18,8 @@ public final class Normalization {
         this.mean = mean;
         this.invStd = invStd;
         boolean same = true;
-        for (int j = 0; j < mean.length && same; j++) same = mean[j] == 0f && invStd[j] == 1f;
+        // +0 exactly: a mean of −0 would turn x = −0 into +0
+        for (int j = 0; j < mean.length && same; j++) same = Float.floatToRawIntBits(mean[j]) == 0 && invStd[j] == 1f;
         this.identity = same;
     }
 
