@@ -5,7 +5,7 @@ import static kernels.SgemmTile.NR;
 
 /**
  * The BLIS-shaped GEMM: cache blocks NC (columns of B), KC (depth), MC (rows of A) around the
- * {@link SgemmKernel6x4v} register tile, with A and B packed per block by {@link SgemmPack}.
+ * {@link SgemmTile} register tile, with A and B packed per block by {@link SgemmPack}.
  *
  * <pre>
  * for jc in 0..n step NC        B block  KC×NC  packed once per (jc, pc), lives in L3
@@ -26,10 +26,10 @@ final class SgemmBlocked {
     // Cache blocks per tile shape (overridable for tuning: -Dnabla.gemm.kc/mc/nc); how they were
     // chosen, with the figures: docs/benchmarks.md, "Cache blocks".
     // AVX-512, 6×64 tile: KC=512, MC=66, NC=2048.
-    // AVX2, 6×16 tile: KC=512 (a B micro-panel of 32 KiB, L1's size), MC=168 (an A block of 336 KiB,
+    // AVX2, 4×16 tile: KC=512 (a B micro-panel of 32 KiB, L1's size), MC=168 (an A block of 336 KiB,
     // in L2), NC=4080 (a B block of 8 MiB, in L3).
     static final int KC = tuning("kc", 512, 1);
-    static final int MC = tuning("mc", SgemmTile.WIDE ? 11 * MR : 28 * MR, MR);
+    static final int MC = tuning("mc", SgemmTile.WIDE ? 11 * MR : 42 * MR, MR);
     static final int NC = tuning("nc", SgemmTile.WIDE ? 32 * NR : 255 * NR, NR);
 
     /** Below this many multiply-adds a product runs on one thread (dispatch costs more). */

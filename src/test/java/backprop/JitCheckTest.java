@@ -47,12 +47,12 @@ class JitCheckTest {
         Set<String> fingerprints = new TreeSet<>();
         // Two children at a time (one per tile). Tier 4: enough steps for C2 (Tier4InvocationThreshold
         // is 5000 calls); tier 3: a few hundred calls suffice, and C1's vector code is slow, so few.
-        check(List.of(start("6x2v", 4, "-Xbatch", "1000", "150"), start("6x4v", 4, "-Xbatch", "1000", "150")),
+        check(List.of(start("4x2v", 4, "-Xbatch", "1000", "150"), start("6x4v", 4, "-Xbatch", "1000", "150")),
                 problems, fingerprints);
         String c1 = "-Xbatch -XX:TieredStopAtLevel=3 -Dnabla.simd=on";
-        check(List.of(start("6x2v", 3, c1, "20", "10"), start("6x4v", 3, c1, "20", "10")), problems, fingerprints);
+        check(List.of(start("4x2v", 3, c1, "20", "10"), start("6x4v", 3, c1, "20", "10")), problems, fingerprints);
         // No C2: Simd detects it, says so on stderr and runs the scalar loops.
-        check(List.of(start("6x2v", 0, "-XX:TieredStopAtLevel=1", "300", "100"),
+        check(List.of(start("4x2v", 0, "-XX:TieredStopAtLevel=1", "300", "100"),
                 start("6x4v", 0, "-XX:TieredStopAtLevel=3", "300", "100")), problems, fingerprints);
         assertEquals(List.of(), problems, "JIT problems");
         assertEquals(1, fingerprints.size(), "every tile, tier and path computes the same bits: " + fingerprints);

@@ -7,11 +7,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The arithmetic of {@link SgemmBlocked#split}, the cut of C's tile grid among threads, for both
- * tiles (6×16 on AVX2, 6×64 on AVX-512) whatever this machine has. The products are config B's
+ * tiles (4×16 on AVX2, 6×64 on AVX-512) whatever this machine has. The products are config B's
  * (784-256-128-10, batch 128): forward x·Wᵀ, weight gradient δᵀ·x and input gradient δ·W.
  * That results do not depend on the split is SgemmTest's bitwiseIdenticalForAnyThreadCount.
  */
 class SgemmSplitTest {
+    /** The two register tiles, MR × NR: AVX2's 4×16 and AVX-512's 6×64. */
+    private static final int[][] TILES = {{4, 16}, {6, 64}};
     private static final int[][] CONFIG_B = {
         {128, 256, 784}, {128, 128, 256}, {128, 10, 128},   // forward
         {256, 784, 128}, {128, 256, 128}, {10, 128, 128},   // weight gradients
@@ -30,11 +32,12 @@ class SgemmSplitTest {
 
     @Test
     void everySplitIsAValidCutOfTheGrid() {
-        for (int nr : new int[] {16, 64}) {
+        for (int[] tile : TILES) {
+            int mr = tile[0], nr = tile[1];
             for (int rowTiles = 1; rowTiles <= 40; rowTiles++) {
                 for (int colTiles = 1; colTiles <= 40; colTiles++) {
                     for (int threads = 1; threads <= 20; threads++) {
-                        int split = SgemmBlocked.split(rowTiles, colTiles, threads, 6, nr);
+                        int split = SgemmBlocked.split(rowTiles, colTiles, threads, mr, nr);
                         int rp = split >>> 16, cp = split & 0xFFFF;
                         String at = rowTiles + "x" + colTiles + " tiles, " + threads + " threads: " + rp + "x" + cp;
                         assertTrue(rp >= 1 && cp >= 1 && rp * cp <= threads, at);
@@ -57,12 +60,13 @@ class SgemmSplitTest {
      */
     @Test
     void sixteenThreadsShareConfigBEvenly() {
-        for (int nr : new int[] {16, 64}) {
+        for (int[] tile : TILES) {
+            int mr = tile[0], nr = tile[1];
             for (int[] p : CONFIG_B) {
-                int rowTiles = ceil(p[0], 6), colTiles = ceil(p[1], nr), tiles = rowTiles * colTiles;
-                int largest = largestPart(rowTiles, colTiles, SgemmBlocked.split(rowTiles, colTiles, 16, 6, nr));
+                int rowTiles = ceil(p[0], mr), colTiles = ceil(p[1], nr), tiles = rowTiles * colTiles;
+                int largest = largestPart(rowTiles, colTiles, SgemmBlocked.split(rowTiles, colTiles, 16, mr, nr));
                 int oneD = p[1] >= p[0] ? rowTiles * ceil(colTiles, Math.min(16, colTiles)) : ceil(rowTiles, Math.min(16, rowTiles)) * colTiles;
-                String at = p[0] + "x" + p[1] + "x" + p[2] + " on 6x" + nr + ": largest part " + largest + " tiles of " + tiles + ", 1-D " + oneD;
+                String at = p[0] + "x" + p[1] + "x" + p[2] + " on " + mr + "x" + nr + ": largest part " + largest + " tiles of " + tiles + ", 1-D " + oneD;
                 assertTrue(largest <= oneD, at);
                 if (tiles >= 16) assertTrue(largest <= 1.3 * tiles / 16 + 1, at);
             }
@@ -73,13 +77,14 @@ class SgemmSplitTest {
 
     @Test
     void twoThreadsHalveEveryConfigBProduct() {
-        for (int nr : new int[] {16, 64}) {
+        for (int[] tile : TILES) {
+            int mr = tile[0], nr = tile[1];
             for (int[] p : CONFIG_B) {
-                int rowTiles = ceil(p[0], 6), colTiles = ceil(p[1], nr);
-                int largest = largestPart(rowTiles, colTiles, SgemmBlocked.split(rowTiles, colTiles, 2, 6, nr));
+                int rowTiles = ceil(p[0], mr), colTiles = ceil(p[1], nr);
+                int largest = largestPart(rowTiles, colTiles, SgemmBlocked.split(rowTiles, colTiles, 2, mr, nr));
                 // an odd count of tiles along the cut leaves one part a row or column of tiles more
                 int bound = Math.min(ceil(rowTiles, 2) * colTiles, rowTiles * ceil(colTiles, 2));
-                assertEquals(bound, largest, p[0] + "x" + p[1] + "x" + p[2] + " on 6x" + nr);
+                assertEquals(bound, largest, p[0] + "x" + p[1] + "x" + p[2] + " on " + mr + "x" + nr);
             }
         }
     }
