@@ -6,7 +6,7 @@ import java.util.function.BooleanSupplier;
 /**
  * A bounded warm-up of the kernels: on a daemon thread, one round of tiny products in every transpose
  * and branch (which loads and initializes the Vector API's classes), then rounds of them and of the
- * level-1, activation and softmax loops until {@link #MAX_ROUNDS} or {@link #BUDGET_MILLIS} ms, so
+ * level-1, activation, softmax and SGD-update loops until {@link #MAX_ROUNDS} or {@link #BUDGET_MILLIS} ms, so
  * that the JIT compiles them with C2 while the caller is still loading data instead of during the
  * first epoch. Its products run on its own thread only ({@link ThreadPool.SerialThread}): waking the
  * pool's workers would cost more than the tiny products and take cores from the caller. It stops early
@@ -15,7 +15,9 @@ import java.util.function.BooleanSupplier;
  * it will train ({@code nabla} starts it before it reads the data). Off with -Dnabla.warmup=off; with
  * -Dnabla.warmup=verbose it says on stderr how many rounds it ran and how long it took, with =trace
  * also each round's time (C2 taking over shows as rounds falling from ~10 ms to ~0.3 ms). Skipped
- * without C2 ({@link Simd}), where it would compile nothing that helps.
+ * without C2 ({@link Simd}), where it would compile nothing that helps. On a machine with fewer
+ * than 4 CPUs HotSpot runs one C2 thread, which cannot compile all of them before a short data load
+ * ends; {@code nabla} then adds a second one (-XX:CICompilerCount=3), and an embedder may too.
  */
 public final class Warmup {
     /** The warm-up's wall-clock budget (-Dnabla.warmup.ms to measure another). */
@@ -26,6 +28,8 @@ public final class Warmup {
      * first (docs/benchmarks.md).
      */
     static final int MAX_ROUNDS = 600;
+    /** Calls of the level-1 loops per round (see {@link #run}). */
+    static final int LEVEL1_CALLS = 4;
 
     private static final boolean TRACE = "trace".equals(System.getProperty("nabla.warmup"));
     private static final AtomicBoolean STARTED = new AtomicBoolean();
@@ -73,26 +77,36 @@ public final class Warmup {
                 Sgemm.sgemm(ta, tb, m, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, c, 0, n);
                 if (!(ta && tb)) Sgemm.sgemm(ta, tb, 2, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, c, 0, n);
             }
-            VectorOps.axpy(n, 0.5f, x, 0, y, 0);
-            VectorOps.scale(n, 0.5f, y, 0);
-            VectorOps.addRowVector(m, n, x, 0, c, 0, n);
-            VectorOps.sumRows(m, n, c, 0, n, beta, y, 0);
-            VectorOps.mul(n, x, 0, y, 0, y, 0);
-            Activations.sigmoid(n, x, 0, y, 0);
-            Activations.sigmoidBackward(n, y, 0, x, 0, y, 0);
-            Activations.tanh(n, x, 0, y, 0);
-            Activations.tanhBackward(n, y, 0, x, 0, y, 0);
-            Activations.exp(n, x, 0, y, 0);
-            Activations.leakyRelu(n, 0.01f, x, 0, y, 0);
-            Activations.leakyReluBackward(n, 0.01f, x, 0, x, 0, y, 0);
-            float max = RowSoftmax.max(x, 0, n);
-            RowSoftmax.logSumExp(max, RowSoftmax.softmax(x, 0, max, y, 0, n));
+            // the level-1 loops run on short rows here, so each needs several calls a round to reach
+            // C2's thresholds (invocations plus loop iterations) within the rounds
+            for (int rep = 0; rep < LEVEL1_CALLS; rep++) level1(m, n, rounds + rep, a, c, x, y);
             // the budget starts after the first round: its class loading (the Vector API's, a few hundred
             // ms) is a cost the first product pays anyway, here on this thread instead of the caller's
             if (rounds++ == 0) deadline = System.nanoTime() + millis * 1_000_000;
             if (TRACE) System.err.printf("warm-up round %d: %d us%n", rounds, (System.nanoTime() - roundStart) / 1000);
         }
         return rounds;
+    }
+
+    /** The level-1, activation, softmax and SGD-update loops once, every branch over two calls. */
+    private static void level1(int m, int n, int call, float[] a, float[] c, float[] x, float[] y) {
+        float beta = call & 1;
+        VectorOps.axpy(n, 0.5f, x, 0, y, 0);
+        VectorOps.scale(n, 0.5f, y, 0);
+        VectorOps.addRowVector(m, n, x, 0, c, 0, n);
+        VectorOps.sumRows(m, n, c, 0, n, beta, y, 0);
+        VectorOps.mul(n, x, 0, y, 0, y, 0);
+        Activations.sigmoid(n, x, 0, y, 0);
+        Activations.sigmoidBackward(n, y, 0, x, 0, y, 0);
+        Activations.tanh(n, x, 0, y, 0);
+        Activations.tanhBackward(n, y, 0, x, 0, y, 0);
+        Activations.exp(n, x, 0, y, 0);
+        Activations.leakyRelu(n, 0.01f, x, 0, y, 0);
+        Activations.leakyReluBackward(n, 0.01f, x, 0, x, 0, y, 0);
+        float max = RowSoftmax.max(x, 0, n);
+        RowSoftmax.logSumExp(max, RowSoftmax.softmax(x, 0, max, y, 0, n));
+        // with and without momentum and weight decay, as the optimizer may call it
+        SgdStep.update(n, a, x, (call & 1) == 0 ? null : y, 0.01f, 0.9f, (call & 2) == 0 ? 0f : 1e-4f, (call & 2) == 0 ? 0f : 1e-3f);
     }
 
     private static float[] fill(float[] v) {

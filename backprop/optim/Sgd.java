@@ -4,10 +4,7 @@ import backprop.Network;
 import backprop.Optimizer;
 import backprop.Parameter;
 import java.util.List;
-import jdk.incubator.vector.FloatVector;
-import kernels.Simd;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
+import kernels.SgdStep;
 import tensor.Tensor;
 
 /**
@@ -20,14 +17,11 @@ import tensor.Tensor;
  * w ← w − lr·v                        (with μ = 0: w ← w − lr·g)
  * </pre>
  *
- * All three lines run in one vectorized pass over w, g and v; nothing is allocated per step.
+ * All three lines run in one vectorized pass over w, g and v ({@link SgdStep}); nothing is allocated per step.
  * Minibatch, full-batch and per-record (stochastic) updates differ only in the batch the gradient
  * came from: see {@link backprop.Trainer}.
  */
 public final class Sgd implements Optimizer {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
-
     private final List<Parameter> params;
     private final float[][] velocity;
     private float learningRate;
@@ -88,38 +82,8 @@ public final class Sgd implements Optimizer {
             Parameter p = params.get(i);
             if (p.frozen()) continue;
             boolean reg = regularization.appliesTo(p);
-            update(p.size(), p.value().data(), p.gradient().data(), velocity[i],
+            SgdStep.update(p.size(), p.value().data(), p.gradient().data(), velocity[i],
                     learningRate, momentum, reg ? regularization.l1() : 0f, reg ? regularization.l2() : 0f);
-        }
-    }
-
-    /** One parameter's update, vectorized; {@code v} is null without momentum. */
-    static void update(int n, float[] w, float[] g, float[] v, float lr, float mu, float l1, float l2) {
-        FloatVector lrV = FloatVector.broadcast(S, -lr), muV = FloatVector.broadcast(S, mu);
-        FloatVector l1V = FloatVector.broadcast(S, l1), l2V = FloatVector.broadcast(S, l2), zero = FloatVector.zero(S);
-        boolean decay = l1 != 0f || l2 != 0f;
-        int i = 0;
-        for (; Simd.ON && i <= n - L; i += L) {
-            FloatVector wv = FloatVector.fromArray(S, w, i);
-            FloatVector gv = FloatVector.fromArray(S, g, i);
-            if (decay) {
-                // g ← g + λ₂·w + λ₁·sign(w)
-                FloatVector sign = zero.blend(1f, wv.compare(VectorOperators.GT, 0f)).blend(-1f, wv.compare(VectorOperators.LT, 0f));
-                gv = wv.fma(l2V, gv).add(sign.mul(l1V));
-            }
-            if (v != null) {
-                // v ← μ·v + g
-                gv = FloatVector.fromArray(S, v, i).fma(muV, gv);
-                gv.intoArray(v, i);
-            }
-            // w ← w − lr·v
-            gv.fma(lrV, wv).intoArray(w, i);
-        }
-        for (; i < n; i++) {
-            float gi = g[i];
-            if (decay) gi = Math.fma(w[i], l2, gi) + Math.signum(w[i]) * l1;
-            if (v != null) v[i] = gi = Math.fma(v[i], mu, gi);
-            w[i] = Math.fma(gi, -lr, w[i]);
         }
     }
 

@@ -3,6 +3,7 @@ package backprop.optim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.SplittableRandom;
+import kernels.SgdStep;
 import org.junit.jupiter.api.Test;
 
 /** The vectorized update against the three lines of its definition, on lengths that exercise lanes and tail. */
@@ -20,7 +21,7 @@ class SgdTest {
                 }
                 float lr = 0.1f, mu = 0.9f, l1 = 0.01f, l2 = 0.05f;
                 float[] w0 = w.clone(), v0 = v == null ? null : v.clone();
-                Sgd.update(n, w, g, v, lr, momentum ? mu : 0f, l1, l2);
+                SgdStep.update(n, w, g, v, lr, momentum ? mu : 0f, l1, l2);
                 for (int i = 0; i < n; i++) {
                     // g' = g + λ₂·w + λ₁·sign(w);  v = μ·v + g';  w = w − lr·v
                     double gi = g[i] + l2 * (double) w0[i] + l1 * Math.signum(w0[i]);
