@@ -43,7 +43,7 @@ public final class Sgemm {
         }
     }
 
-    /** The kernel this machine runs, e.g. "blocked, micro-kernel 6x16 (6x2v, 256-bit vectors)". */
+    /** The kernel this machine runs, e.g. "blocked, micro-kernel 4x16 (4x2v, 256-bit vectors)". */
     public static String describe() {
         return "blocked BLIS-style, " + SgemmTile.describe() + ", KC=" + SgemmBlocked.KC + " MC=" + SgemmBlocked.MC
                 + " NC=" + SgemmBlocked.NC;
