@@ -131,6 +131,8 @@ final class SgemmBlocked {
             for (int pc = 0; pc < g.k; pc += KC) {
                 int kc = Math.min(KC, g.k - pc);
                 boolean first = pc == 0;
+                // first k-block, alpha 1, beta 0: fold would write C = 1·acc = acc exactly, without reading C
+                boolean direct = first && g.alpha == 1f && g.beta == 0f;
                 SgemmPack.packB(g.transB, g.b, g.bOff, g.ldb, pc, kc, jc, nc, packB);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
@@ -142,8 +144,13 @@ final class SgemmBlocked {
                             int mr = Math.min(MR, mc - ir);
                             int pa = ir * kc;
                             int c0 = g.cOff + (ic + ir) * g.ldc + jc + jr;
-                            SgemmTile.kernel(kc, packA, pa, packB, pb, tile);
-                            SgemmTile.fold(tile, g.alpha, g.beta, first, g.c, c0, g.ldc, mr, nr);
+                            if (direct && mr == MR && nr == NR) {
+                                // C[tile] = acc: the kernel stores into C itself
+                                SgemmTile.kernel(kc, packA, pa, packB, pb, g.c, c0, g.ldc);
+                            } else {
+                                SgemmTile.kernel(kc, packA, pa, packB, pb, tile, 0, NR);
+                                SgemmTile.fold(tile, g.alpha, g.beta, first, g.c, c0, g.ldc, mr, nr);
+                            }
                         }
                     }
                 }

@@ -10,8 +10,9 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>For one kc-long slice it computes {@code acc = Σ_p a[:,p] ⊗ b[p,:]} from a packed A
  * micro-panel (MR floats per p) and a packed B micro-panel (NR floats per p), keeping the
- * accumulators in registers, and stores them into the MR×NR scratch tile {@code acc};
- * {@link SgemmTile#fold} then adds the tile into C. Written out by hand so that the vectors stay
+ * accumulators in registers, and stores them as MR rows of NR floats, {@code ldo} apart, into
+ * {@code out} at {@code o0}: the scratch tile, which {@link SgemmTile#fold} then adds into C, or C
+ * itself where the tile is C exactly (see {@link SgemmBlocked}). Written out by hand so that the vectors stay
  * locals of this one method (JDK 17 boxes vectors that cross a call), and kept to the loop and
  * one store a vector so that C1 can compile it (docs/benchmarks.md, "Every run as fast as the benchmark").
  *
@@ -28,7 +29,7 @@ final class SgemmKernel4x2v {
 
     private SgemmKernel4x2v() {}
 
-    static void kernel(int kc, float[] pa, int pa0, float[] pb, int pb0, float[] acc) {
+    static void kernel(int kc, float[] pa, int pa0, float[] pb, int pb0, float[] out, int o0, int ldo) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
@@ -46,14 +47,14 @@ final class SgemmKernel4x2v {
             FloatVector a3 = FloatVector.broadcast(S, pa[ia + 3]);
             c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
         }
-        // acc[r, :] = the accumulators of row r (NR floats a row)
-        c00.intoArray(acc, 0 * NR + 0 * L);
-        c01.intoArray(acc, 0 * NR + 1 * L);
-        c10.intoArray(acc, 1 * NR + 0 * L);
-        c11.intoArray(acc, 1 * NR + 1 * L);
-        c20.intoArray(acc, 2 * NR + 0 * L);
-        c21.intoArray(acc, 2 * NR + 1 * L);
-        c30.intoArray(acc, 3 * NR + 0 * L);
-        c31.intoArray(acc, 3 * NR + 1 * L);
+        // out[o0 + r·ldo + j] = the accumulators of row r
+        c00.intoArray(out, o0 + 0 * ldo + 0 * L);
+        c01.intoArray(out, o0 + 0 * ldo + 1 * L);
+        c10.intoArray(out, o0 + 1 * ldo + 0 * L);
+        c11.intoArray(out, o0 + 1 * ldo + 1 * L);
+        c20.intoArray(out, o0 + 2 * ldo + 0 * L);
+        c21.intoArray(out, o0 + 2 * ldo + 1 * L);
+        c30.intoArray(out, o0 + 3 * ldo + 0 * L);
+        c31.intoArray(out, o0 + 3 * ldo + 1 * L);
     }
 }

@@ -10,8 +10,9 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>For one kc-long slice it computes {@code acc = Σ_p a[:,p] ⊗ b[p,:]} from a packed A
  * micro-panel (MR floats per p) and a packed B micro-panel (NR floats per p), keeping the
- * accumulators in registers, and stores them into the MR×NR scratch tile {@code acc};
- * {@link SgemmTile#fold} then adds the tile into C. Written out by hand so that the vectors stay
+ * accumulators in registers, and stores them as MR rows of NR floats, {@code ldo} apart, into
+ * {@code out} at {@code o0}: the scratch tile, which {@link SgemmTile#fold} then adds into C, or C
+ * itself where the tile is C exactly (see {@link SgemmBlocked}). Written out by hand so that the vectors stay
  * locals of this one method (JDK 17 boxes vectors that cross a call), and kept to the loop and
  * one store a vector so that C1 can compile it: C1 does not intrinsify the Vector API, and a
  * method it cannot compile at tier 3 may be left at tier 2, unintrinsified, for the whole run
@@ -23,7 +24,7 @@ final class SgemmKernel6x4v {
 
     private SgemmKernel6x4v() {}
 
-    static void kernel(int kc, float[] pa, int pa0, float[] pb, int pb0, float[] acc) {
+    static void kernel(int kc, float[] pa, int pa0, float[] pb, int pb0, float[] out, int o0, int ldo) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c12 = FloatVector.zero(S), c13 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S), c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
@@ -49,30 +50,30 @@ final class SgemmKernel6x4v {
             FloatVector a5 = FloatVector.broadcast(S, pa[ia + 5]);
             c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52); c53 = a5.fma(b3, c53);
         }
-        // acc[r, :] = the accumulators of row r (NR floats a row)
-        c00.intoArray(acc, 0 * NR + 0 * L);
-        c01.intoArray(acc, 0 * NR + 1 * L);
-        c02.intoArray(acc, 0 * NR + 2 * L);
-        c03.intoArray(acc, 0 * NR + 3 * L);
-        c10.intoArray(acc, 1 * NR + 0 * L);
-        c11.intoArray(acc, 1 * NR + 1 * L);
-        c12.intoArray(acc, 1 * NR + 2 * L);
-        c13.intoArray(acc, 1 * NR + 3 * L);
-        c20.intoArray(acc, 2 * NR + 0 * L);
-        c21.intoArray(acc, 2 * NR + 1 * L);
-        c22.intoArray(acc, 2 * NR + 2 * L);
-        c23.intoArray(acc, 2 * NR + 3 * L);
-        c30.intoArray(acc, 3 * NR + 0 * L);
-        c31.intoArray(acc, 3 * NR + 1 * L);
-        c32.intoArray(acc, 3 * NR + 2 * L);
-        c33.intoArray(acc, 3 * NR + 3 * L);
-        c40.intoArray(acc, 4 * NR + 0 * L);
-        c41.intoArray(acc, 4 * NR + 1 * L);
-        c42.intoArray(acc, 4 * NR + 2 * L);
-        c43.intoArray(acc, 4 * NR + 3 * L);
-        c50.intoArray(acc, 5 * NR + 0 * L);
-        c51.intoArray(acc, 5 * NR + 1 * L);
-        c52.intoArray(acc, 5 * NR + 2 * L);
-        c53.intoArray(acc, 5 * NR + 3 * L);
+        // out[o0 + r·ldo + j] = the accumulators of row r
+        c00.intoArray(out, o0 + 0 * ldo + 0 * L);
+        c01.intoArray(out, o0 + 0 * ldo + 1 * L);
+        c02.intoArray(out, o0 + 0 * ldo + 2 * L);
+        c03.intoArray(out, o0 + 0 * ldo + 3 * L);
+        c10.intoArray(out, o0 + 1 * ldo + 0 * L);
+        c11.intoArray(out, o0 + 1 * ldo + 1 * L);
+        c12.intoArray(out, o0 + 1 * ldo + 2 * L);
+        c13.intoArray(out, o0 + 1 * ldo + 3 * L);
+        c20.intoArray(out, o0 + 2 * ldo + 0 * L);
+        c21.intoArray(out, o0 + 2 * ldo + 1 * L);
+        c22.intoArray(out, o0 + 2 * ldo + 2 * L);
+        c23.intoArray(out, o0 + 2 * ldo + 3 * L);
+        c30.intoArray(out, o0 + 3 * ldo + 0 * L);
+        c31.intoArray(out, o0 + 3 * ldo + 1 * L);
+        c32.intoArray(out, o0 + 3 * ldo + 2 * L);
+        c33.intoArray(out, o0 + 3 * ldo + 3 * L);
+        c40.intoArray(out, o0 + 4 * ldo + 0 * L);
+        c41.intoArray(out, o0 + 4 * ldo + 1 * L);
+        c42.intoArray(out, o0 + 4 * ldo + 2 * L);
+        c43.intoArray(out, o0 + 4 * ldo + 3 * L);
+        c50.intoArray(out, o0 + 5 * ldo + 0 * L);
+        c51.intoArray(out, o0 + 5 * ldo + 1 * L);
+        c52.intoArray(out, o0 + 5 * ldo + 2 * L);
+        c53.intoArray(out, o0 + 5 * ldo + 3 * L);
     }
 }

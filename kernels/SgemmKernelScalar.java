@@ -14,7 +14,7 @@ import static kernels.SgemmTile.NR;
 final class SgemmKernelScalar {
     private SgemmKernelScalar() {}
 
-    static void kernel(int kc, float[] pa, int pa0, float[] pb, int pb0, float[] acc) {
+    static void kernel(int kc, float[] pa, int pa0, float[] pb, int pb0, float[] out, int o0, int ldo) {
         for (int j = 0; j < NR; j += 4) {
             for (int r = 0; r < MR; r += 2) {
                 float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
@@ -26,17 +26,16 @@ final class SgemmKernelScalar {
                     a = pa[ia + 1];
                     c10 = Math.fma(a, b0, c10); c11 = Math.fma(a, b1, c11); c12 = Math.fma(a, b2, c12); c13 = Math.fma(a, b3, c13);
                 }
-                store(acc, r, j, c00, c01, c02, c03);
-                store(acc, r + 1, j, c10, c11, c12, c13);
+                store(out, o0 + r * ldo + j, c00, c01, c02, c03);
+                store(out, o0 + (r + 1) * ldo + j, c10, c11, c12, c13);
             }
         }
     }
 
-    private static void store(float[] acc, int r, int j, float c0, float c1, float c2, float c3) {
-        int t = r * NR + j;
-        acc[t] = c0;
-        acc[t + 1] = c1;
-        acc[t + 2] = c2;
-        acc[t + 3] = c3;
+    private static void store(float[] out, int t, float c0, float c1, float c2, float c3) {
+        out[t] = c0;
+        out[t + 1] = c1;
+        out[t + 2] = c2;
+        out[t + 3] = c3;
     }
 }

@@ -34,14 +34,14 @@ final class SgemmTile {
         };
     }
 
-    /** Runs the micro-kernel of this machine into the MR×NR tile {@code acc}; see {@link SgemmKernel4x2v#kernel}. */
-    static void kernel(int kc, float[] pa, int pa0, float[] pb, int pb0, float[] acc) {
+    /** Runs the micro-kernel of this machine into MR rows of NR floats, {@code ldo} apart, at out[o0]; see {@link SgemmKernel4x2v#kernel}. */
+    static void kernel(int kc, float[] pa, int pa0, float[] pb, int pb0, float[] out, int o0, int ldo) {
         if (!Simd.ON) {
-            SgemmKernelScalar.kernel(kc, pa, pa0, pb, pb0, acc);
+            SgemmKernelScalar.kernel(kc, pa, pa0, pb, pb0, out, o0, ldo);
         } else if (WIDE) {
-            SgemmKernel6x4v.kernel(kc, pa, pa0, pb, pb0, acc);
+            SgemmKernel6x4v.kernel(kc, pa, pa0, pb, pb0, out, o0, ldo);
         } else {
-            SgemmKernel4x2v.kernel(kc, pa, pa0, pb, pb0, acc);
+            SgemmKernel4x2v.kernel(kc, pa, pa0, pb, pb0, out, o0, ldo);
         }
     }
 

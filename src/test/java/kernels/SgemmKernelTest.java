@@ -22,11 +22,34 @@ class SgemmKernelTest {
         SplittableRandom rnd = new SplittableRandom(kc);
         float[] pa = panel(rnd, pa0, kc * mr), pb = panel(rnd, pb0, kc * nr);
         float[] vector = new float[mr * nr], scalar = new float[mr * nr];
-        SgemmTile.kernel(kc, pa, pa0, pb, pb0, vector);
-        SgemmKernelScalar.kernel(kc, pa, pa0, pb, pb0, scalar);
+        SgemmTile.kernel(kc, pa, pa0, pb, pb0, vector, 0, nr);
+        SgemmKernelScalar.kernel(kc, pa, pa0, pb, pb0, scalar, 0, nr);
         for (int t = 0; t < vector.length; t++) {
             String at = SgemmTile.describe() + ", kc " + kc + ": row " + t / nr + ", column " + t % nr;
             assertEquals(Float.floatToRawIntBits(scalar[t]), Float.floatToRawIntBits(vector[t]), at);
+        }
+    }
+
+    /**
+     * Stored straight into C (rows {@code ldo} apart, at an offset), as SgemmBlocked does where
+     * alpha is 1 and beta 0: the same bits as the scratch tile in the MR×NR corner, and nothing
+     * else of C touched.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 37})
+    void kernelStoresRowsIntoCAtItsLeadingDimension(int kc) {
+        int mr = SgemmTile.MR, nr = SgemmTile.NR, ldo = nr + 5, o0 = 2 * ldo + 3;
+        SplittableRandom rnd = new SplittableRandom(kc);
+        float[] pa = panel(rnd, 0, kc * mr), pb = panel(rnd, 0, kc * nr);
+        float[] tile = new float[mr * nr], c = new float[o0 + mr * ldo];
+        Arrays.fill(c, -7f);
+        SgemmTile.kernel(kc, pa, 0, pb, 0, tile, 0, nr);
+        SgemmTile.kernel(kc, pa, 0, pb, 0, c, o0, ldo);
+        for (int i = 0; i < c.length; i++) {
+            int r = (i - o0) / ldo, j = (i - o0) % ldo;
+            boolean inTile = i >= o0 && r < mr && j < nr;
+            float want = inTile ? tile[r * nr + j] : -7f;
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(c[i]), "C[" + i + "], kc " + kc);
         }
     }
 
