@@ -36,6 +36,13 @@ public final class Idx {
         return new Dataset(name, im.pixels, y, numClasses, new ImageShape(1, im.rows, im.cols), classNames);
     }
 
+    /** v / 255f for every byte value v: the same floats as the division, without 47 million divisions for Fashion-MNIST. */
+    private static final float[] UNIT = new float[256];
+
+    static {
+        for (int v = 0; v < 256; v++) UNIT[v] = v / 255f;
+    }
+
     /** Reads an idx3 unsigned-byte images file. */
     public static Images readImages(Path file, long maxBytes) throws IOException {
         try (ByteSource src = ByteSource.open(file)) {
@@ -68,8 +75,9 @@ public final class Idx {
             for (long done = 0; done < pixels; ) {
                 int len = (int) Math.min(chunk.length, pixels - done);
                 src.readFully(chunk, 0, len, "the pixel data of " + n + " images of " + rows + "x" + cols + " (" + pixels + " bytes from byte 16)");
-                // pixel value / 255: the byte range [0, 255] onto [0, 1]
-                for (int i = 0; i < len; i++) a[(int) done + i] = (chunk[i] & 0xff) / 255f;
+                // pixel value / 255: the byte range [0, 255] onto [0, 1], from a table of the 256 quotients
+                int at = (int) done;
+                for (int i = 0; i < len; i++) a[at + i] = UNIT[chunk[i] & 0xff];
                 done += len;
             }
             src.expectEnd("the pixel data");
