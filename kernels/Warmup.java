@@ -1,5 +1,7 @@
 package kernels;
 
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
@@ -36,15 +38,28 @@ public final class Warmup {
     /** Set by the first parallel region of real work: the warm-up then holds a core that work wants. */
     private static volatile boolean workStarted;
 
+    /** The activation loops the warm-up can bring to C2; each one it calls costs its compiles. */
+    public enum Activation { SIGMOID, TANH, LEAKY_RELU }
+
     private Warmup() {}
 
-    /** Starts the warm-up thread the first time it is called; returns at once. */
+    /** Starts the warm-up thread, with every activation, the first time it is called; returns at once. */
     public static void start() {
+        start(EnumSet.allOf(Activation.class));
+    }
+
+    /**
+     * Starts the warm-up thread with only the activations a model uses, the first time it is
+     * called (a later call changes nothing); returns at once. On 2 CPUs compiling the others cost
+     * config A ~0.13 s of its end-to-end time (docs/benchmarks.md, "The first epoch waits on C2").
+     */
+    public static void start(Set<Activation> activations) {
         if ("off".equals(System.getProperty("nabla.warmup")) || !STARTED.compareAndSet(false, true)) return;
+        EnumSet<Activation> used = activations.isEmpty() ? EnumSet.noneOf(Activation.class) : EnumSet.copyOf(activations);
         boolean verbose = TRACE || "verbose".equals(System.getProperty("nabla.warmup"));
         long t0 = System.nanoTime();
         Thread t = new ThreadPool.SerialThread(() -> {
-            int rounds = run(BUDGET_MILLIS, () -> workStarted);
+            int rounds = run(BUDGET_MILLIS, used, () -> workStarted);
             if (verbose) {
                 System.err.printf("nabla: warm-up ran %d rounds in %d ms%n", rounds, (System.nanoTime() - t0) / 1_000_000);
             }
@@ -62,7 +77,7 @@ public final class Warmup {
     }
 
     /** Runs warm-up rounds for at most {@code millis} ms or until {@code stop}; returns the number of rounds. */
-    static int run(long millis, BooleanSupplier stop) {
+    static int run(long millis, Set<Activation> activations, BooleanSupplier stop) {
         if (!Simd.ON) return 0;
         int m = 13, n = 2 * SgemmTile.NR + 3, k = 24; // two full tiles and an edge in each direction
         float[] a = fill(new float[m * k]), b = fill(new float[k * n]), c = new float[m * n];
@@ -79,7 +94,7 @@ public final class Warmup {
             }
             // the level-1 loops run on short rows here, so each needs several calls a round to reach
             // C2's thresholds (invocations plus loop iterations) within the rounds
-            for (int rep = 0; rep < LEVEL1_CALLS; rep++) level1(m, n, rounds + rep, a, c, x, y);
+            for (int rep = 0; rep < LEVEL1_CALLS; rep++) level1(m, n, rounds + rep, activations, a, c, x, y);
             // the budget starts after the first round: its class loading (the Vector API's, a few hundred
             // ms) is a cost the first product pays anyway, here on this thread instead of the caller's
             if (rounds++ == 0) deadline = System.nanoTime() + millis * 1_000_000;
@@ -89,20 +104,27 @@ public final class Warmup {
     }
 
     /** The level-1, activation, softmax and SGD-update loops once, every branch over two calls. */
-    private static void level1(int m, int n, int call, float[] a, float[] c, float[] x, float[] y) {
+    private static void level1(int m, int n, int call, Set<Activation> activations, float[] a, float[] c, float[] x, float[] y) {
         float beta = call & 1;
         VectorOps.axpy(n, 0.5f, x, 0, y, 0);
         VectorOps.scale(n, 0.5f, y, 0);
         VectorOps.addRowVector(m, n, x, 0, c, 0, n);
         VectorOps.sumRows(m, n, c, 0, n, beta, y, 0);
         VectorOps.mul(n, x, 0, y, 0, y, 0);
-        Activations.sigmoid(n, x, 0, y, 0);
-        Activations.sigmoidBackward(n, y, 0, x, 0, y, 0);
-        Activations.tanh(n, x, 0, y, 0);
-        Activations.tanhBackward(n, y, 0, x, 0, y, 0);
+        if (activations.contains(Activation.SIGMOID)) {
+            Activations.sigmoid(n, x, 0, y, 0);
+            Activations.sigmoidBackward(n, y, 0, x, 0, y, 0);
+        }
+        if (activations.contains(Activation.TANH)) {
+            Activations.tanh(n, x, 0, y, 0);
+            Activations.tanhBackward(n, y, 0, x, 0, y, 0);
+        }
+        if (activations.contains(Activation.LEAKY_RELU)) {
+            // slope 0 is ReLU: the same loops
+            Activations.leakyRelu(n, (call & 1) * 0.01f, x, 0, y, 0);
+            Activations.leakyReluBackward(n, (call & 1) * 0.01f, x, 0, x, 0, y, 0);
+        }
         Activations.exp(n, x, 0, y, 0);
-        Activations.leakyRelu(n, 0.01f, x, 0, y, 0);
-        Activations.leakyReluBackward(n, 0.01f, x, 0, x, 0, y, 0);
         float max = RowSoftmax.max(x, 0, n);
         RowSoftmax.logSumExp(max, RowSoftmax.softmax(x, 0, max, y, 0, n));
         // with and without momentum and weight decay, as the optimizer may call it

@@ -21,9 +21,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import kernels.Warmup;
 
 /**
  * {@code nabla train}: trains a multilayer perceptron, shows its progress, validates after every
@@ -90,6 +93,8 @@ final class TrainCommand implements Main.Command {
         }
         TrainConfig config = config(f, base);
         Common.applyThreads(f);
+        // the kernels compile on a second thread while the data loads, with only this model's activation
+        Warmup.start(warmupActivations(config));
         if (f.given("overfit-batch")) return overfit(f, config, out);
         Path outDir = Path.of(f.get("out"));
         // a resumed run goes on saving where it was resumed from, unless told otherwise
@@ -213,6 +218,17 @@ final class TrainCommand implements Main.Command {
         out.println("checkpoint: " + checkpointPath + " (epoch " + run.epoch() + ")"
                 + (config.earlyStopping() > 0 && run.bestEpoch() > 0 ? "; best: " + bestPath + " (epoch " + run.bestEpoch() + ")" : ""));
         return 0;
+    }
+
+    /** The activation loops worth warming up for {@code config}: its own, or all when --from brings a body of its own. */
+    static Set<Warmup.Activation> warmupActivations(TrainConfig config) {
+        if (config.from() != null) return EnumSet.allOf(Warmup.Activation.class);
+        return switch (String.valueOf(config.activation())) {
+            case "sigmoid" -> EnumSet.of(Warmup.Activation.SIGMOID);
+            case "tanh" -> EnumSet.of(Warmup.Activation.TANH);
+            case "relu", "leaky-relu", "leaky_relu" -> EnumSet.of(Warmup.Activation.LEAKY_RELU);
+            default -> EnumSet.allOf(Warmup.Activation.class);
+        };
     }
 
     /** Refuses to start when one of {@code files} exists: this run did not write it, and would replace it after epoch 1. */

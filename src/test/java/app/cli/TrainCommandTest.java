@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import app.train.Checkpoint;
+import app.train.TrainConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,10 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import kernels.Warmup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tensor.Tensor;
@@ -255,5 +258,18 @@ class TrainCommandTest {
         assertEquals(2, nabla("info", "extra").exit());
         Result lr = nabla("train", "--lr", "0", "--out", dir.resolve("lr").toString());
         assertTrue(lr.err().contains("--lr must be > 0, got 0"), "not the long 9223372036854775807: " + lr.err());
+    }
+
+    /** The warm-up compiles only the model's own activation loops, and all of them for a --from body. */
+    @Test
+    void warmUpFollowsTheModelsActivation() {
+        TrainConfig base = TrainConfig.defaults();
+        assertEquals(EnumSet.of(Warmup.Activation.SIGMOID), TrainCommand.warmupActivations(base.toBuilder().activation("sigmoid").build()));
+        assertEquals(EnumSet.of(Warmup.Activation.TANH), TrainCommand.warmupActivations(base.toBuilder().activation("tanh").build()));
+        for (String relu : List.of("relu", "leaky-relu")) {
+            assertEquals(EnumSet.of(Warmup.Activation.LEAKY_RELU), TrainCommand.warmupActivations(base.toBuilder().activation(relu).build()));
+        }
+        assertEquals(EnumSet.allOf(Warmup.Activation.class),
+                TrainCommand.warmupActivations(base.toBuilder().activation("sigmoid").from("body.safetensors").build()));
     }
 }
