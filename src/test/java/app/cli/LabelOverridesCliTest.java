@@ -65,7 +65,8 @@ class LabelOverridesCliTest {
             assertEquals("nabla train: " + file + " " + c[1], r.err().strip().substring(0, ("nabla train: " + file + " " + c[1]).length()), r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }
-        TrainCommandTest.Result missing = TrainCommandTest.nabla("train", "--label-overrides", dir.resolve("none.csv").toString());
+        TrainCommandTest.Result missing = TrainCommandTest.nabla("train", "--out", dir.resolve("run").toString(),
+                "--label-overrides", dir.resolve("none.csv").toString());
         assertEquals(1, missing.exit());
         assertTrue(missing.err().contains("--label-overrides " + dir.resolve("none.csv") + ": no such file"), missing.err());
     }
