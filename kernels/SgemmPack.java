@@ -21,38 +21,47 @@ final class SgemmPack {
      * i0 + q·MR .. +MR as {@code dst[q·MR·kc + p·MR + r]}, rows past mc are zero.
      */
     static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst) {
+        // one method per case: each keeps its own profile, and its loop compiles as it does alone
+        if (transA) packAColumns(a, aOff, lda, i0, mc, p0, kc, dst);
+        else packARows(a, aOff, lda, i0, mc, p0, kc, dst);
+    }
+
+    /** op(A)(i, p) = a[i·lda + p]: each of the MR rows read along p, its floats written MR apart. */
+    private static void packARows(float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst) {
         for (int q = 0, d0 = 0; q < mc; q += MR, d0 += MR * kc) {
             int mr = Math.min(MR, mc - q);
-            if (!transA) {
-                // op(A)(i, p) = a[i·lda + p]: read MR rows, interleave them
-                for (int r = 0; r < mr; r++) {
-                    int src = aOff + (i0 + q + r) * lda + p0;
-                    for (int p = 0, d = d0 + r; p < kc; p++, d += MR) dst[d] = a[src + p];
-                }
-            } else {
-                // op(A)(i, p) = a[p·lda + i]: MR consecutive floats per p
-                int p = 0;
-                if (Simd.ON && mr == MR && MR <= L) {
-                    // One vector per p: it carries the MR floats and L − MR extra ones, which later p's
-                    // stores overwrite. Vector stores stop while p·MR + L still fits the panel, vector
-                    // loads while they stay inside a; the last few p go scalar.
-                    int lastStore = kc - (L + MR - 1) / MR + 1;
-                    int lastLoad = Math.floorDiv(a.length - L - aOff - i0 - q, lda) - p0 + 1;
-                    int last = Math.min(lastStore, lastLoad);
-                    for (int src = aOff + p0 * lda + i0 + q, d = d0; p < last; p++, src += lda, d += MR) {
-                        FloatVector.fromArray(S, a, src).intoArray(dst, d);
-                    }
-                }
-                for (; p < kc; p++) {
-                    int src = aOff + (p0 + p) * lda + i0 + q;
-                    int d = d0 + p * MR;
-                    for (int r = 0; r < mr; r++) dst[d + r] = a[src + r];
+            for (int r = 0; r < mr; r++) {
+                int src = aOff + (i0 + q + r) * lda + p0, d = d0 + r;
+                // one loop counter, both indexes linear in it: C2 takes the range checks out
+                for (int p = 0; p < kc; p++) dst[d + p * MR] = a[src + p];
+            }
+            for (int r = mr; r < MR; r++) {
+                for (int p = 0; p < kc; p++) dst[d0 + r + p * MR] = 0f;
+            }
+        }
+    }
+
+    /** op(A)(i, p) = a[p·lda + i]: MR consecutive floats per p. */
+    private static void packAColumns(float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst) {
+        for (int q = 0, d0 = 0; q < mc; q += MR, d0 += MR * kc) {
+            int mr = Math.min(MR, mc - q);
+            int p = 0;
+            if (Simd.ON && mr == MR && MR <= L) {
+                // One vector per p: it carries the MR floats and L − MR extra ones, which later p's
+                // stores overwrite. Vector stores stop while p·MR + L still fits the panel, vector
+                // loads while they stay inside a; the last few p go scalar.
+                int lastStore = kc - (L + MR - 1) / MR + 1;
+                int lastLoad = Math.floorDiv(a.length - L - aOff - i0 - q, lda) - p0 + 1;
+                int last = Math.min(lastStore, lastLoad);
+                for (int src = aOff + p0 * lda + i0 + q, d = d0; p < last; p++, src += lda, d += MR) {
+                    FloatVector.fromArray(S, a, src).intoArray(dst, d);
                 }
             }
-            if (mr < MR) {
-                for (int p = 0; p < kc; p++) {
-                    for (int r = mr; r < MR; r++) dst[d0 + p * MR + r] = 0f;
-                }
+            for (; p < kc; p++) {
+                int src = aOff + (p0 + p) * lda + i0 + q;
+                int d = d0 + p * MR;
+                for (int r = 0; r < mr; r++) dst[d + r] = a[src + r];
+                for (int r = mr; r < MR; r++) dst[d + r] = 0f;
             }
         }
     }
@@ -62,35 +71,41 @@ final class SgemmPack {
      * j0 + q·NR .. +NR as {@code dst[q·NR·kc + p·NR + j]}, columns past nc are zero.
      */
     static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst) {
+        // one method per case, as for A
+        if (transB) packBColumns(b, bOff, ldb, p0, kc, j0, nc, dst);
+        else packBRows(b, bOff, ldb, p0, kc, j0, nc, dst);
+    }
+
+    /** op(B)(p, j) = b[p·ldb + j]: one row of NR floats per p, vector copies. */
+    private static void packBRows(float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst) {
         for (int q = 0, d0 = 0; q < nc; q += NR, d0 += NR * kc) {
             int nr = Math.min(NR, nc - q);
-            if (!transB && nr == NR) {
-                // op(B)(p, j) = b[p·ldb + j]: one row of NR floats per p, vector copies
-                for (int p = 0; p < kc; p++) {
-                    int src = bOff + (p0 + p) * ldb + j0 + q;
-                    int d = d0 + p * NR;
-                    if (Simd.ON) {
-                        for (int v = 0; v < NR; v += L) FloatVector.fromArray(S, b, src + v).intoArray(dst, d + v);
-                    } else {
-                        System.arraycopy(b, src, dst, d, NR);
-                    }
-                }
-            } else if (!transB) {
-                for (int p = 0; p < kc; p++) {
-                    int src = bOff + (p0 + p) * ldb + j0 + q;
-                    int d = d0 + p * NR;
+            for (int p = 0; p < kc; p++) {
+                int src = bOff + (p0 + p) * ldb + j0 + q;
+                int d = d0 + p * NR;
+                if (nr == NR && Simd.ON) {
+                    for (int v = 0; v < NR; v += L) FloatVector.fromArray(S, b, src + v).intoArray(dst, d + v);
+                } else if (nr == NR) {
+                    System.arraycopy(b, src, dst, d, NR);
+                } else {
                     for (int j = 0; j < nr; j++) dst[d + j] = b[src + j];
                     for (int j = nr; j < NR; j++) dst[d + j] = 0f;
                 }
-            } else {
-                // op(B)(p, j) = b[j·ldb + p]: read each stored row along p, write a column
-                for (int j = 0; j < nr; j++) {
-                    int src = bOff + (j0 + q + j) * ldb + p0;
-                    for (int p = 0, d = d0 + j; p < kc; p++, d += NR) dst[d] = b[src + p];
-                }
-                for (int j = nr; j < NR; j++) {
-                    for (int p = 0, d = d0 + j; p < kc; p++, d += NR) dst[d] = 0f;
-                }
+            }
+        }
+    }
+
+    /** op(B)(p, j) = b[j·ldb + p]: each stored row read along p, its floats written NR apart (a column). */
+    private static void packBColumns(float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst) {
+        for (int q = 0, d0 = 0; q < nc; q += NR, d0 += NR * kc) {
+            int nr = Math.min(NR, nc - q);
+            for (int j = 0; j < nr; j++) {
+                int src = bOff + (j0 + q + j) * ldb + p0, d = d0 + j;
+                // one loop counter, both indexes linear in it, as in packARows
+                for (int p = 0; p < kc; p++) dst[d + p * NR] = b[src + p];
+            }
+            for (int j = nr; j < NR; j++) {
+                for (int p = 0; p < kc; p++) dst[d0 + j + p * NR] = 0f;
             }
         }
     }
