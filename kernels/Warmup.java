@@ -32,6 +32,11 @@ public final class Warmup {
     static final int MAX_ROUNDS = 600;
     /** Calls of the level-1 loops per round (see {@link #run}). */
     static final int LEVEL1_CALLS = 4;
+    /**
+     * Rounds per deep product (k past one k-block): seen a few dozen times before C2 compiles the fold,
+     * while its 500-long kernel loop, slow before C2, does not lengthen every early round.
+     */
+    static final int DEEP_EVERY = 8;
 
     private static final boolean TRACE = "trace".equals(System.getProperty("nabla.warmup"));
     private static final AtomicBoolean STARTED = new AtomicBoolean();
@@ -82,6 +87,10 @@ public final class Warmup {
         int m = 13, n = 2 * SgemmTile.NR + 3, k = 24; // two full tiles and an edge in each direction
         float[] a = fill(new float[m * k]), b = fill(new float[k * n]), c = new float[m * n];
         float[] x = fill(new float[n]), y = new float[n];
+        // a product deeper than one k-block, every DEEP_EVERY rounds: C2 then compiles the later blocks'
+        // fold (C += acc) too, instead of dropping its code at training's first such product ("unstable_if")
+        int deep = SgemmBlocked.KC + 3;
+        float[] aDeep = fill(new float[3 * deep]), bDeep = fill(new float[deep * 3]), cDeep = new float[3 * 3];
         int rounds = 0;
         long deadline = Long.MAX_VALUE;
         while (rounds < MAX_ROUNDS && System.nanoTime() < deadline && !(rounds > 0 && stop.getAsBoolean())) {
@@ -92,6 +101,7 @@ public final class Warmup {
                 Sgemm.sgemm(ta, tb, m, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, c, 0, n);
                 if (!(ta && tb)) Sgemm.sgemm(ta, tb, 2, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, c, 0, n);
             }
+            if (rounds % DEEP_EVERY == DEEP_EVERY - 1) Sgemm.sgemm(false, false, 3, 3, deep, 1f, aDeep, 0, deep, bDeep, 0, 3, beta, cDeep, 0, 3);
             // the level-1 loops run on short rows here, so each needs several calls a round to reach
             // C2's thresholds (invocations plus loop iterations) within the rounds
             for (int rep = 0; rep < LEVEL1_CALLS; rep++) level1(m, n, rounds + rep, activations, a, c, x, y);
