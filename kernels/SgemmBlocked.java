@@ -31,6 +31,12 @@ final class SgemmBlocked {
     static final int KC = tuning("kc", 512, 1);
     static final int MC = tuning("mc", SgemmTile.WIDE ? 11 * MR : 42 * MR, MR);
     static final int NC = tuning("nc", SgemmTile.WIDE ? 32 * NR : 255 * NR, NR);
+    /**
+     * From this many parts up the threads pack a small product's blocks together ({@link #sharesPacking}),
+     * -Dnabla.gemm.share to measure another. At 2 parts it changed nothing on 2 cores (0.99-1.04x per
+     * product, 1.17x slower on the smallest): each operand is then packed at most twice anyway.
+     */
+    static final int SHARE_MIN_PARTS = tuning("share", 4, 1);
 
     /** Below this many multiply-adds a product runs on one thread (dispatch costs more). */
     static final long PARALLEL_MIN_FMAS = 64L * 64 * 64;
@@ -55,20 +61,34 @@ final class SgemmBlocked {
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
+    /** What a run of a {@link Product} does with its parts. */
+    private enum Phase { SLABS, PACK, TILES }
+
     /** One product's arguments, reused by the thread that issues it (no allocation per call). */
     private static final class Product implements ThreadPool.Task {
         boolean transA, transB;
         int m, n, k, aOff, lda, bOff, ldb, cOff, ldc, rowParts, colParts;
         float alpha, beta;
         float[] a, b, c;
+        // shared packing: the k-block under way and the blocks every thread reads it from (A's block
+        // grows to the largest product seen, within SHARED_A_MAX; B's is the caller's packing buffer)
+        Phase phase = Phase.SLABS;
+        int pc, kc;
+        float[] sharedA = new float[0], sharedB;
 
         @Override
         public void run(int part, int parts) {
+            if (phase == Phase.PACK) {
+                packPart(this, part, parts);
+                return;
+            }
             int rowTiles = (m + MR - 1) / MR, colTiles = (n + NR - 1) / NR;
-            int pr = part / colParts, pc = part % colParts;
+            int pr = part / colParts, pcol = part % colParts;
             int i0 = slice(rowTiles, pr, rowParts) * MR, i1 = Math.min(m, slice(rowTiles, pr + 1, rowParts) * MR);
-            int j0 = slice(colTiles, pc, colParts) * NR, j1 = Math.min(n, slice(colTiles, pc + 1, colParts) * NR);
-            if (i0 < i1 && j0 < j1) slab(this, i0, i1, j0, j1);
+            int j0 = slice(colTiles, pcol, colParts) * NR, j1 = Math.min(n, slice(colTiles, pcol + 1, colParts) * NR);
+            if (i0 >= i1 || j0 >= j1) return;
+            if (phase == Phase.SLABS) slab(this, i0, i1, j0, j1);
+            else tiles(this, i0, i1, j0, j1);
         }
 
         /** The first tile of part p of {@code parts}: tiles are dealt out evenly, whole. */
@@ -90,11 +110,74 @@ final class SgemmBlocked {
         int split = split((m + MR - 1) / MR, (n + NR - 1) / NR, threads, MR, NR);
         g.rowParts = split >>> 16;
         g.colParts = split & 0xFFFF;
+        int parts = g.rowParts * g.colParts;
         try {
-            pool.run(g, g.rowParts * g.colParts);
+            if (parts >= SHARE_MIN_PARTS && sharesPacking(m, n, k)) {
+                shared(g, pool, parts);
+            } else {
+                g.phase = Phase.SLABS;
+                pool.run(g, parts);
+            }
         } finally {
-            g.a = g.b = g.c = null; // do not keep the caller's arrays alive
+            g.a = g.b = g.c = g.sharedB = null; // do not keep the caller's arrays alive
         }
+    }
+
+    /**
+     * Whether the threads can pack op(A) and op(B) once, together, instead of each packing the rows
+     * and columns its part needs: when one k-block of B fits the caller's B buffer (KC×NC floats) and
+     * one of A fits {@link #SHARED_A_MAX}, so that one block holds every row and every column.
+     * A part of a split into rp × cp packs (m/rp + n/cp)·kc floats on its own, (m + n)·kc / (rp·cp)
+     * with the others: at 16 threads on config B's forward product, 4× less. In a product this small
+     * its packing is as large as its share of the multiply-adds (docs/benchmarks.md, "Shared packing").
+     */
+    static boolean sharesPacking(int m, int n, int k) {
+        long kc = Math.min(k, KC);
+        long rows = (long) (m + MR - 1) / MR * MR, cols = (long) (n + NR - 1) / NR * NR;
+        return rows * kc <= SHARED_A_MAX && cols * kc <= (long) KC * NC;
+    }
+
+    /** The largest shared A block, in floats (4 MiB): every row of a k-block, where one thread's A block is MC rows. */
+    static final int SHARED_A_MAX = 1 << 20;
+
+    /**
+     * The product with shared packing, k-block by k-block: one run packs the block's micro-panels of
+     * A and B into the shared blocks (each part packs whole panels of its own), the next computes
+     * the parts' tiles from them. The tiles, their k-blocks and their folds are the ones
+     * {@link #slab} computes, so the result is bitwise the same.
+     */
+    private static void shared(Product g, ThreadPool pool, int parts) {
+        int need = (g.m + MR - 1) / MR * MR * Math.min(g.k, KC);
+        if (g.sharedA.length < need) g.sharedA = new float[need]; // once per larger product, not per call
+        g.sharedB = BUFFERS.get().packB;
+        for (int pc = 0; pc < g.k; pc += KC) {
+            g.pc = pc;
+            g.kc = Math.min(KC, g.k - pc);
+            g.phase = Phase.PACK;
+            pool.run(g, parts);
+            g.phase = Phase.TILES;
+            pool.run(g, parts);
+        }
+    }
+
+    /** Part {@code part} of the packing of k-block g.pc: its share of A's micro-panels and of B's, whole panels each. */
+    private static void packPart(Product g, int part, int parts) {
+        int aPanels = (g.m + MR - 1) / MR, bPanels = (g.n + NR - 1) / NR;
+        int a0 = Product.slice(aPanels, part, parts), a1 = Product.slice(aPanels, part + 1, parts);
+        if (a0 < a1) {
+            int i0 = a0 * MR, mc = Math.min(g.m, a1 * MR) - i0;
+            SgemmPack.packA(g.transA, g.a, g.aOff, g.lda, i0, mc, g.pc, g.kc, g.sharedA, i0 * g.kc);
+        }
+        int b0 = Product.slice(bPanels, part, parts), b1 = Product.slice(bPanels, part + 1, parts);
+        if (b0 < b1) {
+            int j0 = b0 * NR, nc = Math.min(g.n, b1 * NR) - j0;
+            SgemmPack.packB(g.transB, g.b, g.bOff, g.ldb, g.pc, g.kc, j0, nc, g.sharedB, j0 * g.kc);
+        }
+    }
+
+    /** The tiles of C[i0..i1, j0..j1) for k-block g.pc, from the shared packed blocks. */
+    private static void tiles(Product g, int i0, int i1, int j0, int j1) {
+        microTiles(g, g.sharedA, i0 * g.kc, g.sharedB, j0 * g.kc, g.kc, g.pc == 0, i0, i1 - i0, j0, j1 - j0, BUFFERS.get().tile);
     }
 
     /**
@@ -130,29 +213,37 @@ final class SgemmBlocked {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < g.k; pc += KC) {
                 int kc = Math.min(KC, g.k - pc);
-                boolean first = pc == 0;
-                // first k-block, alpha 1, beta 0: fold would write C = 1·acc = acc exactly, without reading C
-                boolean direct = first && g.alpha == 1f && g.beta == 0f;
-                SgemmPack.packB(g.transB, g.b, g.bOff, g.ldb, pc, kc, jc, nc, packB);
+                SgemmPack.packB(g.transB, g.b, g.bOff, g.ldb, pc, kc, jc, nc, packB, 0);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    SgemmPack.packA(g.transA, g.a, g.aOff, g.lda, ic, mc, pc, kc, packA);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int nr = Math.min(NR, nc - jr);
-                        int pb = jr * kc;
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            int pa = ir * kc;
-                            int c0 = g.cOff + (ic + ir) * g.ldc + jc + jr;
-                            if (direct && mr == MR && nr == NR) {
-                                // C[tile] = acc: the kernel stores into C itself
-                                SgemmTile.kernel(kc, packA, pa, packB, pb, g.c, c0, g.ldc);
-                            } else {
-                                SgemmTile.kernel(kc, packA, pa, packB, pb, tile, 0, NR);
-                                SgemmTile.fold(tile, g.alpha, g.beta, first, g.c, c0, g.ldc, mr, nr);
-                            }
-                        }
-                    }
+                    SgemmPack.packA(g.transA, g.a, g.aOff, g.lda, ic, mc, pc, kc, packA, 0);
+                    microTiles(g, packA, 0, packB, 0, kc, pc == 0, ic, mc, jc, nc, tile);
+                }
+            }
+        }
+    }
+
+    /**
+     * The register tiles of C[i0 .. i0+mc, j0 .. j0+nc) over one k-block of depth kc, whose packed
+     * micro-panels start at pa0 in packA and pb0 in packB. A full tile of the first k-block with
+     * alpha 1 and beta 0 is stored by the kernel straight into C (fold would write 1·acc = acc exactly,
+     * without reading C); the others go through the scratch tile and {@link SgemmTile#fold}.
+     */
+    private static void microTiles(Product g, float[] packA, int pa0, float[] packB, int pb0, int kc, boolean first,
+                                   int i0, int mc, int j0, int nc, float[] tile) {
+        boolean direct = first && g.alpha == 1f && g.beta == 0f;
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            int pb = pb0 + jr * kc;
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir);
+                int pa = pa0 + ir * kc;
+                int c0 = g.cOff + (i0 + ir) * g.ldc + j0 + jr;
+                if (direct && mr == MR && nr == NR) {
+                    SgemmTile.kernel(kc, packA, pa, packB, pb, g.c, c0, g.ldc);
+                } else {
+                    SgemmTile.kernel(kc, packA, pa, packB, pb, tile, 0, NR);
+                    SgemmTile.fold(tile, g.alpha, g.beta, first, g.c, c0, g.ldc, mr, nr);
                 }
             }
         }

@@ -17,18 +17,18 @@ final class SgemmPack {
     private SgemmPack() {}
 
     /**
-     * Packs op(A)[i0 .. i0+mc, p0 .. p0+kc) into {@code dst}: micro-panel q holds rows
-     * i0 + q·MR .. +MR as {@code dst[q·MR·kc + p·MR + r]}, rows past mc are zero.
+     * Packs op(A)[i0 .. i0+mc, p0 .. p0+kc) into {@code dst} from {@code dOff}: micro-panel q holds
+     * rows i0 + q·MR .. +MR as {@code dst[dOff + q·MR·kc + p·MR + r]}, rows past mc are zero.
      */
-    static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst) {
+    static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst, int dOff) {
         // one method per case: each keeps its own profile, and its loop compiles as it does alone
-        if (transA) packAColumns(a, aOff, lda, i0, mc, p0, kc, dst);
-        else packARows(a, aOff, lda, i0, mc, p0, kc, dst);
+        if (transA) packAColumns(a, aOff, lda, i0, mc, p0, kc, dst, dOff);
+        else packARows(a, aOff, lda, i0, mc, p0, kc, dst, dOff);
     }
 
     /** op(A)(i, p) = a[i·lda + p]: each of the MR rows read along p, its floats written MR apart. */
-    private static void packARows(float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst) {
-        for (int q = 0, d0 = 0; q < mc; q += MR, d0 += MR * kc) {
+    private static void packARows(float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst, int dOff) {
+        for (int q = 0, d0 = dOff; q < mc; q += MR, d0 += MR * kc) {
             int mr = Math.min(MR, mc - q);
             for (int r = 0; r < mr; r++) {
                 int src = aOff + (i0 + q + r) * lda + p0, d = d0 + r;
@@ -42,8 +42,8 @@ final class SgemmPack {
     }
 
     /** op(A)(i, p) = a[p·lda + i]: MR consecutive floats per p. */
-    private static void packAColumns(float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst) {
-        for (int q = 0, d0 = 0; q < mc; q += MR, d0 += MR * kc) {
+    private static void packAColumns(float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst, int dOff) {
+        for (int q = 0, d0 = dOff; q < mc; q += MR, d0 += MR * kc) {
             int mr = Math.min(MR, mc - q);
             int p = 0;
             if (Simd.ON && mr == MR && MR <= L) {
@@ -67,18 +67,18 @@ final class SgemmPack {
     }
 
     /**
-     * Packs op(B)[p0 .. p0+kc, j0 .. j0+nc) into {@code dst}: micro-panel q holds columns
-     * j0 + q·NR .. +NR as {@code dst[q·NR·kc + p·NR + j]}, columns past nc are zero.
+     * Packs op(B)[p0 .. p0+kc, j0 .. j0+nc) into {@code dst} from {@code dOff}: micro-panel q holds
+     * columns j0 + q·NR .. +NR as {@code dst[dOff + q·NR·kc + p·NR + j]}, columns past nc are zero.
      */
-    static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst) {
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst, int dOff) {
         // one method per case, as for A
-        if (transB) packBColumns(b, bOff, ldb, p0, kc, j0, nc, dst);
-        else packBRows(b, bOff, ldb, p0, kc, j0, nc, dst);
+        if (transB) packBColumns(b, bOff, ldb, p0, kc, j0, nc, dst, dOff);
+        else packBRows(b, bOff, ldb, p0, kc, j0, nc, dst, dOff);
     }
 
     /** op(B)(p, j) = b[p·ldb + j]: one row of NR floats per p, vector copies. */
-    private static void packBRows(float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst) {
-        for (int q = 0, d0 = 0; q < nc; q += NR, d0 += NR * kc) {
+    private static void packBRows(float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst, int dOff) {
+        for (int q = 0, d0 = dOff; q < nc; q += NR, d0 += NR * kc) {
             int nr = Math.min(NR, nc - q);
             for (int p = 0; p < kc; p++) {
                 int src = bOff + (p0 + p) * ldb + j0 + q;
@@ -96,8 +96,8 @@ final class SgemmPack {
     }
 
     /** op(B)(p, j) = b[j·ldb + p]: each stored row read along p, its floats written NR apart (a column). */
-    private static void packBColumns(float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst) {
-        for (int q = 0, d0 = 0; q < nc; q += NR, d0 += NR * kc) {
+    private static void packBColumns(float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst, int dOff) {
+        for (int q = 0, d0 = dOff; q < nc; q += NR, d0 += NR * kc) {
             int nr = Math.min(NR, nc - q);
             for (int j = 0; j < nr; j++) {
                 int src = bOff + (j0 + q + j) * ldb + p0, d = d0 + j;
