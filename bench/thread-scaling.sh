@@ -6,8 +6,10 @@
 #   bench/thread-scaling.sh [--threads "1 2 4 8 16"] [--epochs 3] [--no-torch] [--out DIR]
 #
 # Prints the steady epoch (median of epochs >= 2) per run and writes raw output to DIR
-# (default bench/results/threads-DATE-WIDTH). Needs Fashion-MNIST (`./nabla train --data fashion-mnist`
-# finds it) and, for the PyTorch column, /usr/bin/python3 with torch.
+# (default bench/results/threads-DATE-WIDTH). Needs Fashion-MNIST where `--data fashion-mnist` looks
+# ($NABLA_DATA/fashion-mnist, then /usr/share/datasets; on a machine without the Debian package, copy the
+# four files into a folder and set NABLA_DATA, which bench/peer_pytorch.py reads too) and, for the
+# PyTorch column, /usr/bin/python3 with torch.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
