@@ -145,12 +145,12 @@ final class Common {
     }
 
     /**
-     * {@code data} with the decisions of {@code --label-overrides FILE} applied when the flag is given
-     * (one line says what changed); a file that does not fit the data is refused with its line.
+     * {@code data} with the decisions of the label-overrides file applied, when there is one (one line says what
+     * changed); a file that does not fit the data is refused with its line.
      */
-    static Dataset.Split withLabelOverrides(Flags f, String spec, Dataset.Split data, PrintStream out) throws IOException {
-        if (!f.given("label-overrides")) return data;
-        java.nio.file.Path file = UserPaths.input("--label-overrides", f.get("label-overrides"));
+    static Dataset.Split withLabelOverrides(String overrides, String spec, Dataset.Split data, PrintStream out) throws IOException {
+        if (overrides == null) return data;
+        java.nio.file.Path file = UserPaths.input("--label-overrides", overrides);
         app.clean.OverriddenLabels.Result r = app.clean.OverriddenLabels.apply(app.clean.LabelOverrides.read(file), data, spec);
         out.println("label overrides: " + file + ": " + r.summary());
         return r.data();

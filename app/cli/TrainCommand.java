@@ -41,7 +41,6 @@ final class TrainCommand implements Main.Command {
         Common.modelFlags(f);
         Common.declare(f, TrainOptions.Group.TRAINING);
         f.flag("optimizer", "NAME", "sgd", "the optimizer: sgd (momentum, decay and regularization by their flags)")
-                .flag("label-overrides", "FILE", null, "apply a label-overrides file of ./nabla clean as the data loads: relabel, leave out the deleted")
                 .flag("overfit-batch", "N", null, "the tiny-batch check instead of a run: train full-batch steps on N seeded examples until "
                         + "the loss is below " + OverfitCheck.TARGET + " (at most " + OverfitCheck.MAX_STEPS + " steps), say after how many, "
                         + "or name the likely causes when it cannot; exit 1 then")
@@ -111,7 +110,10 @@ final class TrainCommand implements Main.Command {
         if (f.given("metrics")) UserPaths.outputFile("--metrics", Path.of(f.get("metrics")));
         if (f.given("tensorboard")) UserPaths.outputFolder("--tensorboard", Path.of(f.get("tensorboard")));
 
-        Dataset.Split data = Common.withLabelOverrides(f, config.data(), Common.openData(config.data(), f), out);
+        if (resumed != null && config.labelOverrides() != null && !f.given("label-overrides")) {
+            checkRecordedLabelOverrides(config, Path.of(f.get("resume")), out);
+        }
+        Dataset.Split data = Common.withLabelOverrides(config.labelOverrides(), config.data(), Common.openData(config.data(), f), out);
         Training run;
         if (f.given("restarts") && resumed != null) {
             throw new Main.UsageException("--restarts chooses a seed at the start of a run; a --resume run has its seed already");
@@ -249,10 +251,35 @@ final class TrainCommand implements Main.Command {
         return checkpoint.resolveSibling(best);
     }
 
-    /** The run's config: the flags given over {@code base} (the defaults, or the resumed checkpoint's config). */
+    /**
+     * The run's config: the flags given over {@code base} (the defaults, or the resumed checkpoint's config). The files it
+     * names are recorded as absolute paths, so that a --resume from another folder finds them.
+     */
     static TrainConfig config(Flags f, TrainConfig base) throws IOException {
         TrainConfig c = Common.config(f, base, TrainOptions.Group.MODEL, TrainOptions.Group.TRAINING);
-        return f.given("from") ? c.toBuilder().from(UserPaths.input("--from", f.get("from")).toString()).build() : c;
+        if (f.given("from")) c = c.toBuilder().from(UserPaths.input("--from", f.get("from")).toString()).build();
+        if (f.given("label-overrides")) {
+            c = c.toBuilder().labelOverrides(UserPaths.input("--label-overrides", f.get("label-overrides")).toAbsolutePath().normalize().toString()).build();
+        }
+        return c;
+    }
+
+    /**
+     * A resumed run's label overrides, when the flag is not given again: the file its checkpoint recorded, which must still
+     * be there and unchanged since that checkpoint was written (else the rest of the run would train on other labels).
+     */
+    static void checkRecordedLabelOverrides(TrainConfig config, Path resumedFrom, PrintStream out) throws IOException {
+        Path file = Path.of(config.labelOverrides());
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(resumedFrom + " was trained with --label-overrides " + file + ", which is not there now; give "
+                    + "--label-overrides FILE to go on with another file");
+        }
+        java.nio.file.attribute.FileTime edited = Files.getLastModifiedTime(file), saved = Files.getLastModifiedTime(resumedFrom);
+        if (edited.compareTo(saved) > 0) {
+            throw new IOException(resumedFrom + " was trained with --label-overrides " + file + ", changed since (" + edited
+                    + ", checkpoint " + saved + "); give --label-overrides " + file + " to go on with it as it is now");
+        }
+        out.println("label overrides: " + file + ", as " + resumedFrom + " recorded");
     }
 
     /** {@code --restarts K}: trains K seeds for --restart-epochs, prints each and the spread, returns the lowest validation loss. */
@@ -270,7 +297,7 @@ final class TrainCommand implements Main.Command {
 
     /** {@code --overfit-batch N}: the tiny-batch check; exit 0 when the loss went below the target, 1 with the likely causes when not. */
     private static int overfit(Flags f, TrainConfig config, PrintStream out) throws IOException {
-        Dataset.Split data = Common.withLabelOverrides(f, config.data(), Common.openData(config.data(), f), out);
+        Dataset.Split data = Common.withLabelOverrides(config.labelOverrides(), config.data(), Common.openData(config.data(), f), out);
         int n = f.getInt("overfit-batch", 1, data.train().size());
         long t0 = System.nanoTime();
         OverfitCheck.Result r;

@@ -20,11 +20,12 @@ import java.util.Map;
  * @param balance    {@code none}, {@code oversample} (each epoch adds seeded draws of the rarer classes) or {@code weights}
  *                   (a class-weighted loss)
  * @param from       null, or the checkpoint whose leading layers this run starts from (transfer learning)
+ * @param labelOverrides null, or the label-overrides file of {@code nabla clean} applied to the data as it loads
  */
 public record TrainConfig(String data, String model, String activation, String loss, String init, float lr, float momentum,
                           float l1, float l2, float dropout, boolean batchNorm, int batch, int epochs, String lrDecay,
                           int earlyStopping, String freeze, long seed, double valSplit, String normalize, String balance,
-                          String from) {
+                          String from, String labelOverrides) {
     public static final List<String> BALANCES = List.of("none", "oversample", "weights");
 
     public TrainConfig {
@@ -34,7 +35,7 @@ public record TrainConfig(String data, String model, String activation, String l
     /** What {@code ./nabla train} with no flags runs: the digits, a 64-64-10 ReLU network, 20 epochs of SGD with momentum. */
     public static TrainConfig defaults() {
         return new TrainConfig("digits", null, "relu", "ce", "he", 0.05f, 0.9f, 0f, 0f, 0f, false, 32, 20, null, 0, null, 42L, 0.0,
-                "global", "none", null);
+                "global", "none", null, null);
     }
 
     /** A builder starting from {@link #defaults()}. */
@@ -70,7 +71,7 @@ public record TrainConfig(String data, String model, String activation, String l
 
     /** A config field by field, from defaults or from another config. */
     public static final class Builder {
-        private String data, model, activation, loss, init, lrDecay, freeze, normalize, balance, from;
+        private String data, model, activation, loss, init, lrDecay, freeze, normalize, balance, from, labelOverrides;
         private float lr, momentum, l1, l2, dropout;
         private boolean batchNorm;
         private int batch, epochs, earlyStopping;
@@ -81,7 +82,7 @@ public record TrainConfig(String data, String model, String activation, String l
             data = c.data; model = c.model; activation = c.activation; loss = c.loss; init = c.init; lr = c.lr;
             momentum = c.momentum; l1 = c.l1; l2 = c.l2; dropout = c.dropout; batchNorm = c.batchNorm; batch = c.batch;
             epochs = c.epochs; lrDecay = c.lrDecay; earlyStopping = c.earlyStopping; freeze = c.freeze; seed = c.seed;
-            valSplit = c.valSplit; normalize = c.normalize; balance = c.balance; from = c.from;
+            valSplit = c.valSplit; normalize = c.normalize; balance = c.balance; from = c.from; labelOverrides = c.labelOverrides;
         }
 
         public Builder data(String v) { data = v; return this; }
@@ -105,10 +106,11 @@ public record TrainConfig(String data, String model, String activation, String l
         public Builder normalize(String v) { normalize = v; return this; }
         public Builder balance(String v) { balance = v; return this; }
         public Builder from(String v) { from = v; return this; }
+        public Builder labelOverrides(String v) { labelOverrides = v; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(data, model, activation, loss, init, lr, momentum, l1, l2, dropout, batchNorm, batch, epochs,
-                    lrDecay, earlyStopping, freeze, seed, valSplit, normalize, balance, from);
+                    lrDecay, earlyStopping, freeze, seed, valSplit, normalize, balance, from, labelOverrides);
         }
     }
 }

@@ -161,7 +161,10 @@ public final class TrainOptions {
                     TrainConfig::balance, (b, v) -> b.balance((String) v)),
             text("from", "from", Group.TRAINING, "PATH", true, 1, "start from the checkpoint PATH: its Linear layers (and the BatchNorm "
                     + "after each) are kept while they match this --model by position and shape; the first that differs and every later one "
-                    + "are new (a new head)", ANY, TrainConfig::from, (b, v) -> b.from((String) v)));
+                    + "are new (a new head)", ANY, TrainConfig::from, (b, v) -> b.from((String) v)),
+            text("label-overrides", "label_overrides", Group.TRAINING, "FILE", true, 1, "apply a label-overrides file of ./nabla clean "
+                    + "as the data loads: relabel, leave out the deleted (a --resume run applies it again)",
+                    ANY, TrainConfig::labelOverrides, (b, v) -> b.labelOverrides((String) v)));
 
     /** The options with these flags, in the order given; an unknown flag is a programming error. */
     public static List<Option> named(String... flags) {

@@ -10,6 +10,7 @@ import data.Dataset;
 import data.Digits;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -69,5 +70,40 @@ class LabelOverridesCliTest {
                 "--label-overrides", dir.resolve("none.csv").toString());
         assertEquals(1, missing.exit());
         assertTrue(missing.err().contains("--label-overrides " + dir.resolve("none.csv") + ": no such file"), missing.err());
+    }
+
+    /**
+     * A --resume run trains on the labels its checkpoint was trained on: it applies the recorded file again, refuses it
+     * once the file has changed since the checkpoint was written, and goes on with it as it is when it is given again.
+     */
+    @Test
+    void aResumedRunAppliesTheRecordedOverridesAndRefusesAChangedFile() throws Exception {
+        int y0 = Digits.split().train().labels()[0];
+        Path file = dir.resolve("label-overrides.csv");
+        Files.writeString(file, LabelOverrides.HEADER + "\ndigits/train,0," + y0 + ",delete\n");
+        Path checkpoint = dir.resolve("run").resolve("model.safetensors");
+        TrainCommandTest.Result first = TrainCommandTest.nabla("train", "--epochs", "1", "--out", dir.resolve("run").toString(),
+                "--label-overrides", file.toString());
+        assertEquals(0, first.exit(), first.err());
+        assertTrue(first.out().contains("data: digits, 1437 training examples"), first.out());
+
+        TrainCommandTest.Result resumed = TrainCommandTest.nabla("train", "--resume", checkpoint.toString(), "--epochs", "2");
+        assertEquals(0, resumed.exit(), resumed.err());
+        assertTrue(resumed.out().contains("label overrides: " + file + ", as " + checkpoint + " recorded"), resumed.out());
+        assertTrue(resumed.out().contains("data: digits, 1437 training examples"), resumed.out());
+
+        // the page saves another decision after the run stopped
+        Files.writeString(file, LabelOverrides.HEADER + "\ndigits/train,0," + y0 + ",delete\ndigits/train,1,"
+                + Digits.split().train().labels()[1] + ",delete\n");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(checkpoint).toMillis() + 10_000));
+        TrainCommandTest.Result changed = TrainCommandTest.nabla("train", "--resume", checkpoint.toString(), "--epochs", "3");
+        assertEquals(1, changed.exit(), changed.out() + changed.err());
+        assertTrue(changed.err().contains("was trained with --label-overrides " + file + ", changed since"), changed.err());
+        assertTrue(changed.err().contains("give --label-overrides " + file + " to go on with it as it is now"), changed.err());
+
+        TrainCommandTest.Result given = TrainCommandTest.nabla("train", "--resume", checkpoint.toString(), "--epochs", "3",
+                "--label-overrides", file.toString());
+        assertEquals(0, given.exit(), given.err());
+        assertTrue(given.out().contains("data: digits, 1436 training examples"), given.out());
     }
 }
