@@ -9,8 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * holds the definition). It lives with the kernels so that {@link Warmup} brings it to C2 before
  * training starts: in C1 its Vector API code is not intrinsified and a 100,000-weight layer's
  * update costs milliseconds a step. A large parameter is updated by the pool's threads, each a
- * contiguous slice: every element's update is the same few operations wherever it falls, so the
- * result does not depend on the thread count.
+ * contiguous slice whose ends fall on whole vectors: every element then takes the path it takes in a
+ * one-thread update (the vector loop, or the scalar tail at the very end, whose fma chain differs
+ * from a lane's only in the sign of a zero), so the result does not depend on the thread count.
  */
 public final class SgdStep {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -19,8 +19,10 @@ import static kernels.SgemmTile.NR;
  * </pre>
  *
  * Threads split C into rectangles of whole tiles ({@link #split}: by rows, by columns or both); each
- * part runs the loop nest above on its rectangle with its own packing buffers. The tile grid and the k-blocking do
- * not depend on the split, so the result is bitwise the same for any thread count.
+ * part runs the loop nest above on its rectangle with its own packing buffers, or, in a small product
+ * split into many parts, the parts pack each k-block of A and B together and then compute their
+ * rectangles from it ({@link #sharesPacking}). The tile grid and the k-blocking do not depend on the
+ * split, so the result is bitwise the same for any thread count.
  */
 final class SgemmBlocked {
     // Cache blocks per tile shape (overridable for tuning: -Dnabla.gemm.kc/mc/nc); how they were
@@ -142,8 +144,8 @@ final class SgemmBlocked {
 
     /**
      * The product with shared packing, k-block by k-block: one run packs the block's micro-panels of
-     * A and B into the shared blocks (each part packs whole panels of its own), the next computes
-     * the parts' tiles from them. The tiles, their k-blocks and their folds are the ones
+     * A and B into the shared blocks (each part a range of the block's depth in every panel), the
+     * next computes the parts' tiles from them. The tiles, their k-blocks and their folds are the ones
      * {@link #slab} computes, so the result is bitwise the same.
      */
     private static void shared(Product g, ThreadPool pool, int parts) {
@@ -160,19 +162,15 @@ final class SgemmBlocked {
         }
     }
 
-    /** Part {@code part} of the packing of k-block g.pc: its share of A's micro-panels and of B's, whole panels each. */
+    /**
+     * Part {@code part} of the packing of k-block g.pc: a range of its depth, p0 .. p1, in every micro-panel of A and
+     * of B. Each part packs (m + n)·kc / parts floats, give or take a p, whatever the panels' widths.
+     */
     private static void packPart(Product g, int part, int parts) {
-        int aPanels = (g.m + MR - 1) / MR, bPanels = (g.n + NR - 1) / NR;
-        int a0 = Product.slice(aPanels, part, parts), a1 = Product.slice(aPanels, part + 1, parts);
-        if (a0 < a1) {
-            int i0 = a0 * MR, mc = Math.min(g.m, a1 * MR) - i0;
-            SgemmPack.packA(g.transA, g.a, g.aOff, g.lda, i0, mc, g.pc, g.kc, g.sharedA, i0 * g.kc);
-        }
-        int b0 = Product.slice(bPanels, part, parts), b1 = Product.slice(bPanels, part + 1, parts);
-        if (b0 < b1) {
-            int j0 = b0 * NR, nc = Math.min(g.n, b1 * NR) - j0;
-            SgemmPack.packB(g.transB, g.b, g.bOff, g.ldb, g.pc, g.kc, j0, nc, g.sharedB, j0 * g.kc);
-        }
+        int p0 = (int) ((long) g.kc * part / parts), p1 = (int) ((long) g.kc * (part + 1) / parts);
+        if (p0 >= p1) return;
+        SgemmPack.packA(g.transA, g.a, g.aOff, g.lda, 0, g.m, g.pc + p0, p1 - p0, g.sharedA, p0 * MR, g.kc);
+        SgemmPack.packB(g.transB, g.b, g.bOff, g.ldb, g.pc + p0, p1 - p0, 0, g.n, g.sharedB, p0 * NR, g.kc);
     }
 
     /** The tiles of C[i0..i1, j0..j1) for k-block g.pc, from the shared packed blocks. */
@@ -213,10 +211,10 @@ final class SgemmBlocked {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < g.k; pc += KC) {
                 int kc = Math.min(KC, g.k - pc);
-                SgemmPack.packB(g.transB, g.b, g.bOff, g.ldb, pc, kc, jc, nc, packB, 0);
+                SgemmPack.packB(g.transB, g.b, g.bOff, g.ldb, pc, kc, jc, nc, packB, 0, kc);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    SgemmPack.packA(g.transA, g.a, g.aOff, g.lda, ic, mc, pc, kc, packA, 0);
+                    SgemmPack.packA(g.transA, g.a, g.aOff, g.lda, ic, mc, pc, kc, packA, 0, kc);
                     microTiles(g, packA, 0, packB, 0, kc, pc == 0, ic, mc, jc, nc, tile);
                 }
             }

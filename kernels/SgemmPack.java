@@ -18,21 +18,22 @@ final class SgemmPack {
 
     /**
      * Packs op(A)[i0 .. i0+mc, p0 .. p0+kc) into {@code dst} from {@code dOff}: micro-panel q holds
-     * rows i0 + q·MR .. +MR as {@code dst[dOff + q·MR·kc + p·MR + r]}, rows past mc are zero.
+     * rows i0 + q·MR .. +MR as {@code dst[dOff + q·MR·depth + p·MR + r]}, rows past mc are zero. The
+     * panels' depth is kc, or more where several calls pack a k-block's panels a range of p each.
      */
-    static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst, int dOff) {
+    static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst, int dOff, int depth) {
         // one method per case: each keeps its own profile, and its loop compiles as it does alone
-        if (transA) packAColumns(a, aOff, lda, i0, mc, p0, kc, dst, dOff);
-        else packARows(a, aOff, lda, i0, mc, p0, kc, dst, dOff);
+        if (transA) packAColumns(a, aOff, lda, i0, mc, p0, kc, dst, dOff, depth);
+        else packARows(a, aOff, lda, i0, mc, p0, kc, dst, dOff, depth);
     }
 
     /** op(A)(i, p) = a[i·lda + p]: each of the MR rows read along p, its floats written MR apart. */
-    private static void packARows(float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst, int dOff) {
-        for (int q = 0, d0 = dOff; q < mc; q += MR, d0 += MR * kc) {
+    private static void packARows(float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst, int dOff, int depth) {
+        for (int q = 0, d0 = dOff; q < mc; q += MR, d0 += MR * depth) {
             int mr = Math.min(MR, mc - q);
             for (int r = 0; r < mr; r++) {
                 int src = aOff + (i0 + q + r) * lda + p0, d = d0 + r;
-                // one loop counter, both indexes linear in it: C2 takes the range checks out
+                // one loop counter, both indexes linear in it: the form whose range checks C2 can hoist
                 for (int p = 0; p < kc; p++) dst[d + p * MR] = a[src + p];
             }
             for (int r = mr; r < MR; r++) {
@@ -42,14 +43,15 @@ final class SgemmPack {
     }
 
     /** op(A)(i, p) = a[p·lda + i]: MR consecutive floats per p. */
-    private static void packAColumns(float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst, int dOff) {
-        for (int q = 0, d0 = dOff; q < mc; q += MR, d0 += MR * kc) {
+    private static void packAColumns(float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst, int dOff, int depth) {
+        for (int q = 0, d0 = dOff; q < mc; q += MR, d0 += MR * depth) {
             int mr = Math.min(MR, mc - q);
             int p = 0;
             if (Simd.ON && mr == MR && MR <= L) {
                 // One vector per p: it carries the MR floats and L − MR extra ones, which later p's
-                // stores overwrite. Vector stores stop while p·MR + L still fits the panel, vector
-                // loads while they stay inside a; the last few p go scalar.
+                // stores overwrite. Vector stores stop while p·MR + L still fits this call's kc
+                // (another thread may be packing the panel's next p's), vector loads while they stay
+                // inside a; the last few p go scalar.
                 int lastStore = kc - (L + MR - 1) / MR + 1;
                 int lastLoad = Math.floorDiv(a.length - L - aOff - i0 - q, lda) - p0 + 1;
                 int last = Math.min(lastStore, lastLoad);
@@ -68,17 +70,18 @@ final class SgemmPack {
 
     /**
      * Packs op(B)[p0 .. p0+kc, j0 .. j0+nc) into {@code dst} from {@code dOff}: micro-panel q holds
-     * columns j0 + q·NR .. +NR as {@code dst[dOff + q·NR·kc + p·NR + j]}, columns past nc are zero.
+     * columns j0 + q·NR .. +NR as {@code dst[dOff + q·NR·depth + p·NR + j]}, columns past nc are zero
+     * (depth as for A).
      */
-    static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst, int dOff) {
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst, int dOff, int depth) {
         // one method per case, as for A
-        if (transB) packBColumns(b, bOff, ldb, p0, kc, j0, nc, dst, dOff);
-        else packBRows(b, bOff, ldb, p0, kc, j0, nc, dst, dOff);
+        if (transB) packBColumns(b, bOff, ldb, p0, kc, j0, nc, dst, dOff, depth);
+        else packBRows(b, bOff, ldb, p0, kc, j0, nc, dst, dOff, depth);
     }
 
     /** op(B)(p, j) = b[p·ldb + j]: one row of NR floats per p, vector copies. */
-    private static void packBRows(float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst, int dOff) {
-        for (int q = 0, d0 = dOff; q < nc; q += NR, d0 += NR * kc) {
+    private static void packBRows(float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst, int dOff, int depth) {
+        for (int q = 0, d0 = dOff; q < nc; q += NR, d0 += NR * depth) {
             int nr = Math.min(NR, nc - q);
             for (int p = 0; p < kc; p++) {
                 int src = bOff + (p0 + p) * ldb + j0 + q;
@@ -96,12 +99,12 @@ final class SgemmPack {
     }
 
     /** op(B)(p, j) = b[j·ldb + p]: each stored row read along p, its floats written NR apart (a column). */
-    private static void packBColumns(float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst, int dOff) {
-        for (int q = 0, d0 = dOff; q < nc; q += NR, d0 += NR * kc) {
+    private static void packBColumns(float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst, int dOff, int depth) {
+        for (int q = 0, d0 = dOff; q < nc; q += NR, d0 += NR * depth) {
             int nr = Math.min(NR, nc - q);
             for (int j = 0; j < nr; j++) {
                 int src = bOff + (j0 + q + j) * ldb + p0, d = d0 + j;
-                // one loop counter, both indexes linear in it, as in packARows
+                // one loop counter, as in packARows
                 for (int p = 0; p < kc; p++) dst[d + p * NR] = b[src + p];
             }
             for (int j = nr; j < NR; j++) {

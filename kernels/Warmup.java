@@ -101,7 +101,10 @@ public final class Warmup {
                 Sgemm.sgemm(ta, tb, m, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, c, 0, n);
                 if (!(ta && tb)) Sgemm.sgemm(ta, tb, 2, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, c, 0, n);
             }
-            if (rounds % DEEP_EVERY == DEEP_EVERY - 1) Sgemm.sgemm(false, false, 3, 3, deep, 1f, aDeep, 0, deep, bDeep, 0, 3, beta, cDeep, 0, 3);
+            if (rounds % DEEP_EVERY == DEEP_EVERY - 1) {
+                // beta 0 and 1 in turn: the first block's fold both ways, then the later block's
+                Sgemm.sgemm(false, false, 3, 3, deep, 1f, aDeep, 0, deep, bDeep, 0, 3, (rounds / DEEP_EVERY) & 1, cDeep, 0, 3);
+            }
             // the level-1 loops run on short rows here, so each needs several calls a round to reach
             // C2's thresholds (invocations plus loop iterations) within the rounds
             for (int rep = 0; rep < LEVEL1_CALLS; rep++) level1(m, n, rounds + rep, activations, a, c, x, y);

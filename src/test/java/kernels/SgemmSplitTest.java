@@ -90,34 +90,34 @@ class SgemmSplitTest {
     }
 
     /**
-     * Shared packing, in floats packed by one part per k-block (this machine's tile, whose blocks
-     * decide what fits): on its own a part of an rp × cp split packs its rows of op(A) and columns of
-     * op(B), (m/rp + n/cp)·kc; with the others, (m + n)·kc / parts. At 16 threads config B's forward
-     * product packs 4× less a part that way, and no product of config B packs more.
+     * Shared packing, in floats packed by the busiest part per k-block: on its own a part of an rp × cp split packs its
+     * rows of op(A) and columns of op(B), (m/rp + n/cp)·kc; with the others, every row and column over its share of the
+     * block's depth, (m + n)·⌈kc/parts⌉. At 16 threads config B's forward product packs 4× less a part that way on both
+     * tiles, and no product of config B packs more; on this machine's tile the forward takes the shared path.
      */
     @Test
     void sixteenThreadsPackConfigBTogetherAndFourTimesLessAPart() {
-        int mr = SgemmTile.MR, nr = SgemmTile.NR;
-        for (int[] p : CONFIG_B) {
-            int m = p[0], n = p[1], k = p[2], rowTiles = ceil(m, mr), colTiles = ceil(n, nr);
-            int split = SgemmBlocked.split(rowTiles, colTiles, 16, mr, nr);
-            int rp = split >>> 16, cp = split & 0xFFFF, parts = rp * cp;
-            long kc = Math.min(k, SgemmBlocked.KC);
-            long alone = ((long) ceil(rowTiles, rp) * mr + (long) ceil(colTiles, cp) * nr) * kc;
-            long together = ceil(rowTiles * mr + colTiles * nr, parts) * kc;
-            String at = m + "x" + n + "x" + k + " on " + mr + "x" + nr + ", " + rp + "x" + cp + " parts: " + alone + " floats packed alone, "
-                    + together + " together";
-            assertTrue(together <= alone, at);
-            if (m == 128 && n == 256 && k == 784) {
-                assertTrue(parts >= SgemmBlocked.SHARE_MIN_PARTS && SgemmBlocked.sharesPacking(m, n, k), at + ": not shared");
-                assertTrue(alone >= 3.5 * together, at);
+        for (int[] tile : TILES) {
+            int mr = tile[0], nr = tile[1];
+            for (int[] p : CONFIG_B) {
+                int m = p[0], n = p[1], k = p[2], rowTiles = ceil(m, mr), colTiles = ceil(n, nr);
+                int split = SgemmBlocked.split(rowTiles, colTiles, 16, mr, nr);
+                int rp = split >>> 16, cp = split & 0xFFFF, parts = rp * cp;
+                int kc = Math.min(k, SgemmBlocked.KC);
+                long alone = ((long) ceil(rowTiles, rp) * mr + (long) ceil(colTiles, cp) * nr) * kc;
+                long together = ((long) rowTiles * mr + (long) colTiles * nr) * ceil(kc, parts);
+                String at = m + "x" + n + "x" + k + " on " + mr + "x" + nr + ", " + rp + "x" + cp + " parts: " + alone
+                        + " floats packed alone, " + together + " together";
+                assertTrue(together <= alone, at);
+                if (m == 128 && n == 256 && k == 784) {
+                    assertTrue(alone >= 3.5 * together, at);
+                    if (mr == SgemmTile.MR && nr == SgemmTile.NR) {
+                        assertTrue(parts >= SgemmBlocked.SHARE_MIN_PARTS && SgemmBlocked.sharesPacking(m, n, k), at + ": not shared");
+                    }
+                }
             }
         }
-    }
-
-    /** Two threads keep packing on their own (measured: no gain at 2 parts on 2 cores, docs/benchmarks.md). */
-    @Test
-    void twoThreadsPackOnTheirOwn() {
+        // two threads keep packing on their own (measured: no gain at 2 parts on 2 cores, docs/benchmarks.md)
         assertTrue(SgemmBlocked.SHARE_MIN_PARTS > 2);
     }
 }

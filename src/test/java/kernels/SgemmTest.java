@@ -210,29 +210,39 @@ class SgemmTest {
         return new Array2DRowRealMatrix(d, false);
     }
 
+    /**
+     * Shapes that take the threaded blocked path, split by columns, by rows and (from 4 threads) both; from 4 parts
+     * the small ones pack together (SgemmBlocked.sharesPacking). With alpha 1 and beta 0 the kernel stores full tiles
+     * of the first k-block straight into C, the other pair goes through the fold.
+     */
     @Test
     void bitwiseIdenticalForAnyThreadCount() {
-        // Shapes that take the threaded blocked path, split by columns, by rows and (from 4 threads) both.
         Shape[] shapes = {new Shape(200, 300, 150), new Shape(301, 97, 600), new Shape(128, 256, 784), new Shape(97, 1100, 64)};
-        for (Shape sh : shapes) {
-            for (boolean ta : new boolean[] {false, true}) {
-                for (boolean tb : new boolean[] {false, true}) {
+        for (Shape sh : shapes) assertSameBitsForAnyThreadCount(sh, 1, 2, 3, 4, 7, 16);
+    }
+
+    /** The product in all four transposes, two (alpha, beta) pairs, gives the same bits on each of {@code threads} as on the first. */
+    static void assertSameBitsForAnyThreadCount(Shape sh, int... threads) {
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                for (float[] ab : new float[][] {{0.5f, 0.25f}, {1f, 0f}}) {
                     float[] first = null;
-                    for (int t : new int[] {1, 2, 3, 4, 7, 16}) {
+                    for (int t : threads) {
                         ThreadPool.setThreads(t);
-                        float[] c = product(sh, ta, tb, 99);
+                        float[] c = product(sh, ta, tb, ab[0], ab[1], 99);
                         if (first == null) first = c;
-                        else assertArrayEquals(first, c, sh + " ta=" + ta + " tb=" + tb + ": " + t + " threads differ from 1");
+                        else assertArrayEquals(first, c, sh + " ta=" + ta + " tb=" + tb + " alpha=" + ab[0] + " beta=" + ab[1] + ": "
+                                + t + " threads differ from " + threads[0]);
                     }
                 }
             }
         }
     }
 
-    static float[] product(Shape sh, boolean ta, boolean tb, long seed) {
+    static float[] product(Shape sh, boolean ta, boolean tb, float alpha, float beta, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         float[] a = random(rnd, sh.m * sh.k), b = random(rnd, sh.k * sh.n), c = random(rnd, sh.m * sh.n);
-        Sgemm.sgemm(ta, tb, sh.m, sh.n, sh.k, 0.5f, a, 0, ta ? sh.m : sh.k, b, 0, tb ? sh.k : sh.n, 0.25f, c, 0, sh.n);
+        Sgemm.sgemm(ta, tb, sh.m, sh.n, sh.k, alpha, a, 0, ta ? sh.m : sh.k, b, 0, tb ? sh.k : sh.n, beta, c, 0, sh.n);
         return c;
     }
 

@@ -25,4 +25,18 @@ class SgemmWideTileTest {
             }
         }
     }
+
+    /** The 6×4v tile split among threads, shared packing (from 4 parts) included: the same bits for any thread count. */
+    @Test
+    void wideKernelGivesTheSameBitsForAnyThreadCount() {
+        assertTrue(SgemmTile.WIDE, SgemmTile.describe());
+        try {
+            // 5×3 tiles; 3×2 tiles across two k-blocks
+            for (SgemmTest.Shape sh : new SgemmTest.Shape[] {new SgemmTest.Shape(25, 130, 100), new SgemmTest.Shape(13, 70, SgemmBlocked.KC + 5)}) {
+                SgemmTest.assertSameBitsForAnyThreadCount(sh, 1, 4, 16);
+            }
+        } finally {
+            ThreadPool.setThreads(ThreadPool.configuredThreads());
+        }
+    }
 }

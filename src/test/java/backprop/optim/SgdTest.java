@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.SplittableRandom;
 import kernels.SgdStep;
 import kernels.ThreadPool;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** The vectorized update against the three lines of its definition, on lengths that exercise lanes and tail. */
@@ -38,37 +37,43 @@ class SgdTest {
         }
     }
 
-    @AfterAll
-    static void restoreThreads() {
-        ThreadPool.setThreads(Runtime.getRuntime().availableProcessors());
-    }
-
     /** A large parameter is updated in slices by the pool's threads: the same bits for any thread count. */
     @Test
     void parallelUpdateIsBitwiseTheSameForAnyThreadCount() {
         SplittableRandom rng = new SplittableRandom(3);
         // below one part, a few parts with a tail that is not a whole vector, and more parts than threads
-        for (int n : new int[] {32 * 1024 - 1, 3 * 32 * 1024 + 5, 17 * 32 * 1024 + 13}) {
-            for (boolean decay : new boolean[] {false, true}) {
-                float[] w0 = new float[n], g = new float[n], v0 = new float[n];
-                for (int i = 0; i < n; i++) {
-                    w0[i] = i % 5 == 0 ? 0f : (float) (rng.nextDouble() * 2 - 1);
-                    g[i] = (float) (rng.nextDouble() * 2 - 1);
-                    v0[i] = (float) (rng.nextDouble() * 2 - 1);
+        int before = ThreadPool.get().threads();
+        try {
+            for (int n : new int[] {32 * 1024 - 1, 3 * 32 * 1024 + 5, 17 * 32 * 1024 + 13}) {
+                for (int variant = 0; variant < 3; variant++) {
+                    // momentum and decay, momentum alone, neither
+                    assertSameBitsForAnyThreadCount(rng, n, variant != 2, variant == 0);
                 }
-                float[] first = null, firstV = null;
-                for (int threads : new int[] {1, 2, 3, 7, 16}) {
-                    ThreadPool.setThreads(threads);
-                    float[] w = w0.clone(), v = v0.clone();
-                    SgdStep.update(n, w, g, v, 0.1f, 0.9f, decay ? 0.01f : 0f, decay ? 0.05f : 0f);
-                    if (first == null) {
-                        first = w;
-                        firstV = v;
-                    } else {
-                        assertArrayEquals(first, w, n + " weights, " + threads + " threads against 1");
-                        assertArrayEquals(firstV, v, n + " velocities, " + threads + " threads against 1");
-                    }
-                }
+            }
+        } finally {
+            ThreadPool.setThreads(before);
+        }
+    }
+
+    private static void assertSameBitsForAnyThreadCount(SplittableRandom rng, int n, boolean momentum, boolean decay) {
+        float[] w0 = new float[n], g = new float[n], v0 = momentum ? new float[n] : null;
+        for (int i = 0; i < n; i++) {
+            w0[i] = i % 5 == 0 ? 0f : (float) (rng.nextDouble() * 2 - 1);
+            g[i] = (float) (rng.nextDouble() * 2 - 1);
+            if (v0 != null) v0[i] = (float) (rng.nextDouble() * 2 - 1);
+        }
+        float[] first = null, firstV = null;
+        for (int threads : new int[] {1, 2, 3, 7, 16}) {
+            ThreadPool.setThreads(threads);
+            float[] w = w0.clone(), v = v0 == null ? null : v0.clone();
+            SgdStep.update(n, w, g, v, 0.1f, momentum ? 0.9f : 0f, decay ? 0.01f : 0f, decay ? 0.05f : 0f);
+            String at = n + " floats, momentum " + momentum + ", decay " + decay + ": " + threads + " threads against 1";
+            if (first == null) {
+                first = w;
+                firstV = v;
+            } else {
+                assertArrayEquals(first, w, "weights, " + at);
+                if (v != null) assertArrayEquals(firstV, v, "velocities, " + at);
             }
         }
     }
