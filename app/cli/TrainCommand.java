@@ -276,8 +276,11 @@ final class TrainCommand implements Main.Command {
         }
         java.nio.file.attribute.FileTime edited = Files.getLastModifiedTime(file), saved = Files.getLastModifiedTime(resumedFrom);
         if (edited.compareTo(saved) > 0) {
-            throw new IOException(resumedFrom + " was trained with --label-overrides " + file + ", changed since (" + edited
-                    + ", checkpoint " + saved + "); give --label-overrides " + file + " to go on with it as it is now");
+            double seconds = (edited.toMillis() - saved.toMillis()) / 1000.0;
+            String after = seconds < 120 ? String.format(Locale.ROOT, "%.1f s", seconds) : seconds < 7200
+                    ? String.format(Locale.ROOT, "%.0f min", seconds / 60) : String.format(Locale.ROOT, "%.1f h", seconds / 3600);
+            throw new IOException(resumedFrom + " was trained with --label-overrides " + file + ", changed " + after
+                    + " after that checkpoint was written; give --label-overrides " + file + " to go on with it as it is now");
         }
         out.println("label overrides: " + file + ", as " + resumedFrom + " recorded");
     }

@@ -98,7 +98,8 @@ class LabelOverridesCliTest {
         Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(checkpoint).toMillis() + 10_000));
         TrainCommandTest.Result changed = TrainCommandTest.nabla("train", "--resume", checkpoint.toString(), "--epochs", "3");
         assertEquals(1, changed.exit(), changed.out() + changed.err());
-        assertTrue(changed.err().contains("was trained with --label-overrides " + file + ", changed since"), changed.err());
+        assertTrue(changed.err().contains("was trained with --label-overrides " + file + ", changed 10.0 s after that checkpoint was written"),
+                changed.err());
         assertTrue(changed.err().contains("give --label-overrides " + file + " to go on with it as it is now"), changed.err());
 
         TrainCommandTest.Result given = TrainCommandTest.nabla("train", "--resume", checkpoint.toString(), "--epochs", "3",
