@@ -47,7 +47,7 @@ public final class SgdStep {
     /** One parameter's update, w[0..n) in place; {@code v} is null without momentum. */
     public static void update(int n, float[] w, float[] g, float[] v, float lr, float mu, float l1, float l2) {
         ThreadPool pool = ThreadPool.get();
-        int parts = Math.min(pool.threads(), n / PART);
+        int parts = pool.runsSerially() ? 1 : Math.min(pool.threads(), n / PART);
         if (parts <= 1) {
             range(0, n, w, g, v, lr, mu, l1, l2);
             return;

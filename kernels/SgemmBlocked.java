@@ -108,7 +108,7 @@ final class SgemmBlocked {
         g.transA = transA; g.transB = transB; g.m = m; g.n = n; g.k = k; g.alpha = alpha; g.beta = beta;
         g.a = a; g.aOff = aOff; g.lda = lda; g.b = b; g.bOff = bOff; g.ldb = ldb; g.c = c; g.cOff = cOff; g.ldc = ldc;
         ThreadPool pool = ThreadPool.get();
-        int threads = (long) m * n * k < PARALLEL_MIN_FMAS ? 1 : pool.threads();
+        int threads = (long) m * n * k < PARALLEL_MIN_FMAS || pool.runsSerially() ? 1 : pool.threads();
         int split = split((m + MR - 1) / MR, (n + NR - 1) / NR, threads, MR, NR);
         g.rowParts = split >>> 16;
         g.colParts = split & 0xFFFF;

@@ -92,6 +92,16 @@ public final class ThreadPool {
         return threads;
     }
 
+    /**
+     * Whether a run issued now by the calling thread would run its parts one after another on it: one
+     * thread, the warm-up's thread, a worker, or a caller inside its own run. A kernel then does its
+     * work in one part instead of splitting it for nobody (and packing what parts share once per part).
+     */
+    public boolean runsSerially() {
+        Thread t = Thread.currentThread();
+        return threads == 1 || t instanceof Worker || t instanceof SerialThread || lock.isHeldByCurrentThread();
+    }
+
     /** Runs {@code task.run(p, parts)} for p = 0..parts-1 and returns when all are done. */
     public void run(Task task, int parts) {
         if (parts <= 1 || threads == 1 || Thread.currentThread() instanceof Worker || Thread.currentThread() instanceof SerialThread

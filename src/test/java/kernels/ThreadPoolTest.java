@@ -1,6 +1,8 @@
 package kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -70,6 +72,24 @@ class ThreadPoolTest {
         t.join();
         assertEquals(Set.of(t), ran);
         assertEquals(8, parts[0]);
+    }
+
+    /** Where a run would go serial, runsSerially says so, so that kernels do not split their work for nobody. */
+    @Test
+    void runsSeriallySaysWhereARunWouldStayOnItsThread() throws InterruptedException {
+        ThreadPool.setThreads(4);
+        ThreadPool pool = ThreadPool.get();
+        assertFalse(pool.runsSerially(), "a caller with 4 threads");
+        Set<Boolean> inside = ConcurrentHashMap.newKeySet();
+        pool.run((part, n) -> inside.add(ThreadPool.get().runsSerially()), 8);
+        assertEquals(Set.of(true), inside, "inside a run: the caller holds the region, the workers are workers");
+        boolean[] warmUp = new boolean[1];
+        Thread t = new ThreadPool.SerialThread(() -> warmUp[0] = ThreadPool.get().runsSerially(), "serial");
+        t.start();
+        t.join();
+        assertTrue(warmUp[0], "the warm-up's thread");
+        ThreadPool.setThreads(1);
+        assertTrue(ThreadPool.get().runsSerially(), "one thread");
     }
 
     @Test
