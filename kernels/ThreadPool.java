@@ -104,8 +104,7 @@ public final class ThreadPool {
 
     /** Runs {@code task.run(p, parts)} for p = 0..parts-1 and returns when all are done. */
     public void run(Task task, int parts) {
-        if (parts <= 1 || threads == 1 || Thread.currentThread() instanceof Worker || Thread.currentThread() instanceof SerialThread
-                || lock.isHeldByCurrentThread() || !lock.tryLock()) {
+        if (parts <= 1 || runsSerially() || !lock.tryLock()) {
             runSerially(task, parts);
             return;
         }
