@@ -74,7 +74,7 @@ final class CleanCommand implements Main.Command {
         long seed = (long) f.getDouble("seed", 0, Long.MAX_VALUE, "[]");
         double share = f.given("flip") ? f.getDouble("flip", 0, 0.5, "(]") : 0;
         int port = serve ? f.getInt("port", 0, 65535) : 0;
-        Common.applyThreads(f);
+        Common.applyThreads(f, err);
         if (f.given("report")) UserPaths.outputFile("--report", Path.of(f.get("report")));
         if (f.given("grid")) UserPaths.outputFile("--grid", Path.of(f.get("grid")));
         Path checkpoint = UserPaths.input("--checkpoint", f.get("checkpoint"));

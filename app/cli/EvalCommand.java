@@ -21,7 +21,7 @@ final class EvalCommand implements Main.Command {
         Flags f = flags();
         if (!f.parse(args, out)) return 0;
         String split = f.getChoice("split", "test", "validation", "train");
-        Common.applyThreads(f);
+        Common.applyThreads(f, err);
         SavedModel model = SavedModel.load(UserPaths.input("--checkpoint", f.get("checkpoint")));
         Dataset data = pick(model, f, split);
         Evaluator.Evaluation e = model.evaluator(data).run(false);

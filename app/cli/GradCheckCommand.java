@@ -61,7 +61,7 @@ final class GradCheckCommand implements Main.Command {
         int examples = f.getInt("examples", 1, 10_000);
         float l1 = (float) f.getDouble("l1", 0, Float.MAX_VALUE, "[]");
         float l2 = (float) f.getDouble("l2", 0, Float.MAX_VALUE, "[]");
-        Common.applyThreads(f);
+        Common.applyThreads(f, err);
         ModelSpec spec;
         Network net;
         Loss loss;

@@ -14,7 +14,7 @@ final class InfoCommand implements Main.Command {
     public int run(String[] args, PrintStream out, PrintStream err) {
         Flags f = flags();
         if (!f.parse(args, out)) return 0;
-        if (f.given("threads")) kernels.ThreadPool.setThreads(f.getInt("threads", 1, 1024));
+        Common.applyThreads(f, err);
         out.println("java: " + System.getProperty("java.vm.name") + " " + Runtime.version());
         int n = kernels.ThreadPool.get().threads();
         out.println("threads: " + n + (f.given("threads") ? " (--threads)" : " (set with --threads N, or -Dnabla.threads=N)"));

@@ -38,7 +38,7 @@ final class LrFindCommand implements Main.Command {
         int steps = f.getInt("steps", 10, 1_000_000);
         TrainConfig m = Common.config(f, Common.modelConfig(f, TrainConfig.defaults()), TRAINING_FLAGS);
         TrainConfig config = m.toBuilder().lr((float) start).epochs(1).build();
-        Common.applyThreads(f);
+        Common.applyThreads(f, err);
         UserPaths.outputFolder("--out", Path.of(f.get("out")));
         Training run;
         try {

@@ -38,7 +38,7 @@ final class PredictCommand implements Main.Command {
         Flags f = flags();
         if (!f.parse(args, out)) return 0;
         int top = f.getInt("top", 1, 1000);
-        Common.applyThreads(f);
+        Common.applyThreads(f, err);
         if (f.given("probs-out")) UserPaths.outputFile("--probs-out", Path.of(f.get("probs-out")));
         SavedModel model = SavedModel.load(UserPaths.input("--checkpoint", f.get("checkpoint")));
         int d = model.spec().inputs();

@@ -70,7 +70,7 @@ final class SentimentCommand implements Main.Command {
                         + "val_loss, val_accuracy, learning_rate, seconds, examples_per_second) plus train_accuracy")
                 .flag("tensorboard", "DIR", null, "write a TensorBoard event file in DIR: the running loss, the --metrics figures, "
                         + "histograms of the dense parameters")
-                .flag("threads", "N", null, "threads for the kernels (default: the available processors); results do not depend on it")
+                .flag("threads", "N", null, "threads for the kernels (default, and most: the processors this JVM may use); results do not depend on it")
                 .toggle("quiet", "print nothing but errors");
     }
 
@@ -107,7 +107,7 @@ final class SentimentCommand implements Main.Command {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
-            case "train": return train(rest, out);
+            case "train": return train(rest, out, err);
             case "predict": return predict(rest, out);
             case "words": return words(rest, out);
             case "generate": return generate(rest, out);
@@ -121,7 +121,7 @@ final class SentimentCommand implements Main.Command {
         return n == 1 ? "1 thread" : n + " threads";
     }
 
-    private static int train(String[] args, PrintStream out) throws IOException {
+    private static int train(String[] args, PrintStream out, PrintStream err) throws IOException {
         Flags f = trainFlags();
         if (!f.parse(args, out)) return 0;
         double testFraction = f.getDouble("test-fraction", 0, 0.9, "[]");
@@ -154,7 +154,7 @@ final class SentimentCommand implements Main.Command {
                     + "or another --checkpoint");
         }
         boolean quiet = f.given("quiet");
-        if (f.given("threads")) kernels.ThreadPool.setThreads(f.getInt("threads", 1, 1024));
+        Common.applyThreads(f, err);
 
         ReviewCorpus corpus;
         String source;

@@ -40,7 +40,7 @@ final class ServeCommand implements Main.Command {
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Flags f = flags();
         if (!f.parse(args, out)) return 0;
-        kernels.ThreadPool.setThreads(f.getInt("threads", 1, 1024));
+        kernels.ThreadPool.setThreads(Common.capThreads(f.getInt("threads", 1, 1024), err));
         List<String> specs = f.getAll("checkpoint");
         if (f.given("name") && specs.size() > 1) throw new Main.UsageException("--name names a single --checkpoint; with several, write NAME=PATH");
         Map<String, SavedModel> models = new LinkedHashMap<>();

@@ -30,7 +30,7 @@ final class TopLossesCommand implements Main.Command {
         String split = f.getChoice("split", "test", "validation", "train");
         int n = f.getInt("top", 1, 10_000);
         int columns = f.getInt("columns", 1, 100);
-        Common.applyThreads(f);
+        Common.applyThreads(f, err);
         UserPaths.outputFolder("--out", Path.of(f.get("out")));
         SavedModel model = SavedModel.load(UserPaths.input("--checkpoint", f.get("checkpoint")));
         Dataset data = EvalCommand.pick(model, f, split);

@@ -91,7 +91,7 @@ final class TrainCommand implements Main.Command {
             base = resumed.config();
         }
         TrainConfig config = config(f, base);
-        Common.applyThreads(f);
+        Common.applyThreads(f, err);
         // the kernels compile on a second thread while the data loads, with only this model's activation
         Warmup.start(warmupActivations(config));
         if (f.given("overfit-batch")) return overfit(f, config, out);

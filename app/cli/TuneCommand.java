@@ -91,7 +91,7 @@ final class TuneCommand implements Main.Command {
         Map<Integer, TrainConfig> configs = new HashMap<>();
         for (Trial t : plan) configs.put(t.id(), trialConfig(f.get("data"), fixed, t));
 
-        int threads = f.given("threads") ? f.getInt("threads", 1, 1024) : Runtime.getRuntime().availableProcessors();
+        int threads = f.given("threads") ? Common.capThreads(f.getInt("threads", 1, 1024), err) : Runtime.getRuntime().availableProcessors();
         kernels.ThreadPool.setThreads(Math.max(1, threads / parallel));
         Path outDir = Path.of(f.get("out"));
         UserPaths.outputFolder("--out", outDir);

@@ -2,6 +2,7 @@ package app.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import app.train.Checkpoint;
@@ -236,6 +237,26 @@ class TrainCommandTest {
         double lr = Double.parseDouble(m.group(1));
         assertTrue(lr > 1e-6 && lr < 10, "inside the range tested: " + lr);
         assertTrue(Files.size(dir.resolve("lr-find.png")) > 100);
+    }
+
+    @Test
+    void moreThreadsThanProcessorsRunOnAsManyAsThereAreAndSaySo() {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int before = kernels.ThreadPool.get().threads();
+        try {
+            Result r = nabla("train", "--epochs", "1", "--threads", String.valueOf(cpus + 1), "--out", dir.resolve("many").toString());
+            assertEquals(0, r.exit(), r.err());
+            String plural = cpus == 1 ? "" : "s";
+            assertTrue(r.err().contains("--threads " + (cpus + 1) + ": this JVM can use " + cpus + " processor" + plural + ", so " + cpus
+                    + " thread" + plural + " (more would only wait on each other; the results are the same)"), r.err());
+            assertTrue(r.out().contains(", seed 42, " + cpus + " thread" + plural + "\n"), r.out());
+            assertEquals(cpus, kernels.ThreadPool.get().threads());
+            Result exact = nabla("info", "--threads", String.valueOf(cpus));
+            assertFalse(exact.err().contains("this JVM can use"), exact.err());
+            assertTrue(exact.out().contains("threads: " + cpus + " (--threads)"), exact.out());
+        } finally {
+            kernels.ThreadPool.setThreads(before);
+        }
     }
 
     @Test
