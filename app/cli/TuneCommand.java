@@ -52,7 +52,7 @@ final class TuneCommand implements Main.Command {
                 .flag("out", "DIR", "tune", "folder for results.jsonl (the state: run the same command again to continue) and val-loss.png")
                 .flag("tensorboard", "DIR", null, "write TensorBoard event files, one run folder DIR/trial-<id> per trial "
                         + "(tensorboard --logdir DIR compares them)")
-                .flag("threads", "N", null, "kernel threads in all (default: the available processors)");
+                .flag("threads", "N", null, "kernel threads in all (default, and most: the processors this JVM may use)");
         Common.csvFlags(f);
         return f.note("The live table prints a row as each trial starts, pauses at a rung, goes on and ends. With --parallel above 1,\n"
                 + "ASHA's promotions depend on which losses a rung holds when a worker asks for a job, which can vary between\n"
