@@ -42,9 +42,18 @@ public final class ThreadPool {
     private final Task[] tasks = new Task[2];
     private final int[] partCounts = new int[2];
     private volatile Throwable failure;
+    /**
+     * How long the caller and the workers spin before they park: while every thread has a processor, spinning
+     * answers a run in well under a microsecond; where threads outnumber the processors, a spinning thread takes
+     * the core of one at work, so they park at once.
+     */
+    private final int callerSpins, workerSpins;
 
     private ThreadPool(int threads) {
         this.threads = threads;
+        boolean oversubscribed = threads > Runtime.getRuntime().availableProcessors();
+        this.callerSpins = oversubscribed ? 0 : 20_000;
+        this.workerSpins = oversubscribed ? 0 : 50_000;
         this.workers = new Worker[threads - 1];
         for (int w = 0; w < workers.length; w++) {
             workers[w] = new Worker(w + 1);
@@ -132,7 +141,7 @@ public final class ThreadPool {
             work(run, task, parts);
             int spins = 0;
             while (finished.get() != parts) {
-                if (++spins < 20_000) Thread.onSpinWait(); else LockSupport.park(this);
+                if (++spins < callerSpins) Thread.onSpinWait(); else LockSupport.park(this);
             }
             tasks[run & 1] = null;
             Throwable f = failure;
@@ -203,7 +212,7 @@ public final class ThreadPool {
                 int run, spins = 0;
                 while ((run = assigned) == seen) {
                     if (shut) return;
-                    if (++spins < 50_000) Thread.onSpinWait(); else LockSupport.park(this);
+                    if (++spins < workerSpins) Thread.onSpinWait(); else LockSupport.park(this);
                 }
                 seen = run;
                 // A run's task sits in slot run & 1 until the run after next: a worker preempted here
