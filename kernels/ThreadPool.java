@@ -44,8 +44,9 @@ public final class ThreadPool {
     private volatile Throwable failure;
     /**
      * How long the caller and the workers spin before they park: while every thread has a processor, spinning
-     * answers a run in well under a microsecond; where threads outnumber the processors, a spinning thread takes
-     * the core of one at work, so they park at once.
+     * takes up a new run without a wake-up; where threads outnumber the processors, a spinning thread takes the
+     * core of one at work, so they park at once (config B at 8 threads on 2 cores: 2.58 s an epoch spinning, 1.10
+     * parking; docs/benchmarks.md).
      */
     private final int callerSpins, workerSpins;
 
